@@ -1,0 +1,189 @@
+import type { z } from "zod";
+import { targetSections, TargetName, TARGETS } from "./targets";
+
+export interface ConfigIssue {
+  /** The full config key, e.g. `orthanc:database.instanceClass`. */
+  key: string;
+  /** What is wrong, what was given, what is allowed, and how to fix it. */
+  message: string;
+}
+
+type Segment = PropertyKey;
+
+/** `orthanc:orthanc.dicom.modalities.ct1.port`, with `[i]` for array elements. */
+export function fullKey(path: readonly Segment[]): string {
+  let key = "orthanc:";
+  path.forEach((seg, i) => {
+    if (typeof seg === "number") key += `[${seg}]`;
+    else key += (i === 0 ? "" : ".") + String(seg);
+  });
+  return key;
+}
+
+const SECRETISH = /password|secret|tls(Ca|Cert|Key)|privateKey/i;
+
+function describeGiven(path: readonly Segment[], input: unknown): string {
+  if (input === undefined) return "nothing";
+  if (path.some((s) => typeof s === "string" && SECRETISH.test(s))) return "a value (hidden: secret)";
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function setCommand(key: string, example: string): string {
+  const path = key.includes(".") || key.includes("[") ? "--path " : "";
+  return `\`pulumi config set ${path}'${key}' ${example}\``;
+}
+
+/** Edit distance, for "did you mean" hints on misspelled keys. */
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = dp[0];
+    dp[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = dp[j];
+      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return dp[b.length];
+}
+
+function closest(key: string, allowed: string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const scored = allowed
+    .map((a) => {
+      const al = a.toLowerCase();
+      // `replicaCount` -> `replicas`: a shared stem counts as close.
+      const stem = lower.startsWith(al.replace(/s$/, "")) || al.startsWith(lower) ? 0 : 99;
+      return { a, d: Math.min(distance(lower, al), stem) };
+    })
+    .sort((x, y) => x.d - y.d);
+  return scored[0] && scored[0].d <= Math.max(2, Math.floor(key.length / 3)) ? scored[0].a : undefined;
+}
+
+/** Which other targets accept `key` in a section that the current target also has. */
+function otherTargetsWith(path: readonly Segment[], current: string): TargetName[] {
+  if (path.length === 1) return TARGETS.filter((t) => t === path[0] && t !== current);
+  if (path.length !== 2) return [];
+  const [section, key] = path;
+  return TARGETS.filter((t) => {
+    if (t === current) return false;
+    const s = (targetSections[t] as Record<string, unknown>)[String(section)] as
+      | { shape?: Record<string, unknown> }
+      | undefined;
+    return !!s?.shape && String(key) in s.shape;
+  });
+}
+
+export function unknownKeyIssue(path: readonly Segment[], allowed: string[], target: string): ConfigIssue {
+  const key = fullKey(path);
+  const name = String(path[path.length - 1]);
+  const elsewhere = otherTargetsWith(path, target);
+  const hint = elsewhere.length
+    ? ` It applies only to target ${elsewhere.join(", ")}; this stack's target is ${target}.`
+    : (() => {
+        const guess = closest(name, allowed);
+        return guess ? ` Did you mean \`${guess}\`?` : "";
+      })();
+  return {
+    key,
+    message:
+      `unknown key.${hint} Allowed keys here: ${[...allowed].sort().join(", ")}. ` +
+      `Fix: rename or remove it (\`pulumi config rm ${path.length > 1 ? "--path " : ""}'${key}'\`).`,
+  };
+}
+
+// zod 4 keeps a schema's structure in `_zod.def`; walk it to list the keys allowed at a path.
+interface Def {
+  type: string;
+  innerType?: ZodLike;
+  shape?: Record<string, ZodLike>;
+  valueType?: ZodLike;
+  element?: ZodLike;
+  in?: ZodLike;
+}
+type ZodLike = { _zod: { def: Def } };
+
+function unwrap(s: ZodLike): ZodLike {
+  let cur = s;
+  for (;;) {
+    const d = cur._zod.def;
+    if ((d.type === "default" || d.type === "optional" || d.type === "prefault") && d.innerType) cur = d.innerType;
+    else if (d.type === "pipe" && d.in) cur = d.in;
+    else return cur;
+  }
+}
+
+export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string[] {
+  let cur = unwrap(schema);
+  for (const seg of path) {
+    const d = cur._zod.def;
+    const next =
+      d.type === "object" ? d.shape?.[String(seg)] : d.type === "record" ? d.valueType : d.type === "array" ? d.element : undefined;
+    if (!next) return [];
+    cur = unwrap(next);
+  }
+  const d = cur._zod.def;
+  return d.type === "object" && d.shape ? Object.keys(d.shape) : [];
+}
+
+/** Turns one zod issue inside section `section` into messages naming the full key. */
+export function formatZodIssue(
+  section: string,
+  issue: z.core.$ZodIssue,
+  target: string,
+  sectionSchema?: ZodLike,
+): ConfigIssue[] {
+  const path = [section, ...issue.path];
+  const key = fullKey(path);
+  const input = (issue as { input?: unknown }).input;
+  const given = describeGiven(path, input);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const allowed = sectionSchema ? allowedKeysAt(sectionSchema, issue.path) : [];
+      return issue.keys.map((k) => unknownKeyIssue([...path, k], allowed, target));
+    }
+    case "invalid_type":
+      if (input === undefined) {
+        return [{ key, message: `is required (expected ${issue.expected}). Fix: ${setCommand(key, "<value>")}.` }];
+      }
+      return [
+        {
+          key,
+          message: `expected ${issue.expected}, got ${given}. Fix: ${setCommand(key, `<${issue.expected}>`)}.`,
+        },
+      ];
+    case "invalid_value": {
+      const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
+      return [
+        {
+          key,
+          message: `got ${given}. Allowed: ${allowed}. Fix: ${setCommand(key, String(issue.values[0]))}.`,
+        },
+      ];
+    }
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      const what = issue.origin === "array" ? "entries" : issue.origin === "string" ? "characters" : "";
+      const bounded = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      return [
+        {
+          key,
+          message: `must be ${bound}${what ? ` ${what}` : ""}, got ${given}. Fix: ${setCommand(key, String(bounded))}.`,
+        },
+      ];
+    }
+    case "invalid_key":
+      return [
+        {
+          key,
+          message: `has an invalid name ${given}: ${issue.issues.map((i) => i.message).join("; ")}. Fix: rename the entry.`,
+        },
+      ];
+    default:
+      // Formats, regexes and refinements carry their own "must be ..." text.
+      return [{ key, message: `${issue.message}; got ${given}. Fix: ${setCommand(key, "<value>")}.` }];
+  }
+}

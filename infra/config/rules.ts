@@ -1,0 +1,260 @@
+import type { ConfigIssue } from "./errors";
+import type { TargetName } from "./targets";
+
+// Rules see the parsed sections loosely typed: each one runs only when all the sections it
+// names parsed, so a broken section elsewhere does not hide its message.
+type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Sections = Record<string, Any>;
+
+interface Rule {
+  sections: string[];
+  targets?: TargetName[];
+  check(c: Sections, target: TargetName): ConfigIssue | ConfigIssue[] | undefined;
+}
+
+const RESERVED_USERS = ["healthcheck"];
+
+/** Connections left free on the server for admin sessions, backups and migrations. */
+export const RESERVED_DB_CONNECTIONS = 10;
+
+const rules: Rule[] = [
+  {
+    sections: ["orthanc", "database"],
+    check: ({ orthanc, database }) =>
+      orthanc.replicas > 1 && database.engine !== "postgresql"
+        ? {
+            key: "orthanc:orthanc.replicas",
+            message:
+              `${orthanc.replicas} replicas need \`orthanc:database.engine\` postgresql (SQLite allows one writer), ` +
+              `got engine ${database.engine}. Fix: set \`orthanc:database.engine\` to postgresql or replicas to 1.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["orthanc", "storage"],
+    targets: ["kubernetes"],
+    check: ({ orthanc, storage }) =>
+      orthanc.replicas > 1 && storage.kind === "pvc"
+        ? {
+            key: "orthanc:orthanc.replicas",
+            message:
+              `${orthanc.replicas} replicas need shared storage, got \`orthanc:storage.kind\` pvc (ReadWriteOnce). ` +
+              `Fix: set \`orthanc:storage.kind\` to s3, or replicas to 1.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["storage"],
+    check: ({ storage }) =>
+      storage.encryption && storage.kind !== "s3"
+        ? {
+            key: "orthanc:storage.encryption",
+            message:
+              `Orthanc storage encryption works only with object storage, got \`orthanc:storage.kind\` ${storage.kind}. ` +
+              `Allowed: encryption true with kind s3. Fix: set \`orthanc:storage.kind\` to s3, or encryption to false.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["storage"],
+    check: ({ storage }, target) => {
+      if (storage.kind !== "s3" && storage.s3) {
+        return {
+          key: "orthanc:storage.s3",
+          message: `is set but \`orthanc:storage.kind\` is ${storage.kind}. Fix: set kind to s3, or remove the s3 section.`,
+        };
+      }
+      // Only the AWS target creates a bucket; elsewhere the bucket must exist.
+      if (storage.kind === "s3" && target !== "aws" && !storage.s3?.bucket) {
+        return {
+          key: "orthanc:storage.s3.bucket",
+          message:
+            `is required when \`orthanc:storage.kind\` is s3 on target ${target} (only the aws target creates a bucket). ` +
+            `Fix: \`pulumi config set --path 'orthanc:storage.s3.bucket' my-pacs-bucket\`.`,
+        };
+      }
+      return undefined;
+    },
+  },
+  {
+    sections: ["database"],
+    check: ({ database }) =>
+      database.external && database.engine !== "postgresql"
+        ? {
+            key: "orthanc:database.external",
+            message: `an external database must be PostgreSQL, got engine ${database.engine}. Fix: remove \`orthanc:database.engine\` or the external section.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["database"],
+    targets: ["kubernetes"],
+    check: ({ database }) =>
+      database.external && database.kind === "cloudnativepg"
+        ? {
+            key: "orthanc:database.kind",
+            message: `cloudnativepg creates a database, but \`orthanc:database.external\` is also set. Fix: remove one of them.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["orthanc", "database"],
+    check: ({ orthanc, database }) => {
+      const max = database.external?.maxConnections;
+      const per = database.connectionsPerReplica;
+      if (!max || !per || per * orthanc.replicas <= max - RESERVED_DB_CONNECTIONS) return undefined;
+      return {
+        key: "orthanc:database.connectionsPerReplica",
+        message:
+          `${orthanc.replicas} replicas x ${per} connections = ${orthanc.replicas * per}, over the server's limit ` +
+          `of ${max} minus ${RESERVED_DB_CONNECTIONS} reserved. Fix: lower connectionsPerReplica to at most ` +
+          `${Math.max(1, Math.floor((max - RESERVED_DB_CONNECTIONS) / orthanc.replicas))}, or omit it to size it automatically.`,
+      };
+    },
+  },
+  {
+    sections: ["dns"],
+    check: ({ dns }, target) => {
+      const issues: ConfigIssue[] = [];
+      if (dns.dicomName && !dns.name) {
+        issues.push({
+          key: "orthanc:dns.dicomName",
+          message: `needs \`orthanc:dns.name\` (the web name) too. Fix: set \`orthanc:dns.name\`.`,
+        });
+      }
+      if (dns.zoneId && !dns.name) {
+        issues.push({
+          key: "orthanc:dns.zoneId",
+          message: `is set but there is no name to create in it. Fix: set \`orthanc:dns.name\`, e.g. pacs.example.org.`,
+        });
+      }
+      if (dns.name && !dns.zoneId && target === "aws") {
+        issues.push({
+          key: "orthanc:dns.name",
+          message:
+            `${JSON.stringify(dns.name)} needs the Route 53 zone that holds it (for the record and certificate validation). ` +
+            `Fix: \`pulumi config set --path 'orthanc:dns.zoneId' Z0123456789ABC\`.`,
+        });
+      }
+      return issues;
+    },
+  },
+  {
+    sections: ["dns", "docker"],
+    targets: ["docker"],
+    check: ({ dns, docker }) =>
+      dns.name && !dns.zoneId && docker.host === "aws-vm"
+        ? {
+            key: "orthanc:dns.name",
+            message:
+              `${JSON.stringify(dns.name)} on an \`aws-vm\` host needs the Route 53 zone for its record. ` +
+              `Fix: \`pulumi config set --path 'orthanc:dns.zoneId' Z0123456789ABC\`.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["tls", "dns"],
+    check: ({ tls, dns }) =>
+      tls.enabled === true && !dns.name
+        ? {
+            key: "orthanc:tls.enabled",
+            message: `TLS needs a domain for its certificate, but \`orthanc:dns.name\` is not set. Fix: set \`orthanc:dns.name\`, or tls.enabled to false.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["orthanc"],
+    check: ({ orthanc }) => {
+      const issues: ConfigIssue[] = [];
+      if (orthanc.dicom.allowedCidrs.length && !orthanc.dicom.enabled) {
+        issues.push({
+          key: "orthanc:orthanc.dicom.allowedCidrs",
+          message: `opens the DICOM port, but \`orthanc:orthanc.dicom.enabled\` is false. Fix: enable DICOM or remove allowedCidrs.`,
+        });
+      }
+      for (const name of Object.keys(orthanc.users)) {
+        if (RESERVED_USERS.includes(name)) {
+          issues.push({
+            key: `orthanc:orthanc.users.${name}`,
+            message: `the user name ${JSON.stringify(name)} is reserved for the health probe. Fix: choose another name.`,
+          });
+        }
+      }
+      if (RESERVED_USERS.includes(orthanc.adminUser)) {
+        issues.push({
+          key: "orthanc:orthanc.adminUser",
+          message: `${JSON.stringify(orthanc.adminUser)} is reserved for the health probe. Fix: choose another name.`,
+        });
+      }
+      return issues;
+    },
+  },
+  {
+    sections: ["docker"],
+    targets: ["docker"],
+    check: ({ docker }) => {
+      const issues: ConfigIssue[] = [];
+      if (docker.host === "aws-vm" && !docker.vm) {
+        issues.push({
+          key: "orthanc:docker.vm",
+          message: `is required when \`orthanc:docker.host\` is aws-vm (at least its region). Fix: \`pulumi config set --path 'orthanc:docker.vm.region' eu-west-1\`.`,
+        });
+      }
+      if (docker.vm && docker.host !== "aws-vm") {
+        issues.push({
+          key: "orthanc:docker.vm",
+          message: `is set but \`orthanc:docker.host\` is ${JSON.stringify(docker.host)}. Fix: set host to aws-vm, or remove the vm section.`,
+        });
+      }
+      if (docker.vm?.subnetId && !docker.vm.vpcId) {
+        issues.push({
+          key: "orthanc:docker.vm.subnetId",
+          message: `needs \`orthanc:docker.vm.vpcId\` (the VPC the subnet is in). Fix: set vpcId too.`,
+        });
+      }
+      if (docker.vm?.sshAllowedCidrs.length && !docker.vm.sshPublicKey) {
+        issues.push({
+          key: "orthanc:docker.vm.sshPublicKey",
+          message: `is required when sshAllowedCidrs opens SSH. Fix: set it to your public key (ssh-ed25519 ...).`,
+        });
+      }
+      const tlsParts = ["tlsCa", "tlsCert", "tlsKey"].filter((k) => docker[k] !== undefined);
+      if (tlsParts.length && !String(docker.host).startsWith("tcp://")) {
+        issues.push({
+          key: `orthanc:docker.${tlsParts[0]}`,
+          message: `TLS client material is only used with a tcp:// host, got host ${JSON.stringify(docker.host)}. Fix: remove it.`,
+        });
+      }
+      return issues;
+    },
+  },
+  {
+    sections: ["aws"],
+    targets: ["aws"],
+    check: ({ aws }) => {
+      const given = ["privateSubnetIds", "publicSubnetIds"].filter((k) => aws[k] !== undefined);
+      if (aws.vpcId && (aws.privateSubnetIds?.length ?? 0) < 2) {
+        return {
+          key: "orthanc:aws.privateSubnetIds",
+          message: `an existing VPC needs at least two private subnets in different AZs, got ${aws.privateSubnetIds?.length ?? 0}. Fix: list them.`,
+        };
+      }
+      if (!aws.vpcId && given.length) {
+        return {
+          key: `orthanc:aws.${given[0]}`,
+          message: `subnets are only used with an existing VPC. Fix: set \`orthanc:aws.vpcId\`, or remove the subnet ids.`,
+        };
+      }
+      return undefined;
+    },
+  },
+];
+
+export function crossFieldIssues(parsed: Sections, target: TargetName): ConfigIssue[] {
+  return rules
+    .filter((r) => (!r.targets || r.targets.includes(target)) && r.sections.every((s) => s in parsed))
+    .flatMap((r) => {
+      const out = r.check(parsed, target);
+      return out === undefined ? [] : Array.isArray(out) ? out : [out];
+    });
+}

@@ -1,0 +1,137 @@
+import { z } from "zod";
+import { cidr, pinnedTag, secretString } from "./primitives";
+import { databaseBase, storageBase } from "./shared";
+
+// ---------------------------------------------------------------- docker
+
+const dockerVm = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
+  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/).default("t3.large"),
+  rootVolumeGiB: z.number().int().min(20).default(30),
+  /** Separate encrypted EBS volume that holds every Docker volume (DICOM files, database, backups). */
+  dataVolumeGiB: z.number().int().min(10).default(200),
+  /** Place the VM in this VPC/subnet; a small VPC with one public subnet is created otherwise. */
+  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional(),
+  subnetId: z.string().regex(/^subnet-[0-9a-f]+$/).optional(),
+  /** Networks allowed to SSH in. Empty (the default): no SSH; administer through SSM Session Manager. */
+  sshAllowedCidrs: z.array(cidr).default([]),
+  sshPublicKey: z.string().startsWith("ssh-").optional(),
+  /** SSH user the Docker provider connects as (the AMI's default user). */
+  sshUser: z.string().default("admin"),
+});
+
+const dockerSection = z.strictObject({
+  /**
+   * Where the containers run: `local` (this machine's engine), `ssh://user@host`,
+   * `tcp://host:2376` (with `tlsCa`/`tlsCert`/`tlsKey`), or `aws-vm` (a VM this stack creates).
+   */
+  host: z
+    .string()
+    .regex(/^(local|aws-vm|ssh:\/\/[^\s]+|tcp:\/\/[^\s]+)$/, {
+      error: "must be `local`, `aws-vm`, `ssh://user@host` or `tcp://host:port`",
+    })
+    .default("local"),
+  tlsCa: secretString.optional(),
+  tlsCert: secretString.optional(),
+  tlsKey: secretString.optional(),
+  vm: dockerVm.optional(),
+  /** Host address the proxy's plain-HTTP port binds to when there is no domain. */
+  bindAddress: z.ipv4().default("127.0.0.1"),
+  /** Published plain-HTTP port when there is no domain (with a domain: 80 and 443). */
+  httpPort: z.number().int().min(1).max(65535).default(8042),
+  images: z
+    .strictObject({
+      postgres: pinnedTag.optional(),
+      caddy: pinnedTag.default("2.10.2-alpine"),
+    })
+    .prefault({}),
+  backup: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Hours between `pg_dump` runs. */
+      intervalHours: z.number().int().min(1).max(168).default(24),
+      retentionDays: z.number().int().min(1).max(3650).default(14),
+    })
+    .prefault({}),
+});
+
+// ---------------------------------------------------------------- aws
+
+const awsSection = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
+  /** Use an existing VPC: its id and at least two private subnets in different AZs. */
+  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional(),
+  privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
+  publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
+  /** CIDR of a VPC this program creates. */
+  vpcCidr: cidr.default("10.40.0.0/16"),
+  availabilityZones: z.number().int().min(2).max(3).default(2),
+  compute: z.enum(["fargate", "ec2"]).default("fargate"),
+  cpu: z.number().int().default(1024),
+  memoryMiB: z.number().int().default(2048),
+  /** Networks allowed to reach HTTPS. */
+  webAllowedCidrs: z.array(cidr).default(["0.0.0.0/0"]),
+  ecsExec: z.boolean().default(false),
+  alarmEmail: z.email().optional(),
+});
+
+// ---------------------------------------------------------------- kubernetes
+
+const kubernetesSection = z.strictObject({
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).default("orthanc"),
+  createNamespace: z.boolean().default(true),
+  ingressClassName: z.string().default("nginx"),
+  /** Namespace of the ingress controller: the only source allowed to reach Orthanc's HTTP port. */
+  ingressControllerNamespace: z.string().default("ingress-nginx"),
+  certManagerIssuer: z.string().default("letsencrypt"),
+  storageClass: z.string().optional(),
+  cpu: z.string().default("500m"),
+  memory: z.string().default("1Gi"),
+  autoscaling: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      maxReplicas: z.number().int().min(2).max(20).default(4),
+      targetCpuPercent: z.number().int().min(10).max(95).default(70),
+    })
+    .optional(),
+});
+
+// ---------------------------------------------------------------- per-target sections
+
+export const targetSections = {
+  docker: {
+    database: z.strictObject({ ...databaseBase }),
+    storage: z.strictObject({ kind: z.enum(["volume", "s3"]).default("volume"), ...storageBase }),
+    section: dockerSection,
+  },
+  aws: {
+    database: z.strictObject({
+      ...databaseBase,
+      instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an RDS instance class such as `db.t4g.medium`" }).default("db.t4g.small"),
+      allocatedStorageGiB: z.number().int().min(20).default(20),
+      maxAllocatedStorageGiB: z.number().int().min(20).default(200),
+      multiAz: z.boolean().default(false),
+      backupRetentionDays: z.number().int().min(7).max(35).default(7),
+    }),
+    storage: z.strictObject({ kind: z.enum(["efs", "s3"]).default("efs"), ...storageBase }),
+    section: awsSection,
+  },
+  kubernetes: {
+    database: z.strictObject({
+      ...databaseBase,
+      /** `statefulset` (plain PostgreSQL) or `cloudnativepg` (needs the operator). */
+      kind: z.enum(["statefulset", "cloudnativepg"]).default("statefulset"),
+      instances: z.number().int().min(1).max(5).default(1),
+      storageGiB: z.number().int().min(1).default(20),
+    }),
+    storage: z.strictObject({ kind: z.enum(["pvc", "s3"]).default("pvc"), ...storageBase }),
+    section: kubernetesSection,
+  },
+} as const;
+
+export type TargetName = keyof typeof targetSections;
+export const TARGETS = Object.keys(targetSections) as TargetName[];
+
+export type DockerSection = z.output<typeof dockerSection>;
+export type AwsSection = z.output<typeof awsSection>;
+export type KubernetesSection = z.output<typeof kubernetesSection>;
