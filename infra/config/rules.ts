@@ -1,5 +1,6 @@
 import type { ConfigIssue } from "./errors";
 import type { TargetName } from "./targets";
+import { RESERVED_DB_CONNECTIONS } from "../../components/shared/sizing";
 
 // Rules see the parsed sections loosely typed: each one runs only when all the sections it
 // names parsed, so a broken section elsewhere does not hide its message.
@@ -14,8 +15,6 @@ interface Rule {
 
 const RESERVED_USERS = ["healthcheck"];
 
-/** Connections left free on the server for admin sessions, backups and migrations. */
-export const RESERVED_DB_CONNECTIONS = 10;
 
 const rules: Rule[] = [
   {
@@ -170,6 +169,12 @@ const rules: Rule[] = [
         issues.push({
           key: "orthanc:orthanc.dicom.allowedCidrs",
           message: `opens the DICOM port, but \`orthanc:orthanc.dicom.enabled\` is false. Fix: enable DICOM or remove allowedCidrs.`,
+        });
+      }
+      if (orthanc.plugins.viewer !== "none" && !orthanc.plugins.dicomWeb) {
+        issues.push({
+          key: "orthanc:orthanc.plugins.viewer",
+          message: `the ${orthanc.plugins.viewer} viewer reads images over DICOMweb, but plugins.dicomWeb is false. Fix: enable dicomWeb or set viewer to none.`,
         });
       }
       for (const name of Object.keys(orthanc.users)) {

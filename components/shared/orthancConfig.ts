@@ -1,0 +1,259 @@
+/**
+ * Renders what the official `orthancteam/orthanc` image consumes, as plain data:
+ *  - `orthanc.json`: every non-secret setting, mounted at /etc/orthanc;
+ *  - `credentials.json`: the sections that hold secrets (users, database), mounted at /run/secrets
+ *    (the image merges both directories; Orthanc itself refuses a key defined in two files, so each
+ *    top-level key lives in exactly one of them);
+ *  - the environment: plugin switches and TCP_NODELAY, never a secret.
+ * Pure and deterministic: targets call it inside `apply` with resolved values.
+ */
+
+export const ORTHANC_PATHS = {
+  configDir: "/etc/orthanc",
+  config: "/etc/orthanc/orthanc.json",
+  credentials: "/run/secrets/orthanc-credentials.json",
+  storageMasterKey: "/run/secrets/orthanc-storage-master-key",
+  storage: "/var/lib/orthanc/db",
+} as const;
+
+/** The HTTP user the container health probe logs in as; its password is generated. */
+export const PROBE_USER = "healthcheck";
+
+export interface ModalitySettings {
+  aet: string;
+  host: string;
+  port: number;
+  allowEcho: boolean;
+  allowStore: boolean;
+  allowFind: boolean;
+  allowGet: boolean;
+  allowMove: boolean;
+}
+
+export type DatabaseSettings =
+  | { kind: "sqlite" }
+  | {
+      kind: "postgresql";
+      host: string;
+      port: number;
+      database: string;
+      username: string;
+      ssl: boolean;
+      /** `IndexConnectionsCount`, from `connectionsPerReplica`. */
+      connections: number;
+      /** More than one Orthanc writes to this database. */
+      multipleWriters: boolean;
+    };
+
+export type StorageSettings =
+  | { kind: "filesystem" }
+  | {
+      kind: "s3";
+      bucket: string;
+      region: string;
+      endpoint?: string;
+      prefix: string;
+      /** Client-side encryption with a master key delivered as a file. */
+      encryption: boolean;
+      /**
+       * Static access keys go into credentials.json. Without them the plugin uses the instance,
+       * task or pod role, which is always preferred.
+       */
+      staticKeys: boolean;
+    };
+
+export interface OrthancSettings {
+  name: string;
+  httpPort: number;
+  dicom: {
+    enabled: boolean;
+    aet: string;
+    port: number;
+    checkCalledAet: boolean;
+    modalities: Record<string, ModalitySettings>;
+  };
+  plugins: { dicomWeb: boolean; explorer2: boolean; viewer: "none" | "stone" | "ohif" };
+  database: DatabaseSettings;
+  storage: StorageSettings;
+  /** Where browsers reach Orthanc; sets DICOMweb links right behind a TLS proxy. */
+  publicUrl?: { host: string; https: boolean };
+  /** Stable identifier of this Orthanc in a shared database (`DatabaseServerIdentifier`). */
+  serverIdentifier: string;
+  verboseLogs: boolean;
+}
+
+export interface OrthancSecrets {
+  /** User name -> password, the admin and the probe user included. */
+  users: Record<string, string>;
+  databasePassword?: string;
+  s3AccessKey?: string;
+  s3SecretKey?: string;
+}
+
+export type JsonObject = { [key: string]: unknown };
+
+export function renderOrthancJson(s: OrthancSettings): JsonObject {
+  const allowlist = Object.keys(s.dicom.modalities).length > 0;
+  const json: JsonObject = {
+    Name: s.name,
+    HttpPort: s.httpPort,
+    // Auth on, for every client including the proxy's network neighbours.
+    RemoteAccessAllowed: true,
+    AuthenticationEnabled: true,
+    // Hardening: no server-side scripting, no writes to the container's file system through
+    // the API, no WebDAV (on by default in Orthanc 1.10).
+    ExecuteLuaEnabled: false,
+    RestApiWriteToFileSystemEnabled: false,
+    LuaScripts: [],
+    WebDavEnabled: false,
+    HttpDescribeErrors: false,
+    DicomServerEnabled: s.dicom.enabled,
+    DicomAet: s.dicom.aet,
+    DicomPort: s.dicom.port,
+    DicomCheckCalledAet: s.dicom.checkCalledAet,
+    // With an allowlist, only the listed modalities may echo and store; Find/Get/Move stay per
+    // modality (Orthanc's global defaults for those are already false).
+    DicomAlwaysAllowEcho: !allowlist,
+    DicomAlwaysAllowStore: !allowlist,
+    DicomAlwaysAllowFind: false,
+    DicomAlwaysAllowGet: false,
+    DicomAlwaysAllowMove: false,
+    DicomModalities: Object.fromEntries(
+      Object.entries(s.dicom.modalities)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, m]) => [
+          name,
+          {
+            AET: m.aet,
+            Host: m.host,
+            Port: m.port,
+            AllowEcho: m.allowEcho,
+            AllowStore: m.allowStore,
+            AllowFind: m.allowFind,
+            AllowGet: m.allowGet,
+            AllowMove: m.allowMove,
+          },
+        ]),
+    ),
+    StorageDirectory: ORTHANC_PATHS.storage,
+    DatabaseServerIdentifier: s.serverIdentifier,
+    // Jobs of one replica must not be resumed by another after a restart.
+    SaveJobs: s.database.kind === "postgresql" && s.database.multipleWriters ? false : true,
+  };
+  if (s.plugins.dicomWeb) json.DicomWeb = renderDicomWeb(s);
+  if (s.storage.kind === "s3" && !s.storage.staticKeys) json.AwsS3Storage = renderS3(s.storage);
+  return json;
+}
+
+function renderDicomWeb(s: OrthancSettings): JsonObject {
+  const section: JsonObject = { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado" };
+  // Behind a TLS proxy Orthanc sees plain HTTP on its own port; without Host/Ssl the
+  // RetrieveURLs in QIDO answers would point there. Without a public name, the links follow the
+  // request's Host header, which the proxy preserves.
+  if (s.publicUrl) {
+    section.Host = s.publicUrl.host;
+    section.Ssl = s.publicUrl.https;
+  }
+  return section;
+}
+
+function renderS3(storage: Extract<StorageSettings, { kind: "s3" }>, keys?: { access: string; secret: string }): JsonObject {
+  const section: JsonObject = {
+    BucketName: storage.bucket,
+    Region: storage.region,
+    RootPath: storage.prefix,
+    // Virtual-hosted addressing for AWS; S3-compatible servers usually want path style.
+    VirtualAddressing: storage.endpoint === undefined,
+  };
+  if (storage.endpoint) section.Endpoint = storage.endpoint;
+  if (keys) {
+    section.AccessKey = keys.access;
+    section.SecretKey = keys.secret;
+  }
+  if (storage.encryption) {
+    section.StorageEncryption = {
+      Enable: true,
+      // [id, path]: the key arrives as a file, never inline.
+      MasterKey: [1, ORTHANC_PATHS.storageMasterKey],
+      VerifyMagic: true,
+    };
+  }
+  return section;
+}
+
+/** The secret half of the configuration; mount it read-only at `ORTHANC_PATHS.credentials`. */
+export function renderCredentialsJson(s: OrthancSettings, secrets: OrthancSecrets): JsonObject {
+  if (Object.keys(secrets.users).length === 0) {
+    // Orthanc 1.13 refuses to start like this; older ones create orthanc:orthanc.
+    throw new Error("Orthanc needs at least one registered user when authentication is on.");
+  }
+  for (const [user, password] of Object.entries(secrets.users)) {
+    if (!password) throw new Error(`The password of Orthanc user ${JSON.stringify(user)} is empty.`);
+  }
+  const json: JsonObject = {
+    RegisteredUsers: Object.fromEntries(Object.entries(secrets.users).sort(([a], [b]) => a.localeCompare(b))),
+  };
+  const db = s.database;
+  if (db.kind === "postgresql") {
+    if (!secrets.databasePassword) throw new Error("The PostgreSQL password is empty.");
+    json.PostgreSQL = {
+      EnableIndex: true,
+      // DICOM files go to the file system or S3, never into the database.
+      EnableStorage: false,
+      Host: db.host,
+      Port: db.port,
+      Database: db.database,
+      Username: db.username,
+      Password: secrets.databasePassword,
+      EnableSsl: db.ssl,
+      // One writer locks the database against a second Orthanc started by mistake; several
+      // replicas must share it.
+      Lock: !db.multipleWriters,
+      IndexConnectionsCount: db.connections,
+      // Serialization conflicts between writers are retried; fewer retries surface as HTTP 503.
+      MaximumConnectionRetries: 10,
+      ConnectionRetryInterval: 2,
+      ...(db.multipleWriters ? { TransactionMode: "ReadCommitted" } : {}),
+    };
+  }
+  if (s.storage.kind === "s3" && s.storage.staticKeys) {
+    if (!secrets.s3AccessKey || !secrets.s3SecretKey) throw new Error("Static S3 keys are enabled but empty.");
+    json.AwsS3Storage = renderS3(s.storage, { access: secrets.s3AccessKey, secret: secrets.s3SecretKey });
+  }
+  return json;
+}
+
+/**
+ * Environment of the Orthanc container: the image's plugin switches, and TCP_NODELAY, without
+ * which DCMTK leaves Nagle on and C-STORE drops from ~236 to ~11 instances/s. Never a secret;
+ * never VERBOSE_STARTUP (it prints the whole configuration, passwords included).
+ */
+export function renderEnvironment(s: OrthancSettings): Record<string, string> {
+  const on = (b: boolean) => (b ? "true" : "false");
+  const env: Record<string, string> = {
+    TCP_NODELAY: "1",
+    DICOM_WEB_PLUGIN_ENABLED: on(s.plugins.dicomWeb),
+    ORTHANC_EXPLORER_2_ENABLED: on(s.plugins.explorer2),
+    STONE_WEB_VIEWER_PLUGIN_ENABLED: on(s.plugins.viewer === "stone"),
+    OHIF_PLUGIN_ENABLED: on(s.plugins.viewer === "ohif"),
+    POSTGRESQL_PLUGIN_ENABLED: on(s.database.kind === "postgresql"),
+    AWS_S3_STORAGE_PLUGIN_ENABLED: on(s.storage.kind === "s3"),
+    VERBOSE_STARTUP: "false",
+    VERBOSE_ENABLED: on(s.verboseLogs),
+  };
+  return Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+export interface RenderedOrthanc {
+  orthancJson: JsonObject;
+  credentialsJson: JsonObject;
+  environment: Record<string, string>;
+}
+
+export function renderOrthanc(s: OrthancSettings, secrets: OrthancSecrets): RenderedOrthanc {
+  return {
+    orthancJson: renderOrthancJson(s),
+    credentialsJson: renderCredentialsJson(s, secrets),
+    environment: renderEnvironment(s),
+  };
+}

@@ -1,0 +1,65 @@
+import { connectionsPerReplica } from "./sizing";
+import { DatabaseSettings, OrthancSettings, StorageSettings } from "./orthancConfig";
+
+/** The parts of the `orthanc` config section that shape Orthanc's own configuration. */
+export interface OrthancAppOptions {
+  name: string;
+  httpPort: number;
+  replicas: number;
+  dicom: OrthancSettings["dicom"];
+  plugins: OrthancSettings["plugins"];
+  verboseLogs: boolean;
+}
+
+/** Where the index lives, as the deploying target resolved it. */
+export type DatabaseEndpoint =
+  | { kind: "sqlite" }
+  | {
+      kind: "postgresql";
+      host: string;
+      port: number;
+      database: string;
+      username: string;
+      ssl: boolean;
+      /** The server's `max_connections`. */
+      maxConnections: number;
+      /** Explicit `IndexConnectionsCount`; sized from `maxConnections` otherwise. */
+      connectionsPerReplica?: number;
+    };
+
+export interface SettingsRuntime {
+  database: DatabaseEndpoint;
+  storage: StorageSettings;
+  publicUrl?: { host: string; https: boolean };
+  /** Distinguishes replicas sharing a database; the target supplies a stable one per replica. */
+  serverIdentifier: string;
+}
+
+/** Combines validated options with what the target resolved at deploy time. */
+export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime): OrthancSettings {
+  const db = runtime.database;
+  const database: DatabaseSettings =
+    db.kind === "sqlite"
+      ? { kind: "sqlite" }
+      : {
+          kind: "postgresql",
+          host: db.host,
+          port: db.port,
+          database: db.database,
+          username: db.username,
+          ssl: db.ssl,
+          connections: db.connectionsPerReplica ?? connectionsPerReplica(db.maxConnections, app.replicas),
+          multipleWriters: app.replicas > 1,
+        };
+  return {
+    name: app.name,
+    httpPort: app.httpPort,
+    dicom: app.dicom,
+    plugins: app.plugins,
+    database,
+    storage: runtime.storage,
+    publicUrl: runtime.publicUrl,
+    serverIdentifier: runtime.serverIdentifier,
+    verboseLogs: app.verboseLogs,
+  };
+}

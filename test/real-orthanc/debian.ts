@@ -1,0 +1,123 @@
+/**
+ * Maps a rendered configuration onto Debian's Orthanc 1.10.1 and checks that every rendered key
+ * is one Orthanc documents: Debian's Orthanc ignores unknown keys without a word, so a typo in
+ * the renderer would otherwise pass every test.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { JsonObject } from "../../components/shared/orthancConfig";
+import { DEBIAN_PLUGINS, ORTHANC_BIN } from "./lab";
+
+/** Keys of the plugin sections, from each plugin's documentation (Orthanc Book). */
+export const PLUGIN_SECTION_KEYS: Record<string, string[]> = {
+  // PostgreSQL plugin 4.0 (Debian) plus the newer keys listed in NEWER_KEYS.
+  PostgreSQL: [
+    "EnableIndex", "EnableStorage", "Host", "Port", "Database", "Username", "Password", "ConnectionUri", "EnableSsl", "Lock",
+    "MaximumConnectionRetries", "ConnectionRetryInterval", "IndexConnectionsCount", "TransactionMode",
+  ],
+  DicomWeb: [
+    "Enable", "Root", "EnableWado", "WadoRoot", "Host", "Ssl", "QidoCaseSensitive", "Servers", "ServersInDatabase",
+    "StudiesMetadata", "SeriesMetadata", "PublicRoot",
+  ],
+  // AWS S3 object-storage plugin (orthancteam/orthanc image; not packaged by Debian).
+  AwsS3Storage: [
+    "BucketName", "Region", "AccessKey", "SecretKey", "Endpoint", "ConnectionTimeout", "RequestTimeout", "RootPath",
+    "MigrationFromFileSystemEnabled", "StorageStructure", "VirtualAddressing", "StorageEncryption",
+  ],
+  "AwsS3Storage.StorageEncryption": ["Enable", "MasterKey", "PreviousMasterKeys", "MaxConcurrentInputSize", "VerifyMagic"],
+};
+
+/** Keys the renderer emits that Debian's Orthanc 1.10.1 and its plugins do not know. */
+export const NEWER_KEYS: Record<string, string> = {
+  "PostgreSQL.TransactionMode": "PostgreSQL plugin 6.0+ (Debian ships 4.0)",
+  AwsS3Storage: "AWS S3 plugin, in the orthancteam/orthanc image only (not packaged by Debian)",
+};
+
+/** Sections whose keys are names chosen by the user, not Orthanc options. */
+const MAP_SECTIONS = new Set(["RegisteredUsers", "DicomModalities"]);
+
+let documentedCache: Set<string> | undefined;
+
+/**
+ * Every option name in `Orthanc --config=` output, commented-out ones included: the dump is the
+ * installed version's own documentation (e.g. DatabaseServerIdentifier appears only commented).
+ */
+export function documentedCoreKeys(): Set<string> {
+  if (documentedCache) return documentedCache;
+  const dir = mkdtempSync(join(tmpdir(), "orthanc-dump-"));
+  try {
+    execFileSync(ORTHANC_BIN, [`--config=${join(dir, "dump.json")}`]);
+    const text = readFileSync(join(dir, "dump.json"), "utf8");
+    documentedCache = new Set([...text.matchAll(/"([A-Za-z][A-Za-z0-9]*)"\s*:/g)].map((m) => m[1]));
+    return documentedCache;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Dotted paths of rendered keys that no documentation knows (typos). */
+export function undocumentedKeys(doc: JsonObject, core: Set<string>): string[] {
+  const bad: string[] = [];
+  // `section` is a PLUGIN_SECTION_KEYS name, or undefined for core options.
+  const known = (section: string | undefined, key: string, topLevel: boolean) =>
+    section ? PLUGIN_SECTION_KEYS[section].includes(key) : core.has(key) || (topLevel && key in PLUGIN_SECTION_KEYS);
+  const visit = (obj: JsonObject, section: string | undefined, prefix: string) => {
+    for (const [key, value] of Object.entries(obj)) {
+      const path = prefix ? `${prefix}.${key}` : key;
+      if (!known(section, key, prefix === "")) bad.push(path);
+      if (!value || typeof value !== "object" || Array.isArray(value)) continue;
+      if (prefix === "" && MAP_SECTIONS.has(key)) {
+        // Entry names are the user's; the values of DicomModalities entries are core options.
+        for (const [name, entry] of Object.entries(value as JsonObject)) {
+          if (entry && typeof entry === "object" && !Array.isArray(entry)) visit(entry as JsonObject, undefined, `${path}.${name}`);
+        }
+        continue;
+      }
+      const sub = section ? `${section}.${key}` : key;
+      if (PLUGIN_SECTION_KEYS[sub]) visit(value as JsonObject, sub, path);
+    }
+  };
+  visit(doc, undefined, "");
+  return bad;
+}
+
+export interface DebianConfig {
+  orthancJson: JsonObject;
+  credentialsJson: JsonObject;
+  /** Rendered keys left out because Debian's version lacks them, with the reason. */
+  omitted: string[];
+}
+
+function omit(doc: JsonObject, path: string): boolean {
+  const parts = path.split(".");
+  let cur: JsonObject | undefined = doc;
+  for (const p of parts.slice(0, -1)) cur = cur?.[p] as JsonObject | undefined;
+  const last = parts[parts.length - 1];
+  if (cur && last in cur) {
+    delete cur[last];
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The rendered documents as Debian's Orthanc boots them: plugin paths mapped to Debian's, the
+ * storage directory moved to scratch, keys Debian lacks removed and listed.
+ */
+export function forDebian(rendered: { orthancJson: JsonObject; credentialsJson: JsonObject }, storageDir: string): DebianConfig {
+  const orthancJson = structuredClone(rendered.orthancJson);
+  const credentialsJson = structuredClone(rendered.credentialsJson);
+  const omitted: string[] = [];
+  for (const [path, why] of Object.entries(NEWER_KEYS)) {
+    if (omit(orthancJson, path) || omit(credentialsJson, path)) omitted.push(`${path}: ${why}`);
+  }
+  const plugins: string[] = [];
+  if (orthancJson.DicomWeb) plugins.push(DEBIAN_PLUGINS.dicomWeb);
+  if (credentialsJson.PostgreSQL) plugins.push(DEBIAN_PLUGINS.postgresqlIndex);
+  orthancJson.Plugins = plugins;
+  orthancJson.StorageDirectory = storageDir;
+  orthancJson.IndexDirectory = storageDir;
+  return { orthancJson, credentialsJson, omitted };
+}

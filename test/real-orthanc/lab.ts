@@ -1,0 +1,234 @@
+/**
+ * A throwaway PostgreSQL cluster and Orthanc processes from Debian's packages, on loopback and
+ * free ports, for booting the configuration the renderer produces. Starts and stops only its own
+ * processes and removes its scratch directory.
+ */
+import { ChildProcess, execFile, spawn } from "node:child_process";
+import { chmodSync, chownSync, closeSync, existsSync, openSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+
+export const ORTHANC_BIN = "/usr/sbin/Orthanc";
+export const DEBIAN_PLUGINS = {
+  dicomWeb: "/usr/share/orthanc/plugins/libOrthancDicomWeb.so",
+  postgresqlIndex: "/usr/share/orthanc/plugins/libOrthancPostgreSQLIndex.so",
+};
+
+export function orthancInstalled(): boolean {
+  return existsSync(ORTHANC_BIN) && existsSync(DEBIAN_PLUGINS.postgresqlIndex) && pgBinDir() !== undefined;
+}
+
+function pgBinDir(): string | undefined {
+  const root = "/usr/lib/postgresql";
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb")));
+  versions.sort((a, b) => Number(b) - Number(a));
+  return versions.length ? join(root, versions[0], "bin") : undefined;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function scratchDir(tag: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `orthanc-lab-${tag}-`));
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+const isRoot = () => process.getuid?.() === 0;
+
+/** PostgreSQL refuses to run as root: run its tools as `postgres` when we are root. */
+async function asPostgres(bin: string, args: string[]) {
+  const cmd = isRoot() ? "runuser" : bin;
+  const full = isRoot() ? ["-u", "postgres", "--", bin, ...args] : args;
+  return run(cmd, full, { timeout: 60_000 });
+}
+
+export class LabPostgres {
+  readonly port: number;
+  private constructor(
+    private readonly dir: string,
+    port: number,
+    private readonly bin: string,
+  ) {
+    this.port = port;
+  }
+
+  static async start(dir: string): Promise<LabPostgres> {
+    const bin = pgBinDir();
+    if (!bin) throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql.");
+    const pgDir = join(dir, "pg");
+    mkdirSync(join(pgDir, "sock"), { recursive: true });
+    if (isRoot()) {
+      const uid = Number((await run("id", ["-u", "postgres"])).stdout.trim());
+      const gid = Number((await run("id", ["-g", "postgres"])).stdout.trim());
+      chownSync(pgDir, uid, gid);
+      chownSync(join(pgDir, "sock"), uid, gid);
+    }
+    const port = await freePort();
+    await asPostgres(join(bin, "initdb"), [
+      "-D", join(pgDir, "data"), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync",
+    ]);
+    // fsync off: durability of a throwaway cluster is irrelevant, and CI disks are slow.
+    await asPostgres(join(bin, "pg_ctl"), [
+      "-D", join(pgDir, "data"), "-l", join(pgDir, "log"), "-w", "-t", "30",
+      "-o", `-p ${port} -k ${join(pgDir, "sock")} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100`,
+      "start",
+    ]);
+    return new LabPostgres(pgDir, port, bin);
+  }
+
+  async sql(statement: string, database = "postgres"): Promise<string> {
+    const { stdout } = await asPostgres(join(this.bin, "psql"), [
+      "-h", join(this.dir, "sock"), "-p", String(this.port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", statement,
+    ]);
+    return stdout.trim();
+  }
+
+  /** A login role that owns a fresh database, as the targets create it (no superuser). */
+  async createDatabase(name: string, user: string, password: string): Promise<void> {
+    const exists = await this.sql(`SELECT 1 FROM pg_roles WHERE rolname='${user}'`);
+    const pw = password.replace(/'/g, "''");
+    await this.sql(exists ? `ALTER ROLE "${user}" PASSWORD '${pw}'` : `CREATE ROLE "${user}" LOGIN PASSWORD '${pw}'`);
+    await this.sql(`CREATE DATABASE "${name}" OWNER "${user}"`);
+  }
+
+  async stop(): Promise<void> {
+    await asPostgres(join(this.bin, "pg_ctl"), ["-D", join(this.dir, "data"), "-m", "fast", "-w", "stop"]).catch(() => undefined);
+  }
+}
+
+export interface OrthancUser {
+  user: string;
+  password: string;
+}
+
+export class LabOrthanc {
+  private proc?: ChildProcess;
+  private exited?: Promise<number | null>;
+  readonly logFile: string;
+
+  constructor(
+    readonly configDir: string,
+    readonly httpPort: number,
+    readonly auth: OrthancUser,
+    private readonly env: Record<string, string> = {},
+  ) {
+    this.logFile = join(configDir, "..", `orthanc-${httpPort}.log`);
+  }
+
+  get url() {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  /** Starts Orthanc; resolves when `/system` answers 200, rejects with the log tail if it dies. */
+  async start(timeoutMs = 30_000): Promise<void> {
+    this.launch();
+    const deadline = Date.now() + timeoutMs;
+    let exitCode: number | null | undefined;
+    this.exited!.then((c) => (exitCode = c));
+    while (Date.now() < deadline) {
+      if (exitCode !== undefined) {
+        throw new Error(`Orthanc exited with ${exitCode} before serving:\n${this.logTail()}`);
+      }
+      const res = await this.request("GET", "/system").catch(() => undefined);
+      if (res?.status === 200) return;
+      await sleep(50);
+    }
+    throw new Error(`Orthanc did not answer within ${timeoutMs} ms:\n${this.logTail()}`);
+  }
+
+  /** Starts Orthanc without waiting, for tests of how it fails. */
+  launch(): void {
+    const out = openSync(this.logFile, "a");
+    this.proc = spawn(ORTHANC_BIN, [this.configDir], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TCP_NODELAY: "1", ...this.env },
+      stdio: ["ignore", out, out],
+    });
+    closeSync(out); // the child holds its own copy
+    const proc = this.proc;
+    this.exited = new Promise((resolve) => proc.once("exit", (code) => resolve(code)));
+  }
+
+  get running(): boolean {
+    return !!this.proc && this.proc.exitCode === null && this.proc.signalCode === null;
+  }
+
+  async waitExit(timeoutMs: number): Promise<number | null | "timeout"> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+    try {
+      return await Promise.race([this.exited!, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  logTail(lines = 30): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n") : "(no log)";
+  }
+
+  log(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, "utf8") : "";
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.proc!.kill("SIGTERM");
+    if ((await this.waitExit(15_000)) === "timeout") {
+      this.proc!.kill("SIGKILL");
+      await this.waitExit(5_000);
+    }
+  }
+
+  async request(
+    method: string,
+    path: string,
+    opts: { body?: Buffer | string; auth?: OrthancUser | null; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; text: string; json: () => any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    const auth = opts.auth === undefined ? this.auth : opts.auth;
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
+    const res = await fetch(`${this.url}${path}`, { method, headers, body: opts.body });
+    const text = await res.text();
+    return { status: res.status, text, json: () => JSON.parse(text) };
+  }
+}
+
+/** Writes a config directory the way the image mounts it: orthanc.json and credentials.json. */
+export function writeConfigDir(dir: string, files: Record<string, unknown>): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(join(dir, name), JSON.stringify(content, null, 2), { mode: 0o600 });
+  }
+  return dir;
+}
+
+export async function dcmtk(tool: "echoscu" | "storescu", args: string[]): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(tool, args, { timeout: 60_000, env: { ...process.env, TCP_NODELAY: "1" } });
+    return { code: 0, output: stdout + stderr };
+  } catch (e) {
+    const err = e as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof err.code === "number" ? err.code : 1, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+  }
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,250 @@
+/**
+ * Boots the configuration the renderer produces in a real Orthanc (Debian's 1.10.1 with its
+ * PostgreSQL and DICOMweb plugins) against a real PostgreSQL, and checks it over HTTP and DICOM.
+ * Runs in CI (`CI=true`) or fails; elsewhere it skips loudly when Orthanc is not installed.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfig, OrthancConfig } from "../../infra/config";
+import { PROBE_USER } from "../../components/shared/orthancConfig";
+import { makeInstance } from "./dicom";
+import { documentedCoreKeys, forDebian, undocumentedKeys } from "./debian";
+import { dcmtk, freePort, LabOrthanc, LabPostgres, orthancInstalled, removeDir, scratchDir, sleep, writeConfigDir } from "./lab";
+import { labSecrets, LabSecrets, renderForLab } from "./render";
+import { labStacks } from "./stacks";
+
+const installed = orthancInstalled();
+if (!installed) {
+  const msg = "Orthanc/PostgreSQL/dcmtk are not installed: the real-Orthanc suite cannot run (apt-get install orthanc orthanc-postgresql orthanc-dicomweb postgresql dcmtk).";
+  if (process.env.CI === "true") throw new Error(msg);
+  console.warn(`\n!!!!!!!! SKIPPING: ${msg}\n`);
+}
+const suite = installed ? describe : describe.skip;
+
+let scratch: string;
+let pg: LabPostgres;
+let dbCounter = 0;
+const started: LabOrthanc[] = [];
+
+interface Booted {
+  orthanc: LabOrthanc;
+  dicomPort: number;
+  secrets: LabSecrets;
+  admin: { user: string; password: string };
+  storageDir: string;
+  omitted: string[];
+}
+
+/** Renders `cfg`, writes it as the image would mount it, and starts Orthanc on it. */
+async function boot(
+  cfg: OrthancConfig,
+  opts: { database?: string; storageDir?: string; secrets?: LabSecrets; serverIdentifier?: string; wait?: boolean; pgPort?: number } = {},
+): Promise<Booted> {
+  const secrets = opts.secrets ?? labSecrets(cfg);
+  const database = opts.database ?? `orthanc_${++dbCounter}`;
+  if (!opts.database && cfg.database.engine === "postgresql") {
+    await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+  }
+  const httpPort = await freePort();
+  const dicomPort = await freePort();
+  const rendered = renderForLab(
+    cfg,
+    { httpPort, dicomPort, pgPort: opts.pgPort ?? pg.port, database, serverIdentifier: opts.serverIdentifier ?? "lab-1" },
+    secrets,
+  );
+  const storageDir = opts.storageDir ?? join(scratch, `storage-${httpPort}`);
+  mkdirSync(storageDir, { recursive: true });
+  const debian = forDebian(rendered, storageDir);
+  const configDir = writeConfigDir(join(scratch, `config-${httpPort}`), {
+    "orthanc.json": debian.orthancJson,
+    "credentials.json": debian.credentialsJson,
+  });
+  const admin = { user: cfg.orthanc.adminUser, password: secrets.users[cfg.orthanc.adminUser] };
+  const orthanc = new LabOrthanc(configDir, httpPort, admin, rendered.environment);
+  started.push(orthanc);
+  if (opts.wait === false) orthanc.launch();
+  else await orthanc.start();
+  return { orthanc, dicomPort, secrets, admin, storageDir, omitted: debian.omitted };
+}
+
+async function upload(o: LabOrthanc, file: Buffer) {
+  const res = await o.request("POST", "/instances", { body: file, headers: { "content-type": "application/dicom" } });
+  expect(res.status).toBe(200);
+  return res.json() as { Status: string; ID: string };
+}
+
+async function countInstances(o: LabOrthanc): Promise<number> {
+  const res = await o.request("GET", "/statistics");
+  expect(res.status).toBe(200);
+  return res.json().CountInstances;
+}
+
+function writeDicom(name: string, file: Buffer): string {
+  const path = join(scratch, name);
+  writeFileSync(path, file);
+  return path;
+}
+
+async function stopAll() {
+  await Promise.all(started.splice(0).map((o) => o.stop()));
+}
+
+suite("real Orthanc with the rendered configuration", () => {
+  beforeAll(async () => {
+    scratch = scratchDir("suite");
+    pg = await LabPostgres.start(scratch);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopAll();
+    await pg?.stop();
+    if (scratch) removeDir(scratch);
+  }, 60_000);
+
+  afterEach(async () => stopAll(), 60_000);
+
+  describe.each(labStacks())("stack %s", (_name, raw) => {
+    const cfg = parseConfig(raw);
+
+    test("renders only keys that Orthanc documents (a typo would be ignored silently)", async () => {
+      const secrets = labSecrets(cfg);
+      const rendered = renderForLab(cfg, { httpPort: 1, dicomPort: 2, pgPort: 3, database: "d", serverIdentifier: "x" }, secrets);
+      const core = documentedCoreKeys();
+      expect(undocumentedKeys(rendered.orthancJson, core)).toEqual([]);
+      expect(undocumentedKeys(rendered.credentialsJson, core)).toEqual([]);
+    });
+
+    test("boots, enforces auth, stores over REST and DICOM, serves QIDO, survives a restart", async () => {
+      const b = await boot(cfg);
+      if (b.omitted.length) console.info(`Not supported by Debian's Orthanc 1.10.1, left out:\n  ${b.omitted.join("\n  ")}`);
+      const o = b.orthanc;
+
+      // Auth: nothing, a wrong password and an unknown user get 401; admin and probe users work.
+      expect((await o.request("GET", "/system", { auth: null })).status).toBe(401);
+      expect((await o.request("GET", "/system", { auth: { user: b.admin.user, password: "wrong" } })).status).toBe(401);
+      expect((await o.request("GET", "/system", { auth: { user: "orthanc", password: "orthanc" } })).status).toBe(401);
+      expect((await o.request("GET", "/changes?last", { auth: { user: PROBE_USER, password: b.secrets.users[PROBE_USER] } })).status).toBe(200);
+
+      // What Orthanc actually loaded: a wrong plugin path would silently fall back to SQLite.
+      const system = (await o.request("GET", "/system")).json();
+      expect(system.Name).toBe(cfg.orthanc.name);
+      expect(system.DicomAet).toBe(cfg.orthanc.dicom.aet);
+      expect(system.HttpPort).toBe(o.httpPort);
+      expect(system.DicomPort).toBe(b.dicomPort);
+      if (cfg.database.engine === "postgresql") expect(system.DatabaseBackendPlugin).toMatch(/libOrthancPostgreSQLIndex/);
+      else expect(system.DatabaseBackendPlugin).toBeNull();
+      expect(system.StorageAreaPlugin).toBeNull();
+      const plugins = (await o.request("GET", "/plugins")).json() as string[];
+      expect(plugins.includes("dicom-web")).toBe(cfg.orthanc.plugins.dicomWeb);
+      expect(plugins.includes("postgresql-index")).toBe(cfg.database.engine === "postgresql");
+
+      // REST upload.
+      const first = makeInstance();
+      expect((await upload(o, first.file)).Status).toBe("Success");
+
+      // DICOM: from an allowed AE (the allowlist's first modality, or any AE without a list).
+      const modalities = Object.values(cfg.orthanc.dicom.modalities);
+      const callingAet = modalities.find((m) => m.allowStore && m.allowEcho)?.aet ?? "LABSCU";
+      const aec = cfg.orthanc.dicom.aet;
+      const echo = await dcmtk("echoscu", ["-aet", callingAet, "-aec", aec, "127.0.0.1", String(b.dicomPort)]);
+      expect(echo.code).toBe(0);
+      const second = makeInstance({ studyUid: first.ids.studyUid, patientId: first.ids.patientId }, 2);
+      const stored = await dcmtk("storescu", ["-aet", callingAet, "-aec", aec, "127.0.0.1", String(b.dicomPort), writeDicom("second.dcm", second.file)]);
+      expect(stored.output).not.toMatch(/error|fail/i);
+      expect(stored.code).toBe(0);
+      expect(await countInstances(o)).toBe(2);
+
+      if (cfg.orthanc.dicom.checkCalledAet) {
+        const wrongCalled = await dcmtk("echoscu", ["-aet", callingAet, "-aec", "NOTORTHANC", "127.0.0.1", String(b.dicomPort)]);
+        expect(wrongCalled.code).not.toBe(0);
+      }
+
+      if (modalities.length) {
+        // An AE that is not on the allowlist is refused (the association is aborted) and
+        // nothing is stored.
+        const third = makeInstance({}, 3);
+        const intruder = await dcmtk("storescu", ["-aet", "INTRUDER", "-aec", aec, "127.0.0.1", String(b.dicomPort), writeDicom("third.dcm", third.file)]);
+        expect(intruder.code).not.toBe(0);
+        expect((await dcmtk("echoscu", ["-aet", "INTRUDER", "-aec", aec, "127.0.0.1", String(b.dicomPort)])).code).not.toBe(0);
+        expect(await countInstances(o)).toBe(2);
+      }
+
+      // DICOMweb QIDO finds the study, and asks for credentials too.
+      if (cfg.orthanc.plugins.dicomWeb) {
+        const qido = await o.request("GET", `/dicom-web/studies?StudyInstanceUID=${first.ids.studyUid}`, { headers: { accept: "application/dicom+json" } });
+        expect(qido.status).toBe(200);
+        const studies = qido.json();
+        expect(studies).toHaveLength(1);
+        expect(studies[0]["0020000D"].Value[0]).toBe(first.ids.studyUid);
+        expect((await o.request("GET", "/dicom-web/studies", { auth: null })).status).toBe(401);
+      }
+
+      // The data is still there after a restart.
+      await o.stop();
+      await o.start();
+      expect(await countInstances(o)).toBe(2);
+      const found = await o.request("POST", "/tools/lookup", { body: first.ids.sopUid });
+      expect(found.json()).toHaveLength(1);
+    }, 120_000);
+  });
+
+  test("two replicas on one PostgreSQL index both accept uploads and each sees every instance", async () => {
+    const cfg = parseConfig({ target: "docker", orthanc: { replicas: 2 } });
+    const secrets = labSecrets(cfg);
+    const database = `orthanc_${++dbCounter}`;
+    await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+    const storageDir = join(scratch, "shared-storage");
+    const a = await boot(cfg, { database, storageDir, secrets, serverIdentifier: "replica-1" });
+    const b = await boot(cfg, { database, storageDir, secrets, serverIdentifier: "replica-2" });
+    const perReplica = 20;
+    const uploads: Promise<unknown>[] = [];
+    for (let i = 0; i < perReplica; i++) {
+      uploads.push(upload(a.orthanc, makeInstance({}, i).file));
+      uploads.push(upload(b.orthanc, makeInstance({}, i).file));
+    }
+    const results = (await Promise.all(uploads)) as { Status: string }[];
+    expect(results.every((r) => r.Status === "Success")).toBe(true);
+    expect(await countInstances(a.orthanc)).toBe(2 * perReplica);
+    expect(await countInstances(b.orthanc)).toBe(2 * perReplica);
+  }, 120_000);
+
+  test("a single replica locks its database against a second Orthanc started by mistake", async () => {
+    const cfg = parseConfig({ target: "docker" });
+    const secrets = labSecrets(cfg);
+    const database = `orthanc_${++dbCounter}`;
+    await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+    await boot(cfg, { database, secrets });
+    const second = await boot(cfg, { database, secrets, wait: false });
+    expect(await second.orthanc.waitExit(20_000)).not.toBe(0);
+    expect(second.orthanc.log()).toMatch(/locked by another instance/i);
+  }, 60_000);
+
+  test("a wrong database password fails with PostgreSQL's own message and never serves", async () => {
+    const cfg = parseConfig({ target: "docker" });
+    const secrets = labSecrets(cfg);
+    const database = `orthanc_${++dbCounter}`;
+    await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+    const b = await boot(cfg, { database, secrets: { ...secrets, databasePassword: "not-the-password" }, wait: false });
+    await waitForLog(b.orthanc, /password authentication failed for user "orthanc"/, 20_000);
+    expect((await b.orthanc.request("GET", "/system").catch(() => ({ status: 0 }))).status).not.toBe(200);
+  }, 60_000);
+
+  test("an unreachable database fails with a clear message and never serves", async () => {
+    const cfg = parseConfig({ target: "docker" });
+    const deadPort = await freePort();
+    const secrets = labSecrets(cfg);
+    // The rendered configuration points at a port nobody listens on.
+    const b = await boot(cfg, { database: "nowhere", secrets, wait: false, pgPort: deadPort });
+    await waitForLog(b.orthanc, /Connection refused|could not connect/i, 20_000);
+    expect((await b.orthanc.request("GET", "/system").catch(() => ({ status: 0 }))).status).not.toBe(200);
+  }, 60_000);
+});
+
+async function waitForLog(o: LabOrthanc, pattern: RegExp, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (pattern.test(o.log())) return;
+    await sleep(100);
+  }
+  throw new Error(`Orthanc's log never matched ${pattern}:\n${o.logTail()}`);
+}

@@ -1,0 +1,68 @@
+import { randomBytes } from "node:crypto";
+import { OrthancConfig } from "../../infra/config";
+import { PROBE_USER, renderOrthanc, RenderedOrthanc, StorageSettings } from "../../components/shared/orthancConfig";
+import { orthancSettings } from "../../components/shared/settings";
+
+export interface LabRuntime {
+  httpPort: number;
+  dicomPort: number;
+  pgPort: number;
+  database: string;
+  serverIdentifier: string;
+}
+
+export interface LabSecrets {
+  users: Record<string, string>;
+  databasePassword: string;
+}
+
+export const password = () => randomBytes(18).toString("base64url");
+
+export function labSecrets(cfg: OrthancConfig): LabSecrets {
+  const users: Record<string, string> = { [cfg.orthanc.adminUser]: password(), [PROBE_USER]: password() };
+  for (const name of Object.keys(cfg.orthanc.users)) users[name] = password();
+  return { users, databasePassword: password() };
+}
+
+/**
+ * Renders a stack's configuration exactly as a target does, with the lab's endpoints in place of
+ * the deployment's (ports, database address). What differs from production is only where things
+ * are, never what Orthanc is told to do.
+ */
+export function renderForLab(cfg: OrthancConfig, rt: LabRuntime, secrets: LabSecrets): RenderedOrthanc {
+  const storage: StorageSettings =
+    cfg.storage.kind === "s3"
+      ? {
+          kind: "s3",
+          bucket: cfg.storage.s3?.bucket ?? "lab-bucket",
+          region: cfg.storage.s3?.region ?? "eu-west-1",
+          endpoint: cfg.storage.s3?.endpoint,
+          prefix: cfg.storage.s3?.prefix ?? "",
+          encryption: cfg.storage.encryption,
+          staticKeys: false,
+        }
+      : { kind: "filesystem" };
+  const settings = orthancSettings(
+    { ...cfg.orthanc, httpPort: rt.httpPort, dicom: { ...cfg.orthanc.dicom, port: rt.dicomPort } },
+    {
+      database:
+        cfg.database.engine === "sqlite"
+          ? { kind: "sqlite" }
+          : {
+              kind: "postgresql",
+              host: "127.0.0.1",
+              port: rt.pgPort,
+              database: rt.database,
+              username: "orthanc",
+              // The lab's cluster has no TLS; the deployed setting is checked by the unit tests.
+              ssl: false,
+              maxConnections: 100,
+              connectionsPerReplica: cfg.database.connectionsPerReplica,
+            },
+      storage,
+      publicUrl: undefined,
+      serverIdentifier: rt.serverIdentifier,
+    },
+  );
+  return renderOrthanc(settings, secrets);
+}

@@ -1,0 +1,23 @@
+import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFiles";
+
+/**
+ * Every shipped stack, plus configurations that exercise what the shipped ones may not: a DICOM
+ * allowlist, SQLite, and no DICOMweb.
+ */
+export function labStacks(): [string, Record<string, unknown>][] {
+  const shipped = shippedStacks().map((s): [string, Record<string, unknown>] => [s, readStackFile(stackFilePath(s))]);
+  return [
+    ...shipped,
+    [
+      "fixture:dicom-allowlist",
+      {
+        target: "docker",
+        orthanc: {
+          name: "Allowlist PACS",
+          dicom: { aet: "PACS01", modalities: { ct1: { aet: "CT01", host: "127.0.0.1", port: 11112 } } },
+        },
+      },
+    ],
+    ["fixture:sqlite-no-dicomweb", { target: "docker", database: { engine: "sqlite" }, orthanc: { plugins: { dicomWeb: false, viewer: "none" } } }],
+  ];
+}
