@@ -1,0 +1,234 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { ORTHANC_PATHS } from "../shared/orthancConfig";
+import { PROXY_HEALTH_PORT } from "./caddyfile";
+
+/** uid:gid of the `orthanc` user in the orthancteam/orthanc image (since 23.6). */
+export const ORTHANC_UID = "999";
+/** uid:gid of `postgres` in the official Debian-based postgres image. */
+export const POSTGRES_UID = "999";
+
+/** Pinned default PostgreSQL images per major version. */
+export const POSTGRES_IMAGES: Record<string, string> = {
+  "14": "postgres:14.19-bookworm",
+  "15": "postgres:15.14-bookworm",
+  "16": "postgres:16.10-bookworm",
+  "17": "postgres:17.6-bookworm",
+};
+
+/** Log rotation for every container: a PACS runs for years; json-file logs must not fill the disk. */
+export const LOG_OPTS = { "max-size": "20m", "max-file": "5" };
+
+/** Hardening shared by every container. */
+export const HARDENING = {
+  restart: "unless-stopped",
+  logDriver: "json-file",
+  logOpts: LOG_OPTS,
+  securityOpts: ["no-new-privileges:true"],
+  capabilities: { drops: ["ALL"] },
+  init: true,
+};
+
+export interface DatabaseContainerArgs {
+  image: pulumi.Input<string>;
+  network: pulumi.Input<string>;
+  volume: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+  database: string;
+  user: string;
+  provider: docker.Provider;
+}
+
+export const POSTGRES_ALIAS = "postgres";
+export const ORTHANC_ALIAS = "orthanc";
+
+/** PostgreSQL with password authentication (never trust), no published port, on the backend network. */
+export function createDatabaseContainer(name: string, parent: pulumi.Resource, a: DatabaseContainerArgs) {
+  return new docker.Container(
+    `${name}-postgres`,
+    {
+      name: `${name}-postgres`,
+      image: a.image,
+      ...HARDENING,
+      // The entrypoint chowns the data directory and then drops to `postgres`.
+      capabilities: { drops: ["ALL"], adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"] },
+      envs: [
+        `POSTGRES_USER=${a.user}`,
+        `POSTGRES_DB=${a.database}`,
+        "POSTGRES_PASSWORD_FILE=/run/secrets/postgres-password",
+        "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256 --auth-local=scram-sha-256",
+        "POSTGRES_HOST_AUTH_METHOD=scram-sha-256",
+        "PGDATA=/var/lib/postgresql/data/pgdata",
+      ],
+      uploads: [{ file: "/run/secrets/postgres-password", content: a.password, permissions: "0400", owner: POSTGRES_UID, group: POSTGRES_UID }],
+      volumes: [{ volumeName: a.volume, containerPath: "/var/lib/postgresql/data" }],
+      networksAdvanced: [{ name: a.network, aliases: [POSTGRES_ALIAS] }],
+      healthcheck: {
+        tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", a.user, "-d", a.database],
+        interval: "10s",
+        timeout: "5s",
+        retries: 5,
+        startPeriod: "30s",
+      },
+      // Created only once healthy, so Orthanc (which depends on it) starts against a live server.
+      wait: true,
+      waitTimeout: 120,
+      destroyGraceSeconds: 60,
+    },
+    { parent, provider: a.provider },
+  );
+}
+
+export interface OrthancContainerArgs {
+  image: pulumi.Input<string>;
+  backendNetwork: pulumi.Input<string>;
+  frontendNetwork: pulumi.Input<string>;
+  storageVolume?: pulumi.Input<string>;
+  orthancJson: pulumi.Input<string>;
+  credentialsJson: pulumi.Input<string>;
+  storageMasterKey?: pulumi.Input<string>;
+  environment: Record<string, string>;
+  dicom?: { port: number; publishAddress: string; publishPort: number };
+  provider: docker.Provider;
+  dependsOn: pulumi.Resource[];
+}
+
+/**
+ * Orthanc as the image's non-root user. Configuration arrives as uploaded files: orthanc.json in
+ * /etc/orthanc and the credentials in /run/secrets, readable by Orthanc only, so nothing secret is
+ * in `docker inspect`.
+ */
+export function createOrthancContainer(name: string, parent: pulumi.Resource, a: OrthancContainerArgs) {
+  const file = (path: string, content: pulumi.Input<string>, permissions: string) => ({
+    file: path,
+    content,
+    permissions,
+    owner: ORTHANC_UID,
+    group: ORTHANC_UID,
+  });
+  return new docker.Container(
+    `${name}-orthanc`,
+    {
+      name: `${name}-orthanc`,
+      image: a.image,
+      ...HARDENING,
+      user: `${ORTHANC_UID}:${ORTHANC_UID}`,
+      envs: Object.entries(a.environment).map(([k, v]) => `${k}=${v}`),
+      uploads: [
+        file(ORTHANC_PATHS.config, a.orthancJson, "0444"),
+        file(ORTHANC_PATHS.credentials, a.credentialsJson, "0400"),
+        ...(a.storageMasterKey ? [file(ORTHANC_PATHS.storageMasterKey, a.storageMasterKey, "0400")] : []),
+      ],
+      volumes: a.storageVolume ? [{ volumeName: a.storageVolume, containerPath: ORTHANC_PATHS.storage }] : [],
+      networksAdvanced: [
+        { name: a.backendNetwork, aliases: [ORTHANC_ALIAS] },
+        { name: a.frontendNetwork, aliases: [ORTHANC_ALIAS] },
+      ],
+      ports: a.dicom ? [{ internal: a.dicom.port, external: a.dicom.publishPort, ip: a.dicom.publishAddress, protocol: "tcp" }] : [],
+      healthcheck: {
+        // The image's probe reads the probe user's password from its generated configuration and
+        // calls /changes?last, which touches the database: no credential on the command line.
+        tests: ["CMD", "/probes/test-aliveness.py", "--user=healthcheck"],
+        interval: "30s",
+        timeout: "10s",
+        retries: 3,
+        startPeriod: "120s",
+      },
+      // Orthanc finishes in-flight transfers and closes the database cleanly on SIGTERM.
+      destroyGraceSeconds: 60,
+    },
+    { parent, provider: a.provider, dependsOn: a.dependsOn },
+  );
+}
+
+export interface ProxyContainerArgs {
+  image: pulumi.Input<string>;
+  network: pulumi.Input<string>;
+  caddyfile: string;
+  dataVolume: pulumi.Input<string>;
+  /** Published ports: 80+443 on all interfaces with a domain, one plain-HTTP port otherwise. */
+  ports: { internal: number; external: number; ip: string }[];
+  provider: docker.Provider;
+  dependsOn: pulumi.Resource[];
+}
+
+/** Caddy: the only published HTTP(S) entry; certificates and ACME account persisted in /data. */
+export function createProxyContainer(name: string, parent: pulumi.Resource, a: ProxyContainerArgs) {
+  return new docker.Container(
+    `${name}-proxy`,
+    {
+      name: `${name}-proxy`,
+      image: a.image,
+      ...HARDENING,
+      capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
+      uploads: [{ file: "/etc/caddy/Caddyfile", content: a.caddyfile, permissions: "0444" }],
+      volumes: [{ volumeName: a.dataVolume, containerPath: "/data" }],
+      networksAdvanced: [{ name: a.network }],
+      ports: a.ports.map((p) => ({ ...p, protocol: "tcp" })),
+      healthcheck: {
+        tests: ["CMD", "wget", "-q", "--spider", "--tries=1", `http://127.0.0.1:${PROXY_HEALTH_PORT}/healthz`],
+        interval: "30s",
+        timeout: "5s",
+        retries: 3,
+        startPeriod: "30s",
+      },
+    },
+    { parent, provider: a.provider, dependsOn: a.dependsOn },
+  );
+}
+
+export interface BackupContainerArgs {
+  image: pulumi.Input<string>;
+  network: pulumi.Input<string>;
+  backupVolume: pulumi.Input<string>;
+  password: pulumi.Input<string>;
+  database: string;
+  user: string;
+  intervalHours: number;
+  retentionDays: number;
+  provider: docker.Provider;
+  dependsOn: pulumi.Resource[];
+}
+
+/** The backup loop as a script: a custom-format dump every N hours, dumps older than the retention deleted. */
+export function backupScript(intervalHours: number, retentionDays: number): string {
+  return [
+    "#!/bin/sh",
+    "set -eu",
+    "while true; do",
+    '  stamp=$(date -u +%Y%m%dT%H%M%SZ)',
+    `  if pg_dump -h ${POSTGRES_ALIAS} -Fc -f "/backups/orthanc-$stamp.dump.partial"; then`,
+    '    mv "/backups/orthanc-$stamp.dump.partial" "/backups/orthanc-$stamp.dump"',
+    '    echo "backup orthanc-$stamp.dump written"',
+    "  else",
+    '    echo "backup failed" >&2; rm -f "/backups/orthanc-$stamp.dump.partial"',
+    "  fi",
+    `  find /backups -name 'orthanc-*.dump' -mtime +${retentionDays} -print -delete`,
+    `  sleep ${intervalHours * 3600}`,
+    "done",
+    "",
+  ].join("\n");
+}
+
+/** Scheduled `pg_dump` into the backup volume; it reaches only the backend network. */
+export function createBackupContainer(name: string, parent: pulumi.Resource, a: BackupContainerArgs) {
+  const pgpass = pulumi.interpolate`${POSTGRES_ALIAS}:5432:${a.database}:${a.user}:${a.password}\n`;
+  return new docker.Container(
+    `${name}-backup`,
+    {
+      name: `${name}-backup`,
+      image: a.image,
+      ...HARDENING,
+      user: `${POSTGRES_UID}:${POSTGRES_UID}`,
+      entrypoints: ["/bin/sh", "/usr/local/bin/orthanc-backup.sh"],
+      envs: [`PGUSER=${a.user}`, `PGDATABASE=${a.database}`, "PGPASSFILE=/run/secrets/pgpass"],
+      uploads: [
+        { file: "/usr/local/bin/orthanc-backup.sh", content: backupScript(a.intervalHours, a.retentionDays), permissions: "0555" },
+        { file: "/run/secrets/pgpass", content: pulumi.secret(pgpass), permissions: "0600", owner: POSTGRES_UID, group: POSTGRES_UID },
+      ],
+      volumes: [{ volumeName: a.backupVolume, containerPath: "/backups" }],
+      networksAdvanced: [{ name: a.network }],
+    },
+    { parent, provider: a.provider, dependsOn: a.dependsOn },
+  );
+}

@@ -1,0 +1,252 @@
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { OrthancCredentials } from "../shared/credentials";
+import { renderCredentialsJson, renderEnvironment, renderOrthancJson } from "../shared/orthancConfig";
+import { OrthancAppOptions, orthancSettings, SettingsRuntime } from "../shared/settings";
+import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
+import { renderCaddyfile } from "./caddyfile";
+import {
+  createBackupContainer,
+  createDatabaseContainer,
+  createOrthancContainer,
+  createProxyContainer,
+  ORTHANC_ALIAS,
+  POSTGRES_ALIAS,
+} from "./containers";
+
+export interface OrthancDockerArgs {
+  /** Docker engine: undefined for the local one, or `ssh://user@host` / `tcp://host:2376`. */
+  engine: { host?: string; caMaterial?: pulumi.Input<string>; certMaterial?: pulumi.Input<string>; keyMaterial?: pulumi.Input<string> };
+  orthanc: OrthancAppOptions & {
+    image: string;
+    adminUser: string;
+    users: Record<string, { password?: pulumi.Output<string> }>;
+    corsOrigins: string[];
+    /** Networks that may reach DICOM; empty: the port is not published. */
+    dicomAllowedCidrs: string[];
+  };
+  database:
+    | { kind: "sqlite" }
+    | { kind: "container"; image: string; connectionsPerReplica?: number }
+    | {
+        kind: "external";
+        host: string;
+        port: number;
+        database: string;
+        username: string;
+        password: pulumi.Output<string>;
+        ssl: boolean;
+        maxConnections: number;
+        connectionsPerReplica?: number;
+      };
+  proxy: {
+    image: string;
+    /** Public name: Let's Encrypt TLS on 443 with a redirect from 80. Undefined: plain HTTP. */
+    domain?: string;
+    acmeEmail?: string;
+    acmeStaging: boolean;
+    /** Plain-HTTP publication when there is no domain. */
+    bindAddress: string;
+    httpPort: number;
+  };
+  backup: { enabled: boolean; intervalHours: number; retentionDays: number };
+  /** Protect volumes from deletion and replacement. */
+  protectData: boolean;
+}
+
+const DB_NAME = "orthanc";
+const DB_USER = "orthanc";
+
+/**
+ * Orthanc on one Docker host: PostgreSQL on an internal network, Orthanc as its image's non-root
+ * user with configuration delivered as files, a Caddy reverse proxy as the only HTTP(S) entry,
+ * and scheduled `pg_dump` backups. Volumes hold every byte of data and are protected.
+ */
+export class OrthancDocker extends pulumi.ComponentResource {
+  public readonly url: pulumi.Output<string>;
+  public readonly dicomEndpoint: pulumi.Output<string | undefined>;
+  public readonly adminUser: pulumi.Output<string>;
+  public readonly adminPassword: pulumi.Output<string>;
+  public readonly host: pulumi.Output<string>;
+  public readonly note: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: OrthancDockerArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("orthanc:docker:OrthancDocker", name, {}, opts);
+    const provider = new docker.Provider(`${name}-engine`, args.engine, { parent: this });
+    const child = { parent: this, provider };
+    const data: pulumi.CustomResourceOptions = { ...child, protect: args.protectData, retainOnDelete: args.protectData };
+
+    const credentials = new OrthancCredentials(
+      `${name}-credentials`,
+      { adminUser: args.orthanc.adminUser, users: args.orthanc.users, generateDatabasePassword: args.database.kind === "container" },
+      { parent: this },
+    );
+
+    // Backend: internal (no route out), the database lives only here. Frontend: the proxy and
+    // Orthanc's published DICOM port.
+    const backend = new docker.Network(`${name}-backend`, { name: `${name}-backend`, internal: true, driver: "bridge" }, child);
+    const frontend = new docker.Network(`${name}-frontend`, { name: `${name}-frontend`, driver: "bridge" }, child);
+    const volume = (suffix: string) => new docker.Volume(`${name}-${suffix}`, { name: `${name}-${suffix}` }, data);
+    const image = (suffix: string, ref: string) =>
+      new docker.RemoteImage(`${name}-${suffix}-image`, { name: ref, keepLocally: true }, child);
+
+    const orthancImage = image("orthanc", args.orthanc.image);
+    const storageVolume = volume("dicom");
+    const proxyData = volume("proxy-data");
+
+    let dbPassword: pulumi.Output<string> | undefined;
+    const dependsOn: pulumi.Resource[] = [];
+    let runtimeDb: SettingsRuntime["database"];
+    const db = args.database;
+    if (db.kind === "container") {
+      const pgImage = image("postgres", db.image);
+      const pgVolume = volume("pgdata");
+      dbPassword = credentials.databasePassword!;
+      const postgres = createDatabaseContainer(name, this, {
+        image: pgImage.imageId,
+        network: backend.name,
+        volume: pgVolume.name,
+        password: dbPassword,
+        database: DB_NAME,
+        user: DB_USER,
+        provider,
+      });
+      dependsOn.push(postgres);
+      runtimeDb = {
+        kind: "postgresql",
+        host: POSTGRES_ALIAS,
+        port: 5432,
+        database: DB_NAME,
+        username: DB_USER,
+        // Traffic stays on the internal bridge network of this host.
+        ssl: false,
+        maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
+        connectionsPerReplica: db.connectionsPerReplica,
+      };
+      if (args.backup.enabled) {
+        createBackupContainer(name, this, {
+          image: pgImage.imageId,
+          network: backend.name,
+          backupVolume: volume("backups").name,
+          password: dbPassword,
+          database: DB_NAME,
+          user: DB_USER,
+          intervalHours: args.backup.intervalHours,
+          retentionDays: args.backup.retentionDays,
+          provider,
+          dependsOn: [postgres],
+        });
+      }
+    } else if (db.kind === "external") {
+      dbPassword = db.password;
+      runtimeDb = { ...db, kind: "postgresql" };
+    } else {
+      runtimeDb = { kind: "sqlite" };
+    }
+
+    const publicUrl = args.proxy.domain ? { host: args.proxy.domain, https: true } : undefined;
+    const dicom = args.orthanc.dicomAllowedCidrs.length
+      ? { port: args.orthanc.dicom.port, publishPort: args.orthanc.dicom.port, publishAddress: publishAddress(args.orthanc.dicomAllowedCidrs) }
+      : undefined;
+
+    const orthancs: docker.Container[] = [];
+    for (let i = 1; i <= args.orthanc.replicas; i++) {
+      const replicaName = i === 1 ? name : `${name}-${i}`;
+      const settings = orthancSettings(args.orthanc, {
+        database: runtimeDb,
+        storage: { kind: "filesystem" },
+        publicUrl,
+        serverIdentifier: `${replicaName}-orthanc`,
+      });
+      const credentialsJson = pulumi.secret(
+        pulumi
+          .all([credentials.users, dbPassword ?? pulumi.output(undefined)])
+          .apply(([users, databasePassword]) => JSON.stringify(renderCredentialsJson(settings, { users, databasePassword }), null, 2)),
+      );
+      orthancs.push(
+        createOrthancContainer(replicaName, this, {
+          image: orthancImage.imageId,
+          backendNetwork: backend.name,
+          frontendNetwork: frontend.name,
+          storageVolume: storageVolume.name,
+          orthancJson: JSON.stringify(renderOrthancJson(settings), null, 2),
+          credentialsJson,
+          environment: renderEnvironment(settings),
+          // Only one replica can own the published DICOM port.
+          dicom: i === 1 ? dicom : undefined,
+          provider,
+          dependsOn,
+        }),
+      );
+    }
+
+    const proxyImage = image("proxy", args.proxy.image);
+    const ports = args.proxy.domain
+      ? [
+          { internal: 80, external: 80, ip: "0.0.0.0" },
+          { internal: 443, external: 443, ip: "0.0.0.0" },
+        ]
+      : [{ internal: 80, external: args.proxy.httpPort, ip: args.proxy.bindAddress }];
+    createProxyContainer(name, this, {
+      image: proxyImage.imageId,
+      network: frontend.name,
+      caddyfile: renderCaddyfile({
+        domain: args.proxy.domain,
+        acmeEmail: args.proxy.acmeEmail,
+        acmeStaging: args.proxy.acmeStaging,
+        upstream: orthancUpstreams(name, args.orthanc.replicas, args.orthanc.httpPort),
+        corsOrigins: args.orthanc.corsOrigins,
+      }),
+      dataVolume: proxyData.name,
+      ports,
+      provider,
+      dependsOn: orthancs,
+    });
+
+    const hostName = args.engine.host ? new URL(args.engine.host).hostname : "localhost";
+    this.host = pulumi.output(hostName);
+    this.url = pulumi.output(
+      args.proxy.domain ? `https://${args.proxy.domain}/` : `http://${displayAddress(args.proxy.bindAddress, hostName)}:${args.proxy.httpPort}/`,
+    );
+    this.dicomEndpoint = pulumi.output(
+      dicom
+        ? `${args.orthanc.dicom.aet}@${args.proxy.domain ?? displayAddress(dicom.publishAddress, hostName)}:${dicom.publishPort}`
+        : undefined,
+    );
+    this.adminUser = pulumi.output(args.orthanc.adminUser);
+    this.adminPassword = credentials.adminPassword;
+    this.note = pulumi.output(
+      args.proxy.domain
+        ? undefined
+        : `Plain HTTP without TLS on ${args.proxy.bindAddress}:${args.proxy.httpPort}: set orthanc:dns.name to serve HTTPS with a Let's Encrypt certificate.`,
+    );
+    this.registerOutputs({
+      url: this.url,
+      dicomEndpoint: this.dicomEndpoint,
+      adminUser: this.adminUser,
+      adminPassword: this.adminPassword,
+      host: this.host,
+      note: this.note,
+    });
+  }
+}
+
+/** Caddy's upstream list: every replica, load-balanced by the proxy. */
+export function orthancUpstreams(name: string, replicas: number, port: number): string {
+  // Replica containers are reachable by name; the first also answers to the `orthanc` alias.
+  const hosts = Array.from({ length: replicas }, (_, i) => (i === 0 ? ORTHANC_ALIAS : `${name}-${i + 1}-orthanc`));
+  return hosts.map((h) => `${h}:${port}`).join(" ");
+}
+
+/**
+ * The host address DICOM is published on. Loopback-only allowlists bind to loopback; anything
+ * else binds to all interfaces and relies on the host firewall (the VM's security group) for
+ * the allowlist.
+ */
+export function publishAddress(cidrs: string[]): string {
+  return cidrs.every((c) => c.startsWith("127.")) ? "127.0.0.1" : "0.0.0.0";
+}
+
+function displayAddress(bind: string, host: string): string {
+  return bind === "0.0.0.0" ? host : bind === "127.0.0.1" && host !== "localhost" ? `${host} (loopback only)` : bind;
+}

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { PROBE_USER } from "./orthancConfig";
+
+export interface OrthancCredentialsArgs {
+  /** The administrator's user name. */
+  adminUser: string;
+  /** Users from config; a password given there is used, others are generated. */
+  users: Record<string, { password?: pulumi.Output<string> }>;
+  /** Generate a password for a database this deployment creates. */
+  generateDatabasePassword: boolean;
+}
+
+/**
+ * Every credential an Orthanc deployment needs: the admin user, further users, the health-probe
+ * user and the database password. Generated values are RandomPasswords, created once and kept in
+ * state; everything this component exposes is a Pulumi secret.
+ */
+export class OrthancCredentials extends pulumi.ComponentResource {
+  /** User name -> password, admin and probe user included (secret). */
+  public readonly users: pulumi.Output<Record<string, string>>;
+  public readonly adminPassword: pulumi.Output<string>;
+  public readonly probePassword: pulumi.Output<string>;
+  /** Undefined when the database is external (its password comes from config). */
+  public readonly databasePassword?: pulumi.Output<string>;
+
+  constructor(name: string, args: OrthancCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("orthanc:shared:Credentials", name, {}, opts);
+    const generated = (suffix: string) =>
+      new random.RandomPassword(
+        `${name}-${suffix}`,
+        // No special characters: they end up in JSON, basic-auth headers and libpq URIs.
+        { length: 32, special: false, minLower: 4, minUpper: 4, minNumeric: 4 },
+        { parent: this },
+      ).result;
+
+    const wanted: Record<string, pulumi.Output<string> | undefined> = { ...mapValues(args.users, (u) => u.password) };
+    if (!(args.adminUser in wanted)) wanted[args.adminUser] = undefined;
+    const passwords: Record<string, pulumi.Output<string>> = {};
+    for (const [user, given] of Object.entries(wanted).sort(([a], [b]) => a.localeCompare(b))) {
+      passwords[user] = given ?? generated(`user-${user}`);
+    }
+    passwords[PROBE_USER] = generated("probe");
+
+    this.users = pulumi.secret(pulumi.all(passwords));
+    this.adminPassword = pulumi.secret(passwords[args.adminUser]);
+    this.probePassword = pulumi.secret(passwords[PROBE_USER]);
+    if (args.generateDatabasePassword) this.databasePassword = pulumi.secret(generated("database"));
+
+    this.registerOutputs({
+      users: this.users,
+      adminPassword: this.adminPassword,
+      probePassword: this.probePassword,
+      databasePassword: this.databasePassword,
+    });
+  }
+}
+
+function mapValues<T, U>(obj: Record<string, T>, fn: (v: T) => U): Record<string, U> {
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, fn(v)]));
+}

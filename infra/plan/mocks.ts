@@ -1,0 +1,65 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Mock provider behaviour for offline plans and tests: each resource's state is its inputs plus
+ * the attributes the program reads back (ids, ARNs, endpoints, generated values), made up but
+ * shaped like the real ones.
+ */
+export const planMocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    const state: Record<string, unknown> = { ...args.inputs };
+    const id = `${args.name}-id`;
+    switch (args.type) {
+      case "random:index/randomPassword:RandomPassword":
+        state.result = `generated-${args.name}`.padEnd(args.inputs.length ?? 32, "x");
+        break;
+      case "random:index/randomBytes:RandomBytes":
+        state.base64 = Buffer.alloc(args.inputs.length ?? 32, 7).toString("base64");
+        state.hex = Buffer.alloc(args.inputs.length ?? 32, 7).toString("hex");
+        break;
+      case "random:index/randomId:RandomId":
+        state.hex = "0123456789abcdef".slice(0, (args.inputs.byteLength ?? 8) * 2);
+        break;
+      case "docker:index/remoteImage:RemoteImage":
+        state.imageId = `sha256:${"0".repeat(56)}${args.name.length.toString(16).padStart(8, "0")}`;
+        state.repoDigest = `${args.inputs.name}@sha256:${"a".repeat(64)}`;
+        break;
+      case "docker:index/container:Container":
+      case "docker:index/network:Network":
+      case "docker:index/volume:Volume":
+        state.name = args.inputs.name ?? args.name;
+        break;
+      case "aws:ec2/instance:Instance":
+        state.publicIp = "203.0.113.10";
+        state.privateIp = "10.0.1.10";
+        state.availabilityZone = args.inputs.availabilityZone ?? "eu-west-1a";
+        break;
+      case "aws:ec2/eip:Eip":
+        state.publicIp = "203.0.113.20";
+        break;
+      case "aws:kms/key:Key":
+        state.arn = `arn:aws:kms:eu-west-1:123456789012:key/${args.name}`;
+        state.keyId = args.name;
+        break;
+    }
+    if (args.type.startsWith("aws:") && state.arn === undefined) {
+      state.arn = `arn:aws:${args.type.split(":")[1].split("/")[0]}:eu-west-1:123456789012:${args.name}`;
+    }
+    return { id, state };
+  },
+  call(args) {
+    switch (args.token) {
+      case "aws:index/getCallerIdentity:getCallerIdentity":
+        return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan" };
+      case "aws:index/getRegion:getRegion":
+        return { name: "eu-west-1", region: "eu-west-1" };
+      case "aws:index/getAvailabilityZones:getAvailabilityZones":
+        return { names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"] };
+      case "aws:ec2/getAmi:getAmi":
+        return { id: "ami-0123456789abcdef0", name: "debian-12-amd64" };
+      default:
+        // An invoke the program starts to use must get a canned answer here, not silence.
+        throw new Error(`Mock not implemented: ${args.token}`);
+    }
+  },
+};

@@ -1,0 +1,32 @@
+import { ConfigError, OrthancConfig, readStackConfig } from "./config";
+import { deployDocker } from "./targets/docker";
+import { StackOutputs } from "./targets/types";
+
+export type { StackOutputs };
+
+/** Targets built in this release; the others are refused before any resource is created. */
+export const AVAILABLE_TARGETS = ["docker"] as const;
+
+/**
+ * The Pulumi program: validates the stack configuration (unless one is given, as the Automation
+ * API and tests do), deploys the selected target, and returns the stack outputs.
+ */
+export function orthancProgram(config?: OrthancConfig): StackOutputs {
+  const cfg = config ?? readStackConfig();
+  switch (cfg.target) {
+    case "docker":
+      return deployDocker(cfg);
+    case "aws":
+    case "kubernetes":
+      throw new ConfigError([
+        {
+          key: "orthanc:target",
+          message: `${cfg.target} is not available in this release yet. Allowed today: ${AVAILABLE_TARGETS.join(", ")}.`,
+        },
+      ]);
+    default: {
+      const never: never = cfg;
+      throw new Error(`Unhandled target ${JSON.stringify(never)}`);
+    }
+  }
+}
