@@ -1,0 +1,176 @@
+import {
+  OrthancSettings,
+  renderCredentialsJson,
+  renderEnvironment,
+  renderOrthanc,
+  renderOrthancJson,
+} from "../../components/shared/orthancConfig";
+import { connectionsPerReplica, MAX_CONNECTIONS_PER_REPLICA } from "../../components/shared/sizing";
+import { renderCaddyfile } from "../../components/docker/caddyfile";
+import { backupScript } from "../../components/docker/containers";
+
+const base: OrthancSettings = {
+  name: "Test PACS",
+  httpPort: 8042,
+  dicom: { enabled: true, aet: "ORTHANC", port: 4242, checkCalledAet: true, modalities: {} },
+  plugins: { dicomWeb: true, explorer2: true, viewer: "stone" },
+  database: { kind: "postgresql", host: "postgres", port: 5432, database: "orthanc", username: "orthanc", ssl: true, connections: 5, multipleWriters: false },
+  storage: { kind: "filesystem" },
+  serverIdentifier: "orthanc-test-1",
+  verboseLogs: false,
+};
+const secrets = { users: { admin: "admin-pw", healthcheck: "probe-pw" }, databasePassword: "db-pw" };
+const ct = { aet: "CT01", host: "10.1.2.3", port: 104, allowEcho: true, allowStore: true, allowFind: false, allowGet: false, allowMove: false };
+
+describe("orthanc.json", () => {
+  test("is hardened whatever the settings", () => {
+    const json = renderOrthancJson(base);
+    expect(json).toMatchObject({
+      RemoteAccessAllowed: true,
+      AuthenticationEnabled: true,
+      ExecuteLuaEnabled: false,
+      RestApiWriteToFileSystemEnabled: false,
+      WebDavEnabled: false,
+      LuaScripts: [],
+      DicomAlwaysAllowFind: false,
+      DicomAlwaysAllowGet: false,
+      DicomAlwaysAllowMove: false,
+    });
+  });
+
+  test.each<[string, Partial<OrthancSettings>, Record<string, unknown>]>([
+    ["no modality allowlist: any AE that reaches the port may echo and store", {}, { DicomAlwaysAllowEcho: true, DicomAlwaysAllowStore: true, DicomModalities: {} }],
+    [
+      "a modality allowlist: only listed AEs, with their own rights",
+      { dicom: { ...base.dicom, modalities: { ct } } },
+      {
+        DicomAlwaysAllowEcho: false,
+        DicomAlwaysAllowStore: false,
+        DicomModalities: { ct: { AET: "CT01", Host: "10.1.2.3", Port: 104, AllowEcho: true, AllowStore: true, AllowFind: false, AllowGet: false, AllowMove: false } },
+      },
+    ],
+    ["called AE title checked", {}, { DicomCheckCalledAet: true, DicomAet: "ORTHANC", DicomPort: 4242 }],
+    ["DICOM server off", { dicom: { ...base.dicom, enabled: false } }, { DicomServerEnabled: false }],
+    ["DICOMweb behind a TLS proxy: links use the public name", { publicUrl: { host: "pacs.example.org", https: true } }, { DicomWeb: { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado", Host: "pacs.example.org", Ssl: true } }],
+    ["DICOMweb without a public name: links follow the request's Host", {}, { DicomWeb: { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado" } }],
+    ["a single writer keeps jobs across restarts", {}, { SaveJobs: true, DatabaseServerIdentifier: "orthanc-test-1" }],
+    ["several writers do not resume each other's jobs", { database: { ...(base.database as object), multipleWriters: true } as OrthancSettings["database"] }, { SaveJobs: false }],
+  ])("%s", (_name, overrides, expected) => {
+    expect(renderOrthancJson({ ...base, ...overrides })).toMatchObject(expected);
+  });
+
+  test("has no DICOMweb section when the plugin is off", () => {
+    expect(renderOrthancJson({ ...base, plugins: { dicomWeb: false, explorer2: true, viewer: "none" } })).not.toHaveProperty("DicomWeb");
+  });
+
+  test("S3 through a role: bucket and region, never keys; the encryption key is a file", () => {
+    const json = renderOrthancJson({ ...base, storage: { kind: "s3", bucket: "pacs", region: "eu-west-1", prefix: "orthanc/", encryption: true, staticKeys: false } });
+    expect(json.AwsS3Storage).toEqual({
+      BucketName: "pacs",
+      Region: "eu-west-1",
+      RootPath: "orthanc/",
+      VirtualAddressing: true,
+      StorageEncryption: { Enable: true, MasterKey: [1, "/run/secrets/orthanc-storage-master-key"], VerifyMagic: true },
+    });
+  });
+
+  test("never contains a secret", () => {
+    const text = JSON.stringify(renderOrthancJson(base));
+    for (const s of ["admin-pw", "probe-pw", "db-pw"]) expect(text).not.toContain(s);
+  });
+});
+
+describe("credentials.json", () => {
+  test.each([
+    [false, { Lock: true }],
+    [true, { Lock: false, TransactionMode: "ReadCommitted" }],
+  ])("multiple writers %s -> %j", (multipleWriters, expected) => {
+    const json = renderCredentialsJson({ ...base, database: { ...(base.database as object), multipleWriters } as OrthancSettings["database"] }, secrets);
+    expect(json.PostgreSQL).toMatchObject(expected);
+    if (!multipleWriters) expect(json.PostgreSQL).not.toHaveProperty("TransactionMode");
+  });
+
+  test("holds the index settings with the password, storage stays on files or S3", () => {
+    expect(renderCredentialsJson(base, secrets)).toEqual({
+      RegisteredUsers: { admin: "admin-pw", healthcheck: "probe-pw" },
+      PostgreSQL: {
+        EnableIndex: true,
+        EnableStorage: false,
+        Host: "postgres",
+        Port: 5432,
+        Database: "orthanc",
+        Username: "orthanc",
+        Password: "db-pw",
+        EnableSsl: true,
+        Lock: true,
+        IndexConnectionsCount: 5,
+        MaximumConnectionRetries: 10,
+        ConnectionRetryInterval: 2,
+      },
+    });
+  });
+
+  test.each([
+    ["no users (Orthanc would create orthanc:orthanc)", { users: {} }, /at least one registered user/],
+    ["an empty user password", { users: { admin: "" } }, /password of Orthanc user "admin" is empty/],
+    ["no database password", { users: { admin: "x" } }, /PostgreSQL password is empty/],
+  ])("refuses %s", (_name, s, message) => {
+    expect(() => renderCredentialsJson(base, s)).toThrow(message);
+  });
+});
+
+describe("environment", () => {
+  test("switches plugins, turns Nagle off for DCMTK, and never prints the configuration", () => {
+    expect(renderEnvironment(base)).toEqual({
+      AWS_S3_STORAGE_PLUGIN_ENABLED: "false",
+      DICOM_WEB_PLUGIN_ENABLED: "true",
+      OHIF_PLUGIN_ENABLED: "false",
+      ORTHANC_EXPLORER_2_ENABLED: "true",
+      POSTGRESQL_PLUGIN_ENABLED: "true",
+      STONE_WEB_VIEWER_PLUGIN_ENABLED: "true",
+      TCP_NODELAY: "1",
+      VERBOSE_ENABLED: "false",
+      VERBOSE_STARTUP: "false",
+    });
+  });
+
+  test("holds no secret", () => {
+    const env = JSON.stringify(renderEnvironment(base));
+    for (const s of Object.values(secrets.users).concat(secrets.databasePassword)) expect(env).not.toContain(s);
+  });
+});
+
+describe("connection pool sizing", () => {
+  test.each([
+    [100, 1, MAX_CONNECTIONS_PER_REPLICA],
+    [100, 3, 20],
+    [100, 4, MAX_CONNECTIONS_PER_REPLICA],
+    [100, 10, 9],
+    [50, 8, 5],
+    [20, 10, 1],
+  ])("max_connections %i, %i replicas -> %i each", (max, replicas, expected) => {
+    expect(connectionsPerReplica(max, replicas)).toBe(expected);
+    expect(connectionsPerReplica(max, replicas) * replicas).toBeLessThanOrEqual(max - 10);
+  });
+
+  test("refuses a server too small for the replicas", () => {
+    expect(() => connectionsPerReplica(15, 6)).toThrow(/max_connections=15 cannot serve 6 Orthanc replicas/);
+  });
+});
+
+describe("rendered documents", () => {
+  test("orthanc.json, credentials.json and environment of a typical single-host setup", () => {
+    expect(renderOrthanc({ ...base, dicom: { ...base.dicom, modalities: { ct } }, publicUrl: { host: "pacs.example.org", https: true } }, secrets)).toMatchSnapshot();
+  });
+
+  test.each([
+    ["with a domain (Let's Encrypt, HSTS, CORS)", { domain: "pacs.example.org", acmeEmail: "pacs@example.org", acmeStaging: false, upstream: "orthanc:8042", corsOrigins: ["https://viewer.example.org"] }],
+    ["without a domain (plain HTTP)", { acmeStaging: false, upstream: "orthanc:8042 orthanc-local-2-orthanc:8042", corsOrigins: [] }],
+  ])("Caddyfile %s", (_name, proxy) => {
+    expect(renderCaddyfile(proxy)).toMatchSnapshot();
+  });
+
+  test("backup loop", () => {
+    expect(backupScript(24, 14)).toMatchSnapshot();
+  });
+});
