@@ -2,7 +2,16 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".tools/**", "bin/**", "jest.config.js", "test/fixtures/**"] },
+  {
+    ignores: [
+      "node_modules/**",
+      ".tools/**",
+      "bin/**",
+      "jest.config.js",
+      "eslint.config.mjs",
+      ".pulumi-state/**",
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     plugins: { "@pulumi": pulumi },
@@ -11,6 +20,8 @@ export default tseslint.config(
       "@pulumi/no-output-in-template-literal": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
   },
 );

@@ -9,7 +9,9 @@ import { readStackFile, shippedStacks, stackFilePath } from "./stackFiles";
 import { existsSync } from "node:fs";
 
 function usage(): never {
-  console.error(`usage: npm run plan -- (--stack <name> | --config-file <Pulumi.<stack>.yaml>) [--json]\nshipped stacks: ${shippedStacks().join(", ")}`);
+  console.error(
+    `usage: npm run plan -- (--stack <name> | --config-file <Pulumi.<stack>.yaml>) [--json]\nshipped stacks: ${shippedStacks().join(", ")}`,
+  );
   process.exit(2);
 }
 
@@ -28,7 +30,9 @@ async function main(argv: string[]) {
   const name = stack ?? /Pulumi\.(.+)\.ya?ml$/.exec(file)?.[1] ?? "plan";
   try {
     const plan = await runPlan(readStackFile(file), name);
-    console.log(argv.includes("--json") ? JSON.stringify(previewJson(plan), null, 2) : planTree(plan));
+    console.log(
+      argv.includes("--json") ? JSON.stringify(previewJson(plan), null, 2) : planTree(plan),
+    );
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`${file}: ${e.message}`);

@@ -43,7 +43,11 @@ export const POSTGRES_ALIAS = "postgres";
 export const ORTHANC_ALIAS = "orthanc";
 
 /** PostgreSQL with password authentication (never trust), no published port, on the backend network. */
-export function createDatabaseContainer(name: string, parent: pulumi.Resource, a: DatabaseContainerArgs) {
+export function createDatabaseContainer(
+  name: string,
+  parent: pulumi.Resource,
+  a: DatabaseContainerArgs,
+) {
   return new docker.Container(
     `${name}-postgres`,
     {
@@ -51,7 +55,10 @@ export function createDatabaseContainer(name: string, parent: pulumi.Resource, a
       image: a.image,
       ...HARDENING,
       // The entrypoint chowns the data directory and then drops to `postgres`.
-      capabilities: { drops: ["ALL"], adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"] },
+      capabilities: {
+        drops: ["ALL"],
+        adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"],
+      },
       envs: [
         `POSTGRES_USER=${a.user}`,
         `POSTGRES_DB=${a.database}`,
@@ -60,7 +67,15 @@ export function createDatabaseContainer(name: string, parent: pulumi.Resource, a
         "POSTGRES_HOST_AUTH_METHOD=scram-sha-256",
         "PGDATA=/var/lib/postgresql/data/pgdata",
       ],
-      uploads: [{ file: "/run/secrets/postgres-password", content: a.password, permissions: "0400", owner: POSTGRES_UID, group: POSTGRES_UID }],
+      uploads: [
+        {
+          file: "/run/secrets/postgres-password",
+          content: a.password,
+          permissions: "0400",
+          owner: POSTGRES_UID,
+          group: POSTGRES_UID,
+        },
+      ],
       volumes: [{ volumeName: a.volume, containerPath: "/var/lib/postgresql/data" }],
       networksAdvanced: [{ name: a.network, aliases: [POSTGRES_ALIAS] }],
       healthcheck: {
@@ -98,7 +113,11 @@ export interface OrthancContainerArgs {
  * /etc/orthanc and the credentials in /run/secrets, readable by Orthanc only, so nothing secret is
  * in `docker inspect`.
  */
-export function createOrthancContainer(name: string, parent: pulumi.Resource, a: OrthancContainerArgs) {
+export function createOrthancContainer(
+  name: string,
+  parent: pulumi.Resource,
+  a: OrthancContainerArgs,
+) {
   const file = (path: string, content: pulumi.Input<string>, permissions: string) => ({
     file: path,
     content,
@@ -117,14 +136,27 @@ export function createOrthancContainer(name: string, parent: pulumi.Resource, a:
       uploads: [
         file(ORTHANC_PATHS.config, a.orthancJson, "0444"),
         file(ORTHANC_PATHS.credentials, a.credentialsJson, "0400"),
-        ...(a.storageMasterKey ? [file(ORTHANC_PATHS.storageMasterKey, a.storageMasterKey, "0400")] : []),
+        ...(a.storageMasterKey
+          ? [file(ORTHANC_PATHS.storageMasterKey, a.storageMasterKey, "0400")]
+          : []),
       ],
-      volumes: a.storageVolume ? [{ volumeName: a.storageVolume, containerPath: ORTHANC_PATHS.storage }] : [],
+      volumes: a.storageVolume
+        ? [{ volumeName: a.storageVolume, containerPath: ORTHANC_PATHS.storage }]
+        : [],
       networksAdvanced: [
         { name: a.backendNetwork, aliases: [ORTHANC_ALIAS] },
         { name: a.frontendNetwork, aliases: [ORTHANC_ALIAS] },
       ],
-      ports: a.dicom ? [{ internal: a.dicom.port, external: a.dicom.publishPort, ip: a.dicom.publishAddress, protocol: "tcp" }] : [],
+      ports: a.dicom
+        ? [
+            {
+              internal: a.dicom.port,
+              external: a.dicom.publishPort,
+              ip: a.dicom.publishAddress,
+              protocol: "tcp",
+            },
+          ]
+        : [],
       healthcheck: {
         // The image's probe reads the probe user's password from its generated configuration and
         // calls /changes?last, which touches the database: no credential on the command line.
@@ -166,7 +198,14 @@ export function createProxyContainer(name: string, parent: pulumi.Resource, a: P
       networksAdvanced: [{ name: a.network }],
       ports: a.ports.map((p) => ({ ...p, protocol: "tcp" })),
       healthcheck: {
-        tests: ["CMD", "wget", "-q", "--spider", "--tries=1", `http://127.0.0.1:${PROXY_HEALTH_PORT}/healthz`],
+        tests: [
+          "CMD",
+          "wget",
+          "-q",
+          "--spider",
+          "--tries=1",
+          `http://127.0.0.1:${PROXY_HEALTH_PORT}/healthz`,
+        ],
         interval: "30s",
         timeout: "5s",
         retries: 3,
@@ -196,7 +235,7 @@ export function backupScript(intervalHours: number, retentionDays: number): stri
     "#!/bin/sh",
     "set -eu",
     "while true; do",
-    '  stamp=$(date -u +%Y%m%dT%H%M%SZ)',
+    "  stamp=$(date -u +%Y%m%dT%H%M%SZ)",
     `  if pg_dump -h ${POSTGRES_ALIAS} -Fc -f "/backups/orthanc-$stamp.dump.partial"; then`,
     '    mv "/backups/orthanc-$stamp.dump.partial" "/backups/orthanc-$stamp.dump"',
     '    echo "backup orthanc-$stamp.dump written"',
@@ -211,7 +250,11 @@ export function backupScript(intervalHours: number, retentionDays: number): stri
 }
 
 /** Scheduled `pg_dump` into the backup volume; it reaches only the backend network. */
-export function createBackupContainer(name: string, parent: pulumi.Resource, a: BackupContainerArgs) {
+export function createBackupContainer(
+  name: string,
+  parent: pulumi.Resource,
+  a: BackupContainerArgs,
+) {
   const pgpass = pulumi.interpolate`${POSTGRES_ALIAS}:5432:${a.database}:${a.user}:${a.password}\n`;
   return new docker.Container(
     `${name}-backup`,
@@ -223,8 +266,18 @@ export function createBackupContainer(name: string, parent: pulumi.Resource, a: 
       entrypoints: ["/bin/sh", "/usr/local/bin/orthanc-backup.sh"],
       envs: [`PGUSER=${a.user}`, `PGDATABASE=${a.database}`, "PGPASSFILE=/run/secrets/pgpass"],
       uploads: [
-        { file: "/usr/local/bin/orthanc-backup.sh", content: backupScript(a.intervalHours, a.retentionDays), permissions: "0555" },
-        { file: "/run/secrets/pgpass", content: pulumi.secret(pgpass), permissions: "0600", owner: POSTGRES_UID, group: POSTGRES_UID },
+        {
+          file: "/usr/local/bin/orthanc-backup.sh",
+          content: backupScript(a.intervalHours, a.retentionDays),
+          permissions: "0555",
+        },
+        {
+          file: "/run/secrets/pgpass",
+          content: pulumi.secret(pgpass),
+          permissions: "0600",
+          owner: POSTGRES_UID,
+          group: POSTGRES_UID,
+        },
       ],
       volumes: [{ volumeName: a.backupVolume, containerPath: "/backups" }],
       networksAdvanced: [{ name: a.network }],

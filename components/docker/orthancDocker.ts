@@ -1,7 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { OrthancCredentials } from "../shared/credentials";
-import { renderCredentialsJson, renderEnvironment, renderOrthancJson } from "../shared/orthancConfig";
+import {
+  renderCredentialsJson,
+  renderEnvironment,
+  renderOrthancJson,
+} from "../shared/orthancConfig";
 import { OrthancAppOptions, orthancSettings, SettingsRuntime } from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { renderCaddyfile } from "./caddyfile";
@@ -16,7 +20,12 @@ import {
 
 export interface OrthancDockerArgs {
   /** Docker engine: undefined for the local one, or `ssh://user@host` / `tcp://host:2376`. */
-  engine: { host?: string; caMaterial?: pulumi.Input<string>; certMaterial?: pulumi.Input<string>; keyMaterial?: pulumi.Input<string> };
+  engine: {
+    host?: string;
+    caMaterial?: pulumi.Input<string>;
+    certMaterial?: pulumi.Input<string>;
+    keyMaterial?: pulumi.Input<string>;
+  };
   orthanc: OrthancAppOptions & {
     image: string;
     adminUser: string;
@@ -74,19 +83,36 @@ export class OrthancDocker extends pulumi.ComponentResource {
     super("orthanc:docker:OrthancDocker", name, {}, opts);
     const provider = new docker.Provider(`${name}-engine`, args.engine, { parent: this });
     const child = { parent: this, provider };
-    const data: pulumi.CustomResourceOptions = { ...child, protect: args.protectData, retainOnDelete: args.protectData };
+    const data: pulumi.CustomResourceOptions = {
+      ...child,
+      protect: args.protectData,
+      retainOnDelete: args.protectData,
+    };
 
     const credentials = new OrthancCredentials(
       `${name}-credentials`,
-      { adminUser: args.orthanc.adminUser, users: args.orthanc.users, generateDatabasePassword: args.database.kind === "container" },
+      {
+        adminUser: args.orthanc.adminUser,
+        users: args.orthanc.users,
+        generateDatabasePassword: args.database.kind === "container",
+      },
       { parent: this },
     );
 
     // Backend: internal (no route out), the database lives only here. Frontend: the proxy and
     // Orthanc's published DICOM port.
-    const backend = new docker.Network(`${name}-backend`, { name: `${name}-backend`, internal: true, driver: "bridge" }, child);
-    const frontend = new docker.Network(`${name}-frontend`, { name: `${name}-frontend`, driver: "bridge" }, child);
-    const volume = (suffix: string) => new docker.Volume(`${name}-${suffix}`, { name: `${name}-${suffix}` }, data);
+    const backend = new docker.Network(
+      `${name}-backend`,
+      { name: `${name}-backend`, internal: true, driver: "bridge" },
+      child,
+    );
+    const frontend = new docker.Network(
+      `${name}-frontend`,
+      { name: `${name}-frontend`, driver: "bridge" },
+      child,
+    );
+    const volume = (suffix: string) =>
+      new docker.Volume(`${name}-${suffix}`, { name: `${name}-${suffix}` }, data);
     const image = (suffix: string, ref: string) =>
       new docker.RemoteImage(`${name}-${suffix}-image`, { name: ref, keepLocally: true }, child);
 
@@ -146,7 +172,11 @@ export class OrthancDocker extends pulumi.ComponentResource {
 
     const publicUrl = args.proxy.domain ? { host: args.proxy.domain, https: true } : undefined;
     const dicom = args.orthanc.dicomAllowedCidrs.length
-      ? { port: args.orthanc.dicom.port, publishPort: args.orthanc.dicom.port, publishAddress: publishAddress(args.orthanc.dicomAllowedCidrs) }
+      ? {
+          port: args.orthanc.dicom.port,
+          publishPort: args.orthanc.dicom.port,
+          publishAddress: publishAddress(args.orthanc.dicomAllowedCidrs),
+        }
       : undefined;
 
     const orthancs: docker.Container[] = [];
@@ -161,7 +191,9 @@ export class OrthancDocker extends pulumi.ComponentResource {
       const credentialsJson = pulumi.secret(
         pulumi
           .all([credentials.users, dbPassword ?? pulumi.output(undefined)])
-          .apply(([users, databasePassword]) => JSON.stringify(renderCredentialsJson(settings, { users, databasePassword }), null, 2)),
+          .apply(([users, databasePassword]) =>
+            JSON.stringify(renderCredentialsJson(settings, { users, databasePassword }), null, 2),
+          ),
       );
       orthancs.push(
         createOrthancContainer(replicaName, this, {
@@ -206,7 +238,9 @@ export class OrthancDocker extends pulumi.ComponentResource {
     const hostName = args.engine.host ? new URL(args.engine.host).hostname : "localhost";
     this.host = pulumi.output(hostName);
     this.url = pulumi.output(
-      args.proxy.domain ? `https://${args.proxy.domain}/` : `http://${displayAddress(args.proxy.bindAddress, hostName)}:${args.proxy.httpPort}/`,
+      args.proxy.domain
+        ? `https://${args.proxy.domain}/`
+        : `http://${displayAddress(args.proxy.bindAddress, hostName)}:${args.proxy.httpPort}/`,
     );
     this.dicomEndpoint = pulumi.output(
       dicom
@@ -234,7 +268,9 @@ export class OrthancDocker extends pulumi.ComponentResource {
 /** Caddy's upstream list: every replica, load-balanced by the proxy. */
 export function orthancUpstreams(name: string, replicas: number, port: number): string {
   // Replica containers are reachable by name; the first also answers to the `orthanc` alias.
-  const hosts = Array.from({ length: replicas }, (_, i) => (i === 0 ? ORTHANC_ALIAS : `${name}-${i + 1}-orthanc`));
+  const hosts = Array.from({ length: replicas }, (_, i) =>
+    i === 0 ? ORTHANC_ALIAS : `${name}-${i + 1}-orthanc`,
+  );
   return hosts.map((h) => `${h}:${port}`).join(" ");
 }
 
@@ -248,5 +284,9 @@ export function publishAddress(cidrs: string[]): string {
 }
 
 function displayAddress(bind: string, host: string): string {
-  return bind === "0.0.0.0" ? host : bind === "127.0.0.1" && host !== "localhost" ? `${host} (loopback only)` : bind;
+  return bind === "0.0.0.0"
+    ? host
+    : bind === "127.0.0.1" && host !== "localhost"
+      ? `${host} (loopback only)`
+      : bind;
 }

@@ -34,7 +34,9 @@ export class OrthancCredentials extends pulumi.ComponentResource {
         { parent: this },
       ).result;
 
-    const wanted: Record<string, pulumi.Output<string> | undefined> = { ...mapValues(args.users, (u) => u.password) };
+    const wanted: Record<string, pulumi.Output<string> | undefined> = {
+      ...mapValues(args.users, (u) => u.password),
+    };
     if (!(args.adminUser in wanted)) wanted[args.adminUser] = undefined;
     const passwords: Record<string, pulumi.Output<string>> = {};
     for (const [user, given] of Object.entries(wanted).sort(([a], [b]) => a.localeCompare(b))) {

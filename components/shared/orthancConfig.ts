@@ -146,7 +146,12 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
 }
 
 function renderDicomWeb(s: OrthancSettings): JsonObject {
-  const section: JsonObject = { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado" };
+  const section: JsonObject = {
+    Enable: true,
+    Root: "/dicom-web/",
+    EnableWado: true,
+    WadoRoot: "/wado",
+  };
   // Behind a TLS proxy Orthanc sees plain HTTP on its own port; without Host/Ssl the
   // RetrieveURLs in QIDO answers would point there. Without a public name, the links follow the
   // request's Host header, which the proxy preserves.
@@ -157,7 +162,10 @@ function renderDicomWeb(s: OrthancSettings): JsonObject {
   return section;
 }
 
-function renderS3(storage: Extract<StorageSettings, { kind: "s3" }>, keys?: { access: string; secret: string }): JsonObject {
+function renderS3(
+  storage: Extract<StorageSettings, { kind: "s3" }>,
+  keys?: { access: string; secret: string },
+): JsonObject {
   const section: JsonObject = {
     BucketName: storage.bucket,
     Region: storage.region,
@@ -188,10 +196,13 @@ export function renderCredentialsJson(s: OrthancSettings, secrets: OrthancSecret
     throw new Error("Orthanc needs at least one registered user when authentication is on.");
   }
   for (const [user, password] of Object.entries(secrets.users)) {
-    if (!password) throw new Error(`The password of Orthanc user ${JSON.stringify(user)} is empty.`);
+    if (!password)
+      throw new Error(`The password of Orthanc user ${JSON.stringify(user)} is empty.`);
   }
   const json: JsonObject = {
-    RegisteredUsers: Object.fromEntries(Object.entries(secrets.users).sort(([a], [b]) => a.localeCompare(b))),
+    RegisteredUsers: Object.fromEntries(
+      Object.entries(secrets.users).sort(([a], [b]) => a.localeCompare(b)),
+    ),
   };
   const db = s.database;
   if (db.kind === "postgresql") {
@@ -217,8 +228,12 @@ export function renderCredentialsJson(s: OrthancSettings, secrets: OrthancSecret
     };
   }
   if (s.storage.kind === "s3" && s.storage.staticKeys) {
-    if (!secrets.s3AccessKey || !secrets.s3SecretKey) throw new Error("Static S3 keys are enabled but empty.");
-    json.AwsS3Storage = renderS3(s.storage, { access: secrets.s3AccessKey, secret: secrets.s3SecretKey });
+    if (!secrets.s3AccessKey || !secrets.s3SecretKey)
+      throw new Error("Static S3 keys are enabled but empty.");
+    json.AwsS3Storage = renderS3(s.storage, {
+      access: secrets.s3AccessKey,
+      secret: secrets.s3SecretKey,
+    });
   }
   return json;
 }

@@ -48,7 +48,8 @@ export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime
           database: db.database,
           username: db.username,
           ssl: db.ssl,
-          connections: db.connectionsPerReplica ?? connectionsPerReplica(db.maxConnections, app.replicas),
+          connections:
+            db.connectionsPerReplica ?? connectionsPerReplica(db.maxConnections, app.replicas),
           multipleWriters: app.replicas > 1,
         };
   return {

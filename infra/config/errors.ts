@@ -24,7 +24,8 @@ const SECRETISH = /password|secret|tls(Ca|Cert|Key)|privateKey/i;
 
 function describeGiven(path: readonly Segment[], input: unknown): string {
   if (input === undefined) return "nothing";
-  if (path.some((s) => typeof s === "string" && SECRETISH.test(s))) return "a value (hidden: secret)";
+  if (path.some((s) => typeof s === "string" && SECRETISH.test(s)))
+    return "a value (hidden: secret)";
   const text = JSON.stringify(input) ?? String(input);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -59,7 +60,9 @@ function closest(key: string, allowed: string[]): string | undefined {
       return { a, d: Math.min(distance(lower, al), stem) };
     })
     .sort((x, y) => x.d - y.d);
-  return scored[0] && scored[0].d <= Math.max(2, Math.floor(key.length / 3)) ? scored[0].a : undefined;
+  return scored[0] && scored[0].d <= Math.max(2, Math.floor(key.length / 3))
+    ? scored[0].a
+    : undefined;
 }
 
 /** Which other targets accept `key` in a section that the current target also has. */
@@ -70,13 +73,16 @@ function otherTargetsWith(path: readonly Segment[], current: string): TargetName
   return TARGETS.filter((t) => {
     if (t === current) return false;
     const s = (targetSections[t] as Record<string, unknown>)[String(section)] as
-      | { shape?: Record<string, unknown> }
-      | undefined;
+      { shape?: Record<string, unknown> } | undefined;
     return !!s?.shape && String(key) in s.shape;
   });
 }
 
-export function unknownKeyIssue(path: readonly Segment[], allowed: string[], target: string): ConfigIssue {
+export function unknownKeyIssue(
+  path: readonly Segment[],
+  allowed: string[],
+  target: string,
+): ConfigIssue {
   const key = fullKey(path);
   const name = String(path[path.length - 1]);
   const elsewhere = otherTargetsWith(path, target);
@@ -109,7 +115,8 @@ function unwrap(s: ZodLike): ZodLike {
   let cur = s;
   for (;;) {
     const d = cur._zod.def;
-    if ((d.type === "default" || d.type === "optional" || d.type === "prefault") && d.innerType) cur = d.innerType;
+    if ((d.type === "default" || d.type === "optional" || d.type === "prefault") && d.innerType)
+      cur = d.innerType;
     else if (d.type === "pipe" && d.in) cur = d.in;
     else return cur;
   }
@@ -120,7 +127,13 @@ export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string
   for (const seg of path) {
     const d = cur._zod.def;
     const next =
-      d.type === "object" ? d.shape?.[String(seg)] : d.type === "record" ? d.valueType : d.type === "array" ? d.element : undefined;
+      d.type === "object"
+        ? d.shape?.[String(seg)]
+        : d.type === "record"
+          ? d.valueType
+          : d.type === "array"
+            ? d.element
+            : undefined;
     if (!next) return [];
     cur = unwrap(next);
   }
@@ -146,7 +159,12 @@ export function formatZodIssue(
     }
     case "invalid_type":
       if (input === undefined) {
-        return [{ key, message: `is required (expected ${issue.expected}). Fix: ${setCommand(key, "<value>")}.` }];
+        return [
+          {
+            key,
+            message: `is required (expected ${issue.expected}). Fix: ${setCommand(key, "<value>")}.`,
+          },
+        ];
       }
       return [
         {
@@ -165,8 +183,10 @@ export function formatZodIssue(
     }
     case "too_small":
     case "too_big": {
-      const bound = issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
-      const what = issue.origin === "array" ? "entries" : issue.origin === "string" ? "characters" : "";
+      const bound =
+        issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      const what =
+        issue.origin === "array" ? "entries" : issue.origin === "string" ? "characters" : "";
       const bounded = issue.code === "too_small" ? issue.minimum : issue.maximum;
       return [
         {
@@ -184,6 +204,8 @@ export function formatZodIssue(
       ];
     default:
       // Formats, regexes and refinements carry their own "must be ..." text.
-      return [{ key, message: `${issue.message}; got ${given}. Fix: ${setCommand(key, "<value>")}.` }];
+      return [
+        { key, message: `${issue.message}; got ${given}. Fix: ${setCommand(key, "<value>")}.` },
+      ];
   }
 }

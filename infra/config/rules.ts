@@ -15,7 +15,6 @@ interface Rule {
 
 const RESERVED_USERS = ["healthcheck"];
 
-
 const rules: Rule[] = [
   {
     sections: ["orthanc", "database"],
@@ -257,7 +256,9 @@ const rules: Rule[] = [
 
 export function crossFieldIssues(parsed: Sections, target: TargetName): ConfigIssue[] {
   return rules
-    .filter((r) => (!r.targets || r.targets.includes(target)) && r.sections.every((s) => s in parsed))
+    .filter(
+      (r) => (!r.targets || r.targets.includes(target)) && r.sections.every((s) => s in parsed),
+    )
     .flatMap((r) => {
       const out = r.check(parsed, target);
       return out === undefined ? [] : Array.isArray(out) ? out : [out];

@@ -68,7 +68,8 @@ export class ConfigError extends Error {
   }
 }
 
-export type ParseResult = { ok: true; config: OrthancConfig } | { ok: false; issues: ConfigIssue[] };
+export type ParseResult =
+  { ok: true; config: OrthancConfig } | { ok: false; issues: ConfigIssue[] };
 
 /**
  * Validates a raw configuration (keys without the `orthanc:` prefix, values already decoded from
@@ -102,7 +103,10 @@ export function safeParseConfig(raw: Record<string, unknown>): ParseResult {
   for (const [key, schema] of Object.entries(shape)) {
     const result = schema.safeParse(raw[key], { reportInput: true });
     if (result.success) parsed[key] = result.data;
-    else issues.push(...result.error.issues.flatMap((i) => formatZodIssue(key, i, target, schema as never)));
+    else
+      issues.push(
+        ...result.error.issues.flatMap((i) => formatZodIssue(key, i, target, schema as never)),
+      );
   }
   // Cross-field rules need every section they read; each rule names its sections and runs
   // whenever those parsed, so one pass reports as much as possible.

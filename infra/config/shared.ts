@@ -102,7 +102,10 @@ export const databaseBase = {
 const s3Location = z.strictObject({
   /** Bucket name. For the AWS target it is created when omitted. */
   bucket: z.string().min(3).max(63).optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }).optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" })
+    .optional(),
   /** S3-compatible endpoint (MinIO, Ceph…); omit for AWS S3. */
   endpoint: z.url().optional(),
   /** Key prefix inside the bucket. */
@@ -135,7 +138,12 @@ export const keysSection = z.strictObject({
 
 export const dnsSection = z.strictObject({
   /** Route 53 hosted zone id that holds `name`. */
-  zoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, { error: "must be a Route 53 hosted zone id such as `Z0123456789ABC`" }).optional(),
+  zoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,31}$/, {
+      error: "must be a Route 53 hosted zone id such as `Z0123456789ABC`",
+    })
+    .optional(),
   /** Public name of the web endpoint, e.g. `pacs.example.org`. */
   name: hostname.optional(),
   /** Public name of the DICOM endpoint; defaults to `name`. */

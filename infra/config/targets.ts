@@ -5,14 +5,25 @@ import { databaseBase, storageBase } from "./shared";
 // ---------------------------------------------------------------- docker
 
 const dockerVm = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
-  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/).default("t3.large"),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/)
+    .default("t3.large"),
   rootVolumeGiB: z.number().int().min(20).default(30),
   /** Separate encrypted EBS volume that holds every Docker volume (DICOM files, database, backups). */
   dataVolumeGiB: z.number().int().min(10).default(200),
   /** Place the VM in this VPC/subnet; a small VPC with one public subnet is created otherwise. */
-  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional(),
-  subnetId: z.string().regex(/^subnet-[0-9a-f]+$/).optional(),
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]+$/)
+    .optional(),
+  subnetId: z
+    .string()
+    .regex(/^subnet-[0-9a-f]+$/)
+    .optional(),
   /** Networks allowed to SSH in. Empty (the default): no SSH; administer through SSM Session Manager. */
   sshAllowedCidrs: z.array(cidr).default([]),
   sshPublicKey: z.string().startsWith("ssh-").optional(),
@@ -58,9 +69,14 @@ const dockerSection = z.strictObject({
 // ---------------------------------------------------------------- aws
 
 const awsSection = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
   /** Use an existing VPC: its id and at least two private subnets in different AZs. */
-  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/).optional(),
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]+$/)
+    .optional(),
   privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
   publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
   /** CIDR of a VPC this program creates. */
@@ -78,7 +94,10 @@ const awsSection = z.strictObject({
 // ---------------------------------------------------------------- kubernetes
 
 const kubernetesSection = z.strictObject({
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/).default("orthanc"),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/)
+    .default("orthanc"),
   createNamespace: z.boolean().default(true),
   ingressClassName: z.string().default("nginx"),
   /** Namespace of the ingress controller: the only source allowed to reach Orthanc's HTTP port. */
@@ -107,7 +126,12 @@ export const targetSections = {
   aws: {
     database: z.strictObject({
       ...databaseBase,
-      instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, { error: "must be an RDS instance class such as `db.t4g.medium`" }).default("db.t4g.small"),
+      instanceClass: z
+        .string()
+        .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
+          error: "must be an RDS instance class such as `db.t4g.medium`",
+        })
+        .default("db.t4g.small"),
       allocatedStorageGiB: z.number().int().min(20).default(20),
       maxAllocatedStorageGiB: z.number().int().min(20).default(200),
       multiAz: z.boolean().default(false),

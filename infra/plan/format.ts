@@ -4,7 +4,19 @@ import { PlannedResource } from "./record";
 /** The shape of `pulumi preview --json`, so tools that read one can read the other. */
 export function previewJson(plan: Plan) {
   const stackUrn = `urn:pulumi:${plan.stack}::orthanc::pulumi:pulumi:Stack::orthanc-${plan.stack}`;
-  const step = (r: Pick<PlannedResource, "urn" | "type" | "parent" | "inputs" | "dependencies" | "protect" | "retainOnDelete" | "custom">) => ({
+  const step = (
+    r: Pick<
+      PlannedResource,
+      | "urn"
+      | "type"
+      | "parent"
+      | "inputs"
+      | "dependencies"
+      | "protect"
+      | "retainOnDelete"
+      | "custom"
+    >,
+  ) => ({
     op: "create",
     urn: r.urn,
     type: r.type,
@@ -19,13 +31,37 @@ export function previewJson(plan: Plan) {
       retainOnDelete: r.retainOnDelete,
     },
   });
-  const root = { urn: stackUrn, type: "pulumi:pulumi:Stack", parent: "", inputs: {}, dependencies: [], protect: false, retainOnDelete: false, custom: false };
-  const steps = [step(root), ...plan.resources.map((r) => step({ ...r, parent: r.parent || stackUrn }))];
+  const root = {
+    urn: stackUrn,
+    type: "pulumi:pulumi:Stack",
+    parent: "",
+    inputs: {},
+    dependencies: [],
+    protect: false,
+    retainOnDelete: false,
+    custom: false,
+  };
+  const steps = [
+    step(root),
+    ...plan.resources.map((r) => step({ ...r, parent: r.parent || stackUrn })),
+  ];
   return { steps, changeSummary: { create: steps.length }, outputs: plan.outputs };
 }
 
 const KEY_INPUTS: Record<string, string[]> = {
-  "docker:index/container:Container": ["image", "user", "restart", "ports", "networksAdvanced", "volumes", "envs", "uploads", "healthcheck", "securityOpts", "capabilities"],
+  "docker:index/container:Container": [
+    "image",
+    "user",
+    "restart",
+    "ports",
+    "networksAdvanced",
+    "volumes",
+    "envs",
+    "uploads",
+    "healthcheck",
+    "securityOpts",
+    "capabilities",
+  ],
   "docker:index/network:Network": ["name", "internal"],
   "docker:index/volume:Volume": ["name"],
   "docker:index/remoteImage:RemoteImage": ["name"],
@@ -35,10 +71,15 @@ const KEY_INPUTS: Record<string, string[]> = {
 
 function summarize(r: PlannedResource): string {
   const keys = KEY_INPUTS[r.type];
-  const picked = keys ? Object.fromEntries(keys.filter((k) => r.inputs[k] !== undefined).map((k) => [k, r.inputs[k]])) : r.inputs;
+  const picked = keys
+    ? Object.fromEntries(keys.filter((k) => r.inputs[k] !== undefined).map((k) => [k, r.inputs[k]]))
+    : r.inputs;
   // Uploaded file contents are long: show path, mode and whether the content is secret.
   if (Array.isArray(picked.uploads)) {
-    picked.uploads = (picked.uploads as Record<string, unknown>[]).map((u) => `${u.file} (${u.permissions ?? "default"}${u.content === "[secret]" ? ", secret" : ""})`);
+    picked.uploads = (picked.uploads as Record<string, unknown>[]).map(
+      (u) =>
+        `${u.file} (${u.permissions ?? "default"}${u.content === "[secret]" ? ", secret" : ""})`,
+    );
   }
   return JSON.stringify(picked);
 }
@@ -47,10 +88,14 @@ function summarize(r: PlannedResource): string {
 export function planTree(plan: Plan): string {
   const byParent = new Map<string, PlannedResource[]>();
   for (const r of plan.resources) byParent.set(r.parent, [...(byParent.get(r.parent) ?? []), r]);
-  const lines: string[] = [`Stack ${plan.stack} (target ${plan.target}): ${plan.resources.length} resources`];
+  const lines: string[] = [
+    `Stack ${plan.stack} (target ${plan.target}): ${plan.resources.length} resources`,
+  ];
   const walk = (parent: string, depth: number) => {
     for (const r of byParent.get(parent) ?? []) {
-      const flags = [r.protect ? "protect" : "", r.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean).join(",");
+      const flags = [r.protect ? "protect" : "", r.retainOnDelete ? "retainOnDelete" : ""]
+        .filter(Boolean)
+        .join(",");
       lines.push(`${"  ".repeat(depth)}+ ${r.type} ${r.name}${flags ? ` [${flags}]` : ""}`);
       if (r.custom) lines.push(`${"  ".repeat(depth + 2)}${summarize(r)}`);
       walk(r.urn, depth + 1);
@@ -58,6 +103,7 @@ export function planTree(plan: Plan): string {
   };
   walk("", 1);
   lines.push("Outputs:");
-  for (const [k, v] of Object.entries(plan.outputs)) lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(plan.outputs))
+    lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
   return lines.join("\n");
 }

@@ -50,11 +50,18 @@ export const planMocks: pulumi.runtime.Mocks = {
   call(args) {
     switch (args.token) {
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/plan", userId: "plan" };
+        return {
+          accountId: "123456789012",
+          arn: "arn:aws:iam::123456789012:user/plan",
+          userId: "plan",
+        };
       case "aws:index/getRegion:getRegion":
         return { name: "eu-west-1", region: "eu-west-1" };
       case "aws:index/getAvailabilityZones:getAvailabilityZones":
-        return { names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"], zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"] };
+        return {
+          names: ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
+          zoneIds: ["euw1-az1", "euw1-az2", "euw1-az3"],
+        };
       case "aws:ec2/getAmi:getAmi":
         return { id: "ami-0123456789abcdef0", name: "debian-12-amd64" };
       default:

@@ -37,7 +37,13 @@ export function maskedInputs(value: unknown): unknown {
   return value;
 }
 
-function urnOf(project: string, stack: string, parentUrn: string, type: string, name: string): string {
+function urnOf(
+  project: string,
+  stack: string,
+  parentUrn: string,
+  type: string,
+  name: string,
+): string {
   // urn:pulumi:<stack>::<project>::<parent types$>type::name, as the engine builds it.
   const parentType = parentUrn ? parentUrn.split("::")[2] : "";
   return `urn:pulumi:${stack}::${project}::${parentType ? `${parentType}$` : ""}${type}::${name}`;

@@ -9,10 +9,18 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
   // Parts of issue #3 not built yet are refused with a clear message, never half-deployed.
   const unavailable: { key: string; message: string }[] = [];
   if (cfg.docker.host === "aws-vm") {
-    unavailable.push({ key: "orthanc:docker.host", message: "aws-vm is not available in this release yet. Allowed today: local, ssh://user@host, tcp://host:port." });
+    unavailable.push({
+      key: "orthanc:docker.host",
+      message:
+        "aws-vm is not available in this release yet. Allowed today: local, ssh://user@host, tcp://host:port.",
+    });
   }
   if (cfg.storage.kind === "s3") {
-    unavailable.push({ key: "orthanc:storage.kind", message: "s3 is not available on the docker target in this release yet. Allowed today: volume." });
+    unavailable.push({
+      key: "orthanc:storage.kind",
+      message:
+        "s3 is not available on the docker target in this release yet. Allowed today: volume.",
+    });
   }
   if (unavailable.length) throw new ConfigError(unavailable);
 
@@ -46,7 +54,9 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
           ? { kind: "external", ...db.external, connectionsPerReplica: db.connectionsPerReplica }
           : {
               kind: "container",
-              image: cfg.docker.images.postgres ? `postgres:${cfg.docker.images.postgres}` : POSTGRES_IMAGES[db.version],
+              image: cfg.docker.images.postgres
+                ? `postgres:${cfg.docker.images.postgres}`
+                : POSTGRES_IMAGES[db.version],
               connectionsPerReplica: db.connectionsPerReplica,
             },
     proxy: {
@@ -57,7 +67,10 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
       bindAddress: cfg.docker.bindAddress,
       httpPort: cfg.docker.httpPort,
     },
-    backup: { ...cfg.docker.backup, enabled: cfg.docker.backup.enabled && db.engine === "postgresql" && !db.external },
+    backup: {
+      ...cfg.docker.backup,
+      enabled: cfg.docker.backup.enabled && db.engine === "postgresql" && !db.external,
+    },
     protectData: cfg.protectData,
   };
 }

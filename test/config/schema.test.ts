@@ -1,5 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { parseConfig, safeParseConfig, ConfigError, rawConfigFrom, DEFAULT_ORTHANC_TAG } from "../../infra/config";
+import {
+  parseConfig,
+  safeParseConfig,
+  ConfigError,
+  rawConfigFrom,
+  DEFAULT_ORTHANC_TAG,
+} from "../../infra/config";
 
 const issuesOf = (raw: Record<string, unknown>) => {
   const r = safeParseConfig(raw);
@@ -10,9 +16,19 @@ const issuesOf = (raw: Record<string, unknown>) => {
 describe("stack configuration defaults", () => {
   test("a config with only a target gets secure, documented defaults", () => {
     const cfg = parseConfig({ target: "docker" });
-    expect(cfg.orthanc.image).toEqual({ repository: "orthancteam/orthanc", tag: DEFAULT_ORTHANC_TAG });
+    expect(cfg.orthanc.image).toEqual({
+      repository: "orthancteam/orthanc",
+      tag: DEFAULT_ORTHANC_TAG,
+    });
     expect(cfg.orthanc.replicas).toBe(1);
-    expect(cfg.orthanc.dicom).toEqual({ enabled: true, aet: "ORTHANC", port: 4242, checkCalledAet: true, modalities: {}, allowedCidrs: [] });
+    expect(cfg.orthanc.dicom).toEqual({
+      enabled: true,
+      aet: "ORTHANC",
+      port: 4242,
+      checkCalledAet: true,
+      modalities: {},
+      allowedCidrs: [],
+    });
     expect(cfg.orthanc.adminUser).toBe("admin");
     expect(cfg.orthanc.verboseLogs).toBe(false);
     expect(cfg.database.engine).toBe("postgresql");
@@ -64,19 +80,79 @@ describe("secrets", () => {
 
 describe("configuration errors name the full key, what was given, what is allowed and the fix", () => {
   test.each<[string, Record<string, unknown>, string, RegExp]>([
-    ["missing target", {}, "orthanc:target", /is required\. Allowed: docker, aws, kubernetes\. Fix:/],
-    ["unknown target", { target: "ecs" }, "orthanc:target", /got "ecs"\. Allowed: docker, aws, kubernetes/],
-    ["a typo of replicas", { target: "docker", orthanc: { replicaCount: 2 } }, "orthanc:orthanc.replicaCount", /unknown key\. Did you mean `replicas`\?.*Fix: rename or remove/],
-    ["an AWS key on the docker target", { target: "docker", database: { instanceClass: "db.t4g.micro" } }, "orthanc:database.instanceClass", /applies only to target aws; this stack's target is docker/],
-    ["an unknown top-level key", { target: "docker", replicas: 2 }, "orthanc:replicas", /unknown key\. Allowed keys here: .*orthanc/],
-    ["a wrong type", { target: "docker", orthanc: { replicas: "two" } }, "orthanc:orthanc.replicas", /expected number, got "two"/],
-    ["a number out of range", { target: "docker", orthanc: { dicom: { port: 70000 } } }, "orthanc:orthanc.dicom.port", /must be at most 65535, got 70000\. Fix: `pulumi config set --path .orthanc:orthanc.dicom.port. 65535`/],
-    ["an enum value", { target: "docker", database: { engine: "mysql" } }, "orthanc:database.engine", /got "mysql"\. Allowed: "postgresql", "sqlite"/],
-    ["an AE title too long", { target: "docker", orthanc: { dicom: { aet: "A_VERY_LONG_AE_TITLE" } } }, "orthanc:orthanc.dicom.aet", /must be 1-16 characters/],
-    ["an unpinned image", { target: "docker", orthanc: { image: { tag: "latest" } } }, "orthanc:orthanc.image.tag", /must be a pinned release tag .*got "latest"/],
-    ["a bad CIDR in a list", { target: "docker", orthanc: { dicom: { allowedCidrs: ["10.0.0.0/8", "everyone"] } } }, "orthanc:orthanc.dicom.allowedCidrs[1]", /IPv4 CIDR/],
+    [
+      "missing target",
+      {},
+      "orthanc:target",
+      /is required\. Allowed: docker, aws, kubernetes\. Fix:/,
+    ],
+    [
+      "unknown target",
+      { target: "ecs" },
+      "orthanc:target",
+      /got "ecs"\. Allowed: docker, aws, kubernetes/,
+    ],
+    [
+      "a typo of replicas",
+      { target: "docker", orthanc: { replicaCount: 2 } },
+      "orthanc:orthanc.replicaCount",
+      /unknown key\. Did you mean `replicas`\?.*Fix: rename or remove/,
+    ],
+    [
+      "an AWS key on the docker target",
+      { target: "docker", database: { instanceClass: "db.t4g.micro" } },
+      "orthanc:database.instanceClass",
+      /applies only to target aws; this stack's target is docker/,
+    ],
+    [
+      "an unknown top-level key",
+      { target: "docker", replicas: 2 },
+      "orthanc:replicas",
+      /unknown key\. Allowed keys here: .*orthanc/,
+    ],
+    [
+      "a wrong type",
+      { target: "docker", orthanc: { replicas: "two" } },
+      "orthanc:orthanc.replicas",
+      /expected number, got "two"/,
+    ],
+    [
+      "a number out of range",
+      { target: "docker", orthanc: { dicom: { port: 70000 } } },
+      "orthanc:orthanc.dicom.port",
+      /must be at most 65535, got 70000\. Fix: `pulumi config set --path .orthanc:orthanc.dicom.port. 65535`/,
+    ],
+    [
+      "an enum value",
+      { target: "docker", database: { engine: "mysql" } },
+      "orthanc:database.engine",
+      /got "mysql"\. Allowed: "postgresql", "sqlite"/,
+    ],
+    [
+      "an AE title too long",
+      { target: "docker", orthanc: { dicom: { aet: "A_VERY_LONG_AE_TITLE" } } },
+      "orthanc:orthanc.dicom.aet",
+      /must be 1-16 characters/,
+    ],
+    [
+      "an unpinned image",
+      { target: "docker", orthanc: { image: { tag: "latest" } } },
+      "orthanc:orthanc.image.tag",
+      /must be a pinned release tag .*got "latest"/,
+    ],
+    [
+      "a bad CIDR in a list",
+      { target: "docker", orthanc: { dicom: { allowedCidrs: ["10.0.0.0/8", "everyone"] } } },
+      "orthanc:orthanc.dicom.allowedCidrs[1]",
+      /IPv4 CIDR/,
+    ],
     ["an AWS stack without region", { target: "aws" }, "orthanc:aws", /is required/],
-    ["RDS backups shorter than a week", { target: "aws", aws: { region: "eu-west-1" }, database: { backupRetentionDays: 1 } }, "orthanc:database.backupRetentionDays", /at least 7/],
+    [
+      "RDS backups shorter than a week",
+      { target: "aws", aws: { region: "eu-west-1" }, database: { backupRetentionDays: 1 } },
+      "orthanc:database.backupRetentionDays",
+      /at least 7/,
+    ],
   ])("%s", (_name, raw, key, message) => {
     const issues = issuesOf(raw);
     const issue = issues.find((i) => i.key === key);
@@ -85,18 +161,85 @@ describe("configuration errors name the full key, what was given, what is allowe
   });
 
   test.each<[string, Record<string, unknown>, string, RegExp]>([
-    ["several replicas need PostgreSQL", { target: "docker", orthanc: { replicas: 2 }, database: { engine: "sqlite" } }, "orthanc:orthanc.replicas", /need `orthanc:database.engine` postgresql/],
-    ["several replicas need shared storage on Kubernetes", { target: "kubernetes", orthanc: { replicas: 3 } }, "orthanc:orthanc.replicas", /need shared storage, got `orthanc:storage.kind` pvc/],
-    ["storage encryption needs object storage", { target: "docker", storage: { encryption: true } }, "orthanc:storage.encryption", /works only with object storage/],
-    ["S3 outside AWS needs a bucket", { target: "docker", storage: { kind: "s3" } }, "orthanc:storage.s3.bucket", /is required when `orthanc:storage.kind` is s3/],
-    ["a DNS name on AWS needs a zone", { target: "aws", aws: { region: "eu-west-1" }, dns: { name: "pacs.example.org" } }, "orthanc:dns.name", /needs the Route 53 zone/],
-    ["a zone without a name", { target: "docker", dns: { zoneId: "Z0123456789ABC" } }, "orthanc:dns.zoneId", /no name to create/],
-    ["TLS needs a domain", { target: "docker", tls: { enabled: true } }, "orthanc:tls.enabled", /TLS needs a domain/],
-    ["the pool must fit the server", { target: "docker", orthanc: { replicas: 4 }, database: { connectionsPerReplica: 30, external: { host: "db", password: "x", maxConnections: 100 } } }, "orthanc:database.connectionsPerReplica", /4 replicas x 30 connections = 120.*at most 22/],
-    ["the probe user name is reserved", { target: "docker", orthanc: { users: { healthcheck: {} } } }, "orthanc:orthanc.users.healthcheck", /reserved for the health probe/],
-    ["an aws-vm host needs its vm section", { target: "docker", docker: { host: "aws-vm" } }, "orthanc:docker.vm", /is required when `orthanc:docker.host` is aws-vm/],
-    ["a viewer needs DICOMweb", { target: "docker", orthanc: { plugins: { dicomWeb: false } } }, "orthanc:orthanc.plugins.viewer", /reads images over DICOMweb/],
-    ["DICOM allowlist with DICOM off", { target: "docker", orthanc: { dicom: { enabled: false, allowedCidrs: ["10.1.0.0/16"] } } }, "orthanc:orthanc.dicom.allowedCidrs", /opens the DICOM port/],
+    [
+      "several replicas need PostgreSQL",
+      { target: "docker", orthanc: { replicas: 2 }, database: { engine: "sqlite" } },
+      "orthanc:orthanc.replicas",
+      /need `orthanc:database.engine` postgresql/,
+    ],
+    [
+      "several replicas need shared storage on Kubernetes",
+      { target: "kubernetes", orthanc: { replicas: 3 } },
+      "orthanc:orthanc.replicas",
+      /need shared storage, got `orthanc:storage.kind` pvc/,
+    ],
+    [
+      "storage encryption needs object storage",
+      { target: "docker", storage: { encryption: true } },
+      "orthanc:storage.encryption",
+      /works only with object storage/,
+    ],
+    [
+      "S3 outside AWS needs a bucket",
+      { target: "docker", storage: { kind: "s3" } },
+      "orthanc:storage.s3.bucket",
+      /is required when `orthanc:storage.kind` is s3/,
+    ],
+    [
+      "a DNS name on AWS needs a zone",
+      { target: "aws", aws: { region: "eu-west-1" }, dns: { name: "pacs.example.org" } },
+      "orthanc:dns.name",
+      /needs the Route 53 zone/,
+    ],
+    [
+      "a zone without a name",
+      { target: "docker", dns: { zoneId: "Z0123456789ABC" } },
+      "orthanc:dns.zoneId",
+      /no name to create/,
+    ],
+    [
+      "TLS needs a domain",
+      { target: "docker", tls: { enabled: true } },
+      "orthanc:tls.enabled",
+      /TLS needs a domain/,
+    ],
+    [
+      "the pool must fit the server",
+      {
+        target: "docker",
+        orthanc: { replicas: 4 },
+        database: {
+          connectionsPerReplica: 30,
+          external: { host: "db", password: "x", maxConnections: 100 },
+        },
+      },
+      "orthanc:database.connectionsPerReplica",
+      /4 replicas x 30 connections = 120.*at most 22/,
+    ],
+    [
+      "the probe user name is reserved",
+      { target: "docker", orthanc: { users: { healthcheck: {} } } },
+      "orthanc:orthanc.users.healthcheck",
+      /reserved for the health probe/,
+    ],
+    [
+      "an aws-vm host needs its vm section",
+      { target: "docker", docker: { host: "aws-vm" } },
+      "orthanc:docker.vm",
+      /is required when `orthanc:docker.host` is aws-vm/,
+    ],
+    [
+      "a viewer needs DICOMweb",
+      { target: "docker", orthanc: { plugins: { dicomWeb: false } } },
+      "orthanc:orthanc.plugins.viewer",
+      /reads images over DICOMweb/,
+    ],
+    [
+      "DICOM allowlist with DICOM off",
+      { target: "docker", orthanc: { dicom: { enabled: false, allowedCidrs: ["10.1.0.0/16"] } } },
+      "orthanc:orthanc.dicom.allowedCidrs",
+      /opens the DICOM port/,
+    ],
   ])("cross-field rule: %s", (_name, raw, key, message) => {
     const issues = issuesOf(raw);
     expect(issues.map((i) => i.key)).toContain(key);
@@ -129,7 +272,9 @@ describe("configuration errors name the full key, what was given, what is allowe
     } catch (e) {
       expect(e).toBeInstanceOf(ConfigError);
       expect((e as ConfigError).message).toMatch(/^Invalid stack configuration \(2 problems\):\n/);
-      expect((e as ConfigError).message).toMatch(/\n {2}- orthanc:orthanc.replicas: .*\n {2}- orthanc:storage.kind: /);
+      expect((e as ConfigError).message).toMatch(
+        /\n {2}- orthanc:orthanc.replicas: .*\n {2}- orthanc:storage.kind: /,
+      );
     }
   });
 });

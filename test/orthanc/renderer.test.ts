@@ -14,13 +14,34 @@ const base: OrthancSettings = {
   httpPort: 8042,
   dicom: { enabled: true, aet: "ORTHANC", port: 4242, checkCalledAet: true, modalities: {} },
   plugins: { dicomWeb: true, explorer2: true, viewer: "stone" },
-  database: { kind: "postgresql", host: "postgres", port: 5432, database: "orthanc", username: "orthanc", ssl: true, connections: 5, multipleWriters: false },
+  database: {
+    kind: "postgresql",
+    host: "postgres",
+    port: 5432,
+    database: "orthanc",
+    username: "orthanc",
+    ssl: true,
+    connections: 5,
+    multipleWriters: false,
+  },
   storage: { kind: "filesystem" },
   serverIdentifier: "orthanc-test-1",
   verboseLogs: false,
 };
-const secrets = { users: { admin: "admin-pw", healthcheck: "probe-pw" }, databasePassword: "db-pw" };
-const ct = { aet: "CT01", host: "10.1.2.3", port: 104, allowEcho: true, allowStore: true, allowFind: false, allowGet: false, allowMove: false };
+const secrets = {
+  users: { admin: "admin-pw", healthcheck: "probe-pw" },
+  databasePassword: "db-pw",
+};
+const ct = {
+  aet: "CT01",
+  host: "10.1.2.3",
+  port: 104,
+  allowEcho: true,
+  allowStore: true,
+  allowFind: false,
+  allowGet: false,
+  allowMove: false,
+};
 
 describe("orthanc.json", () => {
   test("is hardened whatever the settings", () => {
@@ -39,38 +60,107 @@ describe("orthanc.json", () => {
   });
 
   test.each<[string, Partial<OrthancSettings>, Record<string, unknown>]>([
-    ["no modality allowlist: any AE that reaches the port may echo and store", {}, { DicomAlwaysAllowEcho: true, DicomAlwaysAllowStore: true, DicomModalities: {} }],
+    [
+      "no modality allowlist: any AE that reaches the port may echo and store",
+      {},
+      { DicomAlwaysAllowEcho: true, DicomAlwaysAllowStore: true, DicomModalities: {} },
+    ],
     [
       "a modality allowlist: only listed AEs, with their own rights",
       { dicom: { ...base.dicom, modalities: { ct } } },
       {
         DicomAlwaysAllowEcho: false,
         DicomAlwaysAllowStore: false,
-        DicomModalities: { ct: { AET: "CT01", Host: "10.1.2.3", Port: 104, AllowEcho: true, AllowStore: true, AllowFind: false, AllowGet: false, AllowMove: false } },
+        DicomModalities: {
+          ct: {
+            AET: "CT01",
+            Host: "10.1.2.3",
+            Port: 104,
+            AllowEcho: true,
+            AllowStore: true,
+            AllowFind: false,
+            AllowGet: false,
+            AllowMove: false,
+          },
+        },
       },
     ],
-    ["called AE title checked", {}, { DicomCheckCalledAet: true, DicomAet: "ORTHANC", DicomPort: 4242 }],
-    ["DICOM server off", { dicom: { ...base.dicom, enabled: false } }, { DicomServerEnabled: false }],
-    ["DICOMweb behind a TLS proxy: links use the public name", { publicUrl: { host: "pacs.example.org", https: true } }, { DicomWeb: { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado", Host: "pacs.example.org", Ssl: true } }],
-    ["DICOMweb without a public name: links follow the request's Host", {}, { DicomWeb: { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado" } }],
-    ["a single writer keeps jobs across restarts", {}, { SaveJobs: true, DatabaseServerIdentifier: "orthanc-test-1" }],
-    ["several writers do not resume each other's jobs", { database: { ...(base.database as object), multipleWriters: true } as OrthancSettings["database"] }, { SaveJobs: false }],
+    [
+      "called AE title checked",
+      {},
+      { DicomCheckCalledAet: true, DicomAet: "ORTHANC", DicomPort: 4242 },
+    ],
+    [
+      "DICOM server off",
+      { dicom: { ...base.dicom, enabled: false } },
+      { DicomServerEnabled: false },
+    ],
+    [
+      "DICOMweb behind a TLS proxy: links use the public name",
+      { publicUrl: { host: "pacs.example.org", https: true } },
+      {
+        DicomWeb: {
+          Enable: true,
+          Root: "/dicom-web/",
+          EnableWado: true,
+          WadoRoot: "/wado",
+          Host: "pacs.example.org",
+          Ssl: true,
+        },
+      },
+    ],
+    [
+      "DICOMweb without a public name: links follow the request's Host",
+      {},
+      { DicomWeb: { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado" } },
+    ],
+    [
+      "a single writer keeps jobs across restarts",
+      {},
+      { SaveJobs: true, DatabaseServerIdentifier: "orthanc-test-1" },
+    ],
+    [
+      "several writers do not resume each other's jobs",
+      {
+        database: {
+          ...(base.database as object),
+          multipleWriters: true,
+        } as OrthancSettings["database"],
+      },
+      { SaveJobs: false },
+    ],
   ])("%s", (_name, overrides, expected) => {
     expect(renderOrthancJson({ ...base, ...overrides })).toMatchObject(expected);
   });
 
   test("has no DICOMweb section when the plugin is off", () => {
-    expect(renderOrthancJson({ ...base, plugins: { dicomWeb: false, explorer2: true, viewer: "none" } })).not.toHaveProperty("DicomWeb");
+    expect(
+      renderOrthancJson({ ...base, plugins: { dicomWeb: false, explorer2: true, viewer: "none" } }),
+    ).not.toHaveProperty("DicomWeb");
   });
 
   test("S3 through a role: bucket and region, never keys; the encryption key is a file", () => {
-    const json = renderOrthancJson({ ...base, storage: { kind: "s3", bucket: "pacs", region: "eu-west-1", prefix: "orthanc/", encryption: true, staticKeys: false } });
+    const json = renderOrthancJson({
+      ...base,
+      storage: {
+        kind: "s3",
+        bucket: "pacs",
+        region: "eu-west-1",
+        prefix: "orthanc/",
+        encryption: true,
+        staticKeys: false,
+      },
+    });
     expect(json.AwsS3Storage).toEqual({
       BucketName: "pacs",
       Region: "eu-west-1",
       RootPath: "orthanc/",
       VirtualAddressing: true,
-      StorageEncryption: { Enable: true, MasterKey: [1, "/run/secrets/orthanc-storage-master-key"], VerifyMagic: true },
+      StorageEncryption: {
+        Enable: true,
+        MasterKey: [1, "/run/secrets/orthanc-storage-master-key"],
+        VerifyMagic: true,
+      },
     });
   });
 
@@ -85,7 +175,13 @@ describe("credentials.json", () => {
     [false, { Lock: true }],
     [true, { Lock: false, TransactionMode: "ReadCommitted" }],
   ])("multiple writers %s -> %j", (multipleWriters, expected) => {
-    const json = renderCredentialsJson({ ...base, database: { ...(base.database as object), multipleWriters } as OrthancSettings["database"] }, secrets);
+    const json = renderCredentialsJson(
+      {
+        ...base,
+        database: { ...(base.database as object), multipleWriters } as OrthancSettings["database"],
+      },
+      secrets,
+    );
     expect(json.PostgreSQL).toMatchObject(expected);
     if (!multipleWriters) expect(json.PostgreSQL).not.toHaveProperty("TransactionMode");
   });
@@ -111,8 +207,16 @@ describe("credentials.json", () => {
   });
 
   test.each([
-    ["no users (Orthanc would create orthanc:orthanc)", { users: {} }, /at least one registered user/],
-    ["an empty user password", { users: { admin: "" } }, /password of Orthanc user "admin" is empty/],
+    [
+      "no users (Orthanc would create orthanc:orthanc)",
+      { users: {} },
+      /at least one registered user/,
+    ],
+    [
+      "an empty user password",
+      { users: { admin: "" } },
+      /password of Orthanc user "admin" is empty/,
+    ],
     ["no database password", { users: { admin: "x" } }, /PostgreSQL password is empty/],
   ])("refuses %s", (_name, s, message) => {
     expect(() => renderCredentialsJson(base, s)).toThrow(message);
@@ -136,7 +240,8 @@ describe("environment", () => {
 
   test("holds no secret", () => {
     const env = JSON.stringify(renderEnvironment(base));
-    for (const s of Object.values(secrets.users).concat(secrets.databasePassword)) expect(env).not.toContain(s);
+    for (const s of Object.values(secrets.users).concat(secrets.databasePassword))
+      expect(env).not.toContain(s);
   });
 });
 
@@ -154,18 +259,45 @@ describe("connection pool sizing", () => {
   });
 
   test("refuses a server too small for the replicas", () => {
-    expect(() => connectionsPerReplica(15, 6)).toThrow(/max_connections=15 cannot serve 6 Orthanc replicas/);
+    expect(() => connectionsPerReplica(15, 6)).toThrow(
+      /max_connections=15 cannot serve 6 Orthanc replicas/,
+    );
   });
 });
 
 describe("rendered documents", () => {
   test("orthanc.json, credentials.json and environment of a typical single-host setup", () => {
-    expect(renderOrthanc({ ...base, dicom: { ...base.dicom, modalities: { ct } }, publicUrl: { host: "pacs.example.org", https: true } }, secrets)).toMatchSnapshot();
+    expect(
+      renderOrthanc(
+        {
+          ...base,
+          dicom: { ...base.dicom, modalities: { ct } },
+          publicUrl: { host: "pacs.example.org", https: true },
+        },
+        secrets,
+      ),
+    ).toMatchSnapshot();
   });
 
   test.each([
-    ["with a domain (Let's Encrypt, HSTS, CORS)", { domain: "pacs.example.org", acmeEmail: "pacs@example.org", acmeStaging: false, upstream: "orthanc:8042", corsOrigins: ["https://viewer.example.org"] }],
-    ["without a domain (plain HTTP)", { acmeStaging: false, upstream: "orthanc:8042 orthanc-local-2-orthanc:8042", corsOrigins: [] }],
+    [
+      "with a domain (Let's Encrypt, HSTS, CORS)",
+      {
+        domain: "pacs.example.org",
+        acmeEmail: "pacs@example.org",
+        acmeStaging: false,
+        upstream: "orthanc:8042",
+        corsOrigins: ["https://viewer.example.org"],
+      },
+    ],
+    [
+      "without a domain (plain HTTP)",
+      {
+        acmeStaging: false,
+        upstream: "orthanc:8042 orthanc-local-2-orthanc:8042",
+        corsOrigins: [],
+      },
+    ],
   ])("Caddyfile %s", (_name, proxy) => {
     expect(renderCaddyfile(proxy)).toMatchSnapshot();
   });

@@ -14,19 +14,57 @@ import { DEBIAN_PLUGINS, ORTHANC_BIN } from "./lab";
 export const PLUGIN_SECTION_KEYS: Record<string, string[]> = {
   // PostgreSQL plugin 4.0 (Debian) plus the newer keys listed in NEWER_KEYS.
   PostgreSQL: [
-    "EnableIndex", "EnableStorage", "Host", "Port", "Database", "Username", "Password", "ConnectionUri", "EnableSsl", "Lock",
-    "MaximumConnectionRetries", "ConnectionRetryInterval", "IndexConnectionsCount", "TransactionMode",
+    "EnableIndex",
+    "EnableStorage",
+    "Host",
+    "Port",
+    "Database",
+    "Username",
+    "Password",
+    "ConnectionUri",
+    "EnableSsl",
+    "Lock",
+    "MaximumConnectionRetries",
+    "ConnectionRetryInterval",
+    "IndexConnectionsCount",
+    "TransactionMode",
   ],
   DicomWeb: [
-    "Enable", "Root", "EnableWado", "WadoRoot", "Host", "Ssl", "QidoCaseSensitive", "Servers", "ServersInDatabase",
-    "StudiesMetadata", "SeriesMetadata", "PublicRoot",
+    "Enable",
+    "Root",
+    "EnableWado",
+    "WadoRoot",
+    "Host",
+    "Ssl",
+    "QidoCaseSensitive",
+    "Servers",
+    "ServersInDatabase",
+    "StudiesMetadata",
+    "SeriesMetadata",
+    "PublicRoot",
   ],
   // AWS S3 object-storage plugin (orthancteam/orthanc image; not packaged by Debian).
   AwsS3Storage: [
-    "BucketName", "Region", "AccessKey", "SecretKey", "Endpoint", "ConnectionTimeout", "RequestTimeout", "RootPath",
-    "MigrationFromFileSystemEnabled", "StorageStructure", "VirtualAddressing", "StorageEncryption",
+    "BucketName",
+    "Region",
+    "AccessKey",
+    "SecretKey",
+    "Endpoint",
+    "ConnectionTimeout",
+    "RequestTimeout",
+    "RootPath",
+    "MigrationFromFileSystemEnabled",
+    "StorageStructure",
+    "VirtualAddressing",
+    "StorageEncryption",
   ],
-  "AwsS3Storage.StorageEncryption": ["Enable", "MasterKey", "PreviousMasterKeys", "MaxConcurrentInputSize", "VerifyMagic"],
+  "AwsS3Storage.StorageEncryption": [
+    "Enable",
+    "MasterKey",
+    "PreviousMasterKeys",
+    "MaxConcurrentInputSize",
+    "VerifyMagic",
+  ],
 };
 
 /** Keys the renderer emits that Debian's Orthanc 1.10.1 and its plugins do not know. */
@@ -62,7 +100,9 @@ export function undocumentedKeys(doc: JsonObject, core: Set<string>): string[] {
   const bad: string[] = [];
   // `section` is a PLUGIN_SECTION_KEYS name, or undefined for core options.
   const known = (section: string | undefined, key: string, topLevel: boolean) =>
-    section ? PLUGIN_SECTION_KEYS[section].includes(key) : core.has(key) || (topLevel && key in PLUGIN_SECTION_KEYS);
+    section
+      ? PLUGIN_SECTION_KEYS[section].includes(key)
+      : core.has(key) || (topLevel && key in PLUGIN_SECTION_KEYS);
   const visit = (obj: JsonObject, section: string | undefined, prefix: string) => {
     for (const [key, value] of Object.entries(obj)) {
       const path = prefix ? `${prefix}.${key}` : key;
@@ -71,7 +111,8 @@ export function undocumentedKeys(doc: JsonObject, core: Set<string>): string[] {
       if (prefix === "" && MAP_SECTIONS.has(key)) {
         // Entry names are the user's; the values of DicomModalities entries are core options.
         for (const [name, entry] of Object.entries(value as JsonObject)) {
-          if (entry && typeof entry === "object" && !Array.isArray(entry)) visit(entry as JsonObject, undefined, `${path}.${name}`);
+          if (entry && typeof entry === "object" && !Array.isArray(entry))
+            visit(entry as JsonObject, undefined, `${path}.${name}`);
         }
         continue;
       }
@@ -106,7 +147,10 @@ function omit(doc: JsonObject, path: string): boolean {
  * The rendered documents as Debian's Orthanc boots them: plugin paths mapped to Debian's, the
  * storage directory moved to scratch, keys Debian lacks removed and listed.
  */
-export function forDebian(rendered: { orthancJson: JsonObject; credentialsJson: JsonObject }, storageDir: string): DebianConfig {
+export function forDebian(
+  rendered: { orthancJson: JsonObject; credentialsJson: JsonObject },
+  storageDir: string,
+): DebianConfig {
   const orthancJson = structuredClone(rendered.orthancJson);
   const credentialsJson = structuredClone(rendered.credentialsJson);
   const omitted: string[] = [];

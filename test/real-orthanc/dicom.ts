@@ -20,7 +20,8 @@ function element(group: number, elem: number, vr: VR, value: Buffer | string | n
   } else {
     data = Buffer.from(String(value), "ascii");
   }
-  if (data.length % 2) data = Buffer.concat([data, Buffer.from(vr === "UI" || vr === "OB" ? [0] : [0x20])]);
+  if (data.length % 2)
+    data = Buffer.concat([data, Buffer.from(vr === "UI" || vr === "OB" ? [0] : [0x20])]);
   const long = vr === "OB";
   const head = Buffer.alloc(long ? 12 : 8);
   head.writeUInt16LE(group, 0);
@@ -42,7 +43,10 @@ const SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
 const EXPLICIT_VR_LE = "1.2.840.10008.1.2.1";
 
 /** A valid Part-10 Secondary Capture file: 16x16 8-bit MONOCHROME2, explicit VR little endian. */
-export function makeInstance(ids: Partial<InstanceIds> = {}, instanceNumber = 1): { file: Buffer; ids: InstanceIds } {
+export function makeInstance(
+  ids: Partial<InstanceIds> = {},
+  instanceNumber = 1,
+): { file: Buffer; ids: InstanceIds } {
   const full: InstanceIds = {
     patientId: ids.patientId ?? "LAB-PATIENT",
     studyUid: ids.studyUid ?? newUid(),
@@ -79,5 +83,8 @@ export function makeInstance(ids: Partial<InstanceIds> = {}, instanceNumber = 1)
     element(0x0002, 0x0012, "UI", "1.2.826.0.1.3680043.10.1"),
   ]);
   const meta = Buffer.concat([element(0x0002, 0x0000, "UL", metaBody.length), metaBody]);
-  return { file: Buffer.concat([Buffer.alloc(128), Buffer.from("DICM", "ascii"), meta, dataset]), ids: full };
+  return {
+    file: Buffer.concat([Buffer.alloc(128), Buffer.from("DICM", "ascii"), meta, dataset]),
+    ids: full,
+  };
 }

@@ -4,7 +4,19 @@
  * processes and removes its scratch directory.
  */
 import { ChildProcess, execFile, spawn } from "node:child_process";
-import { chmodSync, chownSync, closeSync, existsSync, openSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  openSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,7 +31,11 @@ export const DEBIAN_PLUGINS = {
 };
 
 export function orthancInstalled(): boolean {
-  return existsSync(ORTHANC_BIN) && existsSync(DEBIAN_PLUGINS.postgresqlIndex) && pgBinDir() !== undefined;
+  return (
+    existsSync(ORTHANC_BIN) &&
+    existsSync(DEBIAN_PLUGINS.postgresqlIndex) &&
+    pgBinDir() !== undefined
+  );
 }
 
 function pgBinDir(): string | undefined {
@@ -82,12 +98,27 @@ export class LabPostgres {
     }
     const port = await freePort();
     await asPostgres(join(bin, "initdb"), [
-      "-D", join(pgDir, "data"), "-U", "postgres", "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync",
+      "-D",
+      join(pgDir, "data"),
+      "-U",
+      "postgres",
+      "--auth-local=trust",
+      "--auth-host=scram-sha-256",
+      "-E",
+      "UTF8",
+      "--no-sync",
     ]);
     // fsync off: durability of a throwaway cluster is irrelevant, and CI disks are slow.
     await asPostgres(join(bin, "pg_ctl"), [
-      "-D", join(pgDir, "data"), "-l", join(pgDir, "log"), "-w", "-t", "30",
-      "-o", `-p ${port} -k ${join(pgDir, "sock")} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100`,
+      "-D",
+      join(pgDir, "data"),
+      "-l",
+      join(pgDir, "log"),
+      "-w",
+      "-t",
+      "30",
+      "-o",
+      `-p ${port} -k ${join(pgDir, "sock")} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100`,
       "start",
     ]);
     return new LabPostgres(pgDir, port, bin);
@@ -95,7 +126,18 @@ export class LabPostgres {
 
   async sql(statement: string, database = "postgres"): Promise<string> {
     const { stdout } = await asPostgres(join(this.bin, "psql"), [
-      "-h", join(this.dir, "sock"), "-p", String(this.port), "-U", "postgres", "-d", database, "-v", "ON_ERROR_STOP=1", "-tAc", statement,
+      "-h",
+      join(this.dir, "sock"),
+      "-p",
+      String(this.port),
+      "-U",
+      "postgres",
+      "-d",
+      database,
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-tAc",
+      statement,
     ]);
     return stdout.trim();
   }
@@ -104,14 +146,29 @@ export class LabPostgres {
   async createDatabase(name: string, user: string, password: string): Promise<void> {
     const exists = await this.sql(`SELECT 1 FROM pg_roles WHERE rolname='${user}'`);
     const pw = password.replace(/'/g, "''");
-    await this.sql(exists ? `ALTER ROLE "${user}" PASSWORD '${pw}'` : `CREATE ROLE "${user}" LOGIN PASSWORD '${pw}'`);
+    await this.sql(
+      exists
+        ? `ALTER ROLE "${user}" PASSWORD '${pw}'`
+        : `CREATE ROLE "${user}" LOGIN PASSWORD '${pw}'`,
+    );
     await this.sql(`CREATE DATABASE "${name}" OWNER "${user}"`);
   }
 
   async stop(): Promise<void> {
-    await asPostgres(join(this.bin, "pg_ctl"), ["-D", join(this.dir, "data"), "-m", "fast", "-w", "stop"]).catch(() => undefined);
+    await asPostgres(join(this.bin, "pg_ctl"), [
+      "-D",
+      join(this.dir, "data"),
+      "-m",
+      "fast",
+      "-w",
+      "stop",
+    ]).catch(() => undefined);
   }
 }
+
+/** Orthanc's JSON answers, read loosely by the checks. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
 
 export interface OrthancUser {
   user: string;
@@ -171,7 +228,9 @@ export class LabOrthanc {
 
   async waitExit(timeoutMs: number): Promise<number | null | "timeout"> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+    const timeout = new Promise<"timeout">(
+      (r) => (timer = setTimeout(() => r("timeout"), timeoutMs)),
+    );
     try {
       return await Promise.race([this.exited!, timeout]);
     } finally {
@@ -180,7 +239,9 @@ export class LabOrthanc {
   }
 
   logTail(lines = 30): string {
-    return existsSync(this.logFile) ? readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n") : "(no log)";
+    return existsSync(this.logFile)
+      ? readFileSync(this.logFile, "utf8").split("\n").slice(-lines).join("\n")
+      : "(no log)";
   }
 
   log(): string {
@@ -199,11 +260,16 @@ export class LabOrthanc {
   async request(
     method: string,
     path: string,
-    opts: { body?: Buffer | string; auth?: OrthancUser | null; headers?: Record<string, string> } = {},
-  ): Promise<{ status: number; text: string; json: () => any }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    opts: {
+      body?: Buffer | string;
+      auth?: OrthancUser | null;
+      headers?: Record<string, string>;
+    } = {},
+  ): Promise<{ status: number; text: string; json: () => Json }> {
     const auth = opts.auth === undefined ? this.auth : opts.auth;
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    if (auth) headers.authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
+    if (auth)
+      headers.authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString("base64")}`;
     const res = await fetch(`${this.url}${path}`, { method, headers, body: opts.body });
     const text = await res.text();
     return { status: res.status, text, json: () => JSON.parse(text) };
@@ -219,13 +285,22 @@ export function writeConfigDir(dir: string, files: Record<string, unknown>): str
   return dir;
 }
 
-export async function dcmtk(tool: "echoscu" | "storescu", args: string[]): Promise<{ code: number; output: string }> {
+export async function dcmtk(
+  tool: "echoscu" | "storescu",
+  args: string[],
+): Promise<{ code: number; output: string }> {
   try {
-    const { stdout, stderr } = await run(tool, args, { timeout: 60_000, env: { ...process.env, TCP_NODELAY: "1" } });
+    const { stdout, stderr } = await run(tool, args, {
+      timeout: 60_000,
+      env: { ...process.env, TCP_NODELAY: "1" },
+    });
     return { code: 0, output: stdout + stderr };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === "number" ? err.code : 1, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+    return {
+      code: typeof err.code === "number" ? err.code : 1,
+      output: `${err.stdout ?? ""}${err.stderr ?? ""}`,
+    };
   }
 }
 

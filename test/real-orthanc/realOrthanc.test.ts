@@ -9,13 +9,24 @@ import { parseConfig, OrthancConfig } from "../../infra/config";
 import { PROBE_USER } from "../../components/shared/orthancConfig";
 import { makeInstance } from "./dicom";
 import { documentedCoreKeys, forDebian, undocumentedKeys } from "./debian";
-import { dcmtk, freePort, LabOrthanc, LabPostgres, orthancInstalled, removeDir, scratchDir, sleep, writeConfigDir } from "./lab";
+import {
+  dcmtk,
+  freePort,
+  LabOrthanc,
+  LabPostgres,
+  orthancInstalled,
+  removeDir,
+  scratchDir,
+  sleep,
+  writeConfigDir,
+} from "./lab";
 import { labSecrets, LabSecrets, renderForLab } from "./render";
 import { labStacks } from "./stacks";
 
 const installed = orthancInstalled();
 if (!installed) {
-  const msg = "Orthanc/PostgreSQL/dcmtk are not installed: the real-Orthanc suite cannot run (apt-get install orthanc orthanc-postgresql orthanc-dicomweb postgresql dcmtk).";
+  const msg =
+    "Orthanc/PostgreSQL/dcmtk are not installed: the real-Orthanc suite cannot run (apt-get install orthanc orthanc-postgresql orthanc-dicomweb postgresql dcmtk).";
   if (process.env.CI === "true") throw new Error(msg);
   console.warn(`\n!!!!!!!! SKIPPING: ${msg}\n`);
 }
@@ -38,7 +49,14 @@ interface Booted {
 /** Renders `cfg`, writes it as the image would mount it, and starts Orthanc on it. */
 async function boot(
   cfg: OrthancConfig,
-  opts: { database?: string; storageDir?: string; secrets?: LabSecrets; serverIdentifier?: string; wait?: boolean; pgPort?: number } = {},
+  opts: {
+    database?: string;
+    storageDir?: string;
+    secrets?: LabSecrets;
+    serverIdentifier?: string;
+    wait?: boolean;
+    pgPort?: number;
+  } = {},
 ): Promise<Booted> {
   const secrets = opts.secrets ?? labSecrets(cfg);
   const database = opts.database ?? `orthanc_${++dbCounter}`;
@@ -49,7 +67,13 @@ async function boot(
   const dicomPort = await freePort();
   const rendered = renderForLab(
     cfg,
-    { httpPort, dicomPort, pgPort: opts.pgPort ?? pg.port, database, serverIdentifier: opts.serverIdentifier ?? "lab-1" },
+    {
+      httpPort,
+      dicomPort,
+      pgPort: opts.pgPort ?? pg.port,
+      database,
+      serverIdentifier: opts.serverIdentifier ?? "lab-1",
+    },
     secrets,
   );
   const storageDir = opts.storageDir ?? join(scratch, `storage-${httpPort}`);
@@ -68,7 +92,10 @@ async function boot(
 }
 
 async function upload(o: LabOrthanc, file: Buffer) {
-  const res = await o.request("POST", "/instances", { body: file, headers: { "content-type": "application/dicom" } });
+  const res = await o.request("POST", "/instances", {
+    body: file,
+    headers: { "content-type": "application/dicom" },
+  });
   expect(res.status).toBe(200);
   return res.json() as { Status: string; ID: string };
 }
@@ -108,7 +135,11 @@ suite("real Orthanc with the rendered configuration", () => {
 
     test("renders only keys that Orthanc documents (a typo would be ignored silently)", async () => {
       const secrets = labSecrets(cfg);
-      const rendered = renderForLab(cfg, { httpPort: 1, dicomPort: 2, pgPort: 3, database: "d", serverIdentifier: "x" }, secrets);
+      const rendered = renderForLab(
+        cfg,
+        { httpPort: 1, dicomPort: 2, pgPort: 3, database: "d", serverIdentifier: "x" },
+        secrets,
+      );
       const core = documentedCoreKeys();
       expect(undocumentedKeys(rendered.orthancJson, core)).toEqual([]);
       expect(undocumentedKeys(rendered.credentialsJson, core)).toEqual([]);
@@ -116,14 +147,29 @@ suite("real Orthanc with the rendered configuration", () => {
 
     test("boots, enforces auth, stores over REST and DICOM, serves QIDO, survives a restart", async () => {
       const b = await boot(cfg);
-      if (b.omitted.length) console.info(`Not supported by Debian's Orthanc 1.10.1, left out:\n  ${b.omitted.join("\n  ")}`);
+      if (b.omitted.length)
+        console.info(
+          `Not supported by Debian's Orthanc 1.10.1, left out:\n  ${b.omitted.join("\n  ")}`,
+        );
       const o = b.orthanc;
 
       // Auth: nothing, a wrong password and an unknown user get 401; admin and probe users work.
       expect((await o.request("GET", "/system", { auth: null })).status).toBe(401);
-      expect((await o.request("GET", "/system", { auth: { user: b.admin.user, password: "wrong" } })).status).toBe(401);
-      expect((await o.request("GET", "/system", { auth: { user: "orthanc", password: "orthanc" } })).status).toBe(401);
-      expect((await o.request("GET", "/changes?last", { auth: { user: PROBE_USER, password: b.secrets.users[PROBE_USER] } })).status).toBe(200);
+      expect(
+        (await o.request("GET", "/system", { auth: { user: b.admin.user, password: "wrong" } }))
+          .status,
+      ).toBe(401);
+      expect(
+        (await o.request("GET", "/system", { auth: { user: "orthanc", password: "orthanc" } }))
+          .status,
+      ).toBe(401);
+      expect(
+        (
+          await o.request("GET", "/changes?last", {
+            auth: { user: PROBE_USER, password: b.secrets.users[PROBE_USER] },
+          })
+        ).status,
+      ).toBe(200);
 
       // What Orthanc actually loaded: a wrong plugin path would silently fall back to SQLite.
       const system = (await o.request("GET", "/system")).json();
@@ -131,7 +177,8 @@ suite("real Orthanc with the rendered configuration", () => {
       expect(system.DicomAet).toBe(cfg.orthanc.dicom.aet);
       expect(system.HttpPort).toBe(o.httpPort);
       expect(system.DicomPort).toBe(b.dicomPort);
-      if (cfg.database.engine === "postgresql") expect(system.DatabaseBackendPlugin).toMatch(/libOrthancPostgreSQLIndex/);
+      if (cfg.database.engine === "postgresql")
+        expect(system.DatabaseBackendPlugin).toMatch(/libOrthancPostgreSQLIndex/);
       else expect(system.DatabaseBackendPlugin).toBeNull();
       expect(system.StorageAreaPlugin).toBeNull();
       const plugins = (await o.request("GET", "/plugins")).json() as string[];
@@ -146,16 +193,41 @@ suite("real Orthanc with the rendered configuration", () => {
       const modalities = Object.values(cfg.orthanc.dicom.modalities);
       const callingAet = modalities.find((m) => m.allowStore && m.allowEcho)?.aet ?? "LABSCU";
       const aec = cfg.orthanc.dicom.aet;
-      const echo = await dcmtk("echoscu", ["-aet", callingAet, "-aec", aec, "127.0.0.1", String(b.dicomPort)]);
+      const echo = await dcmtk("echoscu", [
+        "-aet",
+        callingAet,
+        "-aec",
+        aec,
+        "127.0.0.1",
+        String(b.dicomPort),
+      ]);
       expect(echo.code).toBe(0);
-      const second = makeInstance({ studyUid: first.ids.studyUid, patientId: first.ids.patientId }, 2);
-      const stored = await dcmtk("storescu", ["-aet", callingAet, "-aec", aec, "127.0.0.1", String(b.dicomPort), writeDicom("second.dcm", second.file)]);
+      const second = makeInstance(
+        { studyUid: first.ids.studyUid, patientId: first.ids.patientId },
+        2,
+      );
+      const stored = await dcmtk("storescu", [
+        "-aet",
+        callingAet,
+        "-aec",
+        aec,
+        "127.0.0.1",
+        String(b.dicomPort),
+        writeDicom("second.dcm", second.file),
+      ]);
       expect(stored.output).not.toMatch(/error|fail/i);
       expect(stored.code).toBe(0);
       expect(await countInstances(o)).toBe(2);
 
       if (cfg.orthanc.dicom.checkCalledAet) {
-        const wrongCalled = await dcmtk("echoscu", ["-aet", callingAet, "-aec", "NOTORTHANC", "127.0.0.1", String(b.dicomPort)]);
+        const wrongCalled = await dcmtk("echoscu", [
+          "-aet",
+          callingAet,
+          "-aec",
+          "NOTORTHANC",
+          "127.0.0.1",
+          String(b.dicomPort),
+        ]);
         expect(wrongCalled.code).not.toBe(0);
       }
 
@@ -163,15 +235,38 @@ suite("real Orthanc with the rendered configuration", () => {
         // An AE that is not on the allowlist is refused (the association is aborted) and
         // nothing is stored.
         const third = makeInstance({}, 3);
-        const intruder = await dcmtk("storescu", ["-aet", "INTRUDER", "-aec", aec, "127.0.0.1", String(b.dicomPort), writeDicom("third.dcm", third.file)]);
+        const intruder = await dcmtk("storescu", [
+          "-aet",
+          "INTRUDER",
+          "-aec",
+          aec,
+          "127.0.0.1",
+          String(b.dicomPort),
+          writeDicom("third.dcm", third.file),
+        ]);
         expect(intruder.code).not.toBe(0);
-        expect((await dcmtk("echoscu", ["-aet", "INTRUDER", "-aec", aec, "127.0.0.1", String(b.dicomPort)])).code).not.toBe(0);
+        expect(
+          (
+            await dcmtk("echoscu", [
+              "-aet",
+              "INTRUDER",
+              "-aec",
+              aec,
+              "127.0.0.1",
+              String(b.dicomPort),
+            ])
+          ).code,
+        ).not.toBe(0);
         expect(await countInstances(o)).toBe(2);
       }
 
       // DICOMweb QIDO finds the study, and asks for credentials too.
       if (cfg.orthanc.plugins.dicomWeb) {
-        const qido = await o.request("GET", `/dicom-web/studies?StudyInstanceUID=${first.ids.studyUid}`, { headers: { accept: "application/dicom+json" } });
+        const qido = await o.request(
+          "GET",
+          `/dicom-web/studies?StudyInstanceUID=${first.ids.studyUid}`,
+          { headers: { accept: "application/dicom+json" } },
+        );
         expect(qido.status).toBe(200);
         const studies = qido.json();
         expect(studies).toHaveLength(1);
@@ -224,9 +319,15 @@ suite("real Orthanc with the rendered configuration", () => {
     const secrets = labSecrets(cfg);
     const database = `orthanc_${++dbCounter}`;
     await pg.createDatabase(database, "orthanc", secrets.databasePassword);
-    const b = await boot(cfg, { database, secrets: { ...secrets, databasePassword: "not-the-password" }, wait: false });
+    const b = await boot(cfg, {
+      database,
+      secrets: { ...secrets, databasePassword: "not-the-password" },
+      wait: false,
+    });
     await waitForLog(b.orthanc, /password authentication failed for user "orthanc"/, 20_000);
-    expect((await b.orthanc.request("GET", "/system").catch(() => ({ status: 0 }))).status).not.toBe(200);
+    expect(
+      (await b.orthanc.request("GET", "/system").catch(() => ({ status: 0 }))).status,
+    ).not.toBe(200);
   }, 60_000);
 
   test("an unreachable database fails with a clear message and never serves", async () => {
@@ -236,7 +337,9 @@ suite("real Orthanc with the rendered configuration", () => {
     // The rendered configuration points at a port nobody listens on.
     const b = await boot(cfg, { database: "nowhere", secrets, wait: false, pgPort: deadPort });
     await waitForLog(b.orthanc, /Connection refused|could not connect/i, 20_000);
-    expect((await b.orthanc.request("GET", "/system").catch(() => ({ status: 0 }))).status).not.toBe(200);
+    expect(
+      (await b.orthanc.request("GET", "/system").catch(() => ({ status: 0 }))).status,
+    ).not.toBe(200);
   }, 60_000);
 });
 

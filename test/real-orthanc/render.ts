@@ -1,6 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { OrthancConfig } from "../../infra/config";
-import { PROBE_USER, renderOrthanc, RenderedOrthanc, StorageSettings } from "../../components/shared/orthancConfig";
+import {
+  PROBE_USER,
+  renderOrthanc,
+  RenderedOrthanc,
+  StorageSettings,
+} from "../../components/shared/orthancConfig";
 import { orthancSettings } from "../../components/shared/settings";
 
 export interface LabRuntime {
@@ -19,7 +24,10 @@ export interface LabSecrets {
 export const password = () => randomBytes(18).toString("base64url");
 
 export function labSecrets(cfg: OrthancConfig): LabSecrets {
-  const users: Record<string, string> = { [cfg.orthanc.adminUser]: password(), [PROBE_USER]: password() };
+  const users: Record<string, string> = {
+    [cfg.orthanc.adminUser]: password(),
+    [PROBE_USER]: password(),
+  };
   for (const name of Object.keys(cfg.orthanc.users)) users[name] = password();
   return { users, databasePassword: password() };
 }
@@ -29,7 +37,11 @@ export function labSecrets(cfg: OrthancConfig): LabSecrets {
  * the deployment's (ports, database address). What differs from production is only where things
  * are, never what Orthanc is told to do.
  */
-export function renderForLab(cfg: OrthancConfig, rt: LabRuntime, secrets: LabSecrets): RenderedOrthanc {
+export function renderForLab(
+  cfg: OrthancConfig,
+  rt: LabRuntime,
+  secrets: LabSecrets,
+): RenderedOrthanc {
   const storage: StorageSettings =
     cfg.storage.kind === "s3"
       ? {

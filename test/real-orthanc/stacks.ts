@@ -5,7 +5,10 @@ import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFi
  * allowlist, SQLite, and no DICOMweb.
  */
 export function labStacks(): [string, Record<string, unknown>][] {
-  const shipped = shippedStacks().map((s): [string, Record<string, unknown>] => [s, readStackFile(stackFilePath(s))]);
+  const shipped = shippedStacks().map((s): [string, Record<string, unknown>] => [
+    s,
+    readStackFile(stackFilePath(s)),
+  ]);
   return [
     ...shipped,
     [
@@ -14,10 +17,20 @@ export function labStacks(): [string, Record<string, unknown>][] {
         target: "docker",
         orthanc: {
           name: "Allowlist PACS",
-          dicom: { aet: "PACS01", modalities: { ct1: { aet: "CT01", host: "127.0.0.1", port: 11112 } } },
+          dicom: {
+            aet: "PACS01",
+            modalities: { ct1: { aet: "CT01", host: "127.0.0.1", port: 11112 } },
+          },
         },
       },
     ],
-    ["fixture:sqlite-no-dicomweb", { target: "docker", database: { engine: "sqlite" }, orthanc: { plugins: { dicomWeb: false, viewer: "none" } } }],
+    [
+      "fixture:sqlite-no-dicomweb",
+      {
+        target: "docker",
+        database: { engine: "sqlite" },
+        orthanc: { plugins: { dicomWeb: false, viewer: "none" } },
+      },
+    ],
   ];
 }
