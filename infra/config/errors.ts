@@ -101,7 +101,7 @@ export function unknownKeyIssue(
 }
 
 // zod 4 keeps a schema's structure in `_zod.def`; walk it to list the keys allowed at a path.
-interface Def {
+export interface Def {
   type: string;
   innerType?: ZodLike;
   shape?: Record<string, ZodLike>;
@@ -109,9 +109,9 @@ interface Def {
   element?: ZodLike;
   in?: ZodLike;
 }
-type ZodLike = { _zod: { def: Def } };
+export type ZodLike = { _zod: { def: Def } };
 
-function unwrap(s: ZodLike): ZodLike {
+export function unwrap(s: ZodLike): ZodLike {
   let cur = s;
   for (;;) {
     const d = cur._zod.def;
