@@ -28,7 +28,9 @@ const RUNS = 3;
 
 function planBench() {
   console.log("\n(a) Plan evaluation under mocks (median of 3 runs, each a fresh process)\n");
-  console.log("| stack | resources | evaluation ms (after module load) | RSS MiB at end | heap MiB at end |");
+  console.log(
+    "| stack | resources | evaluation ms (after module load) | RSS MiB at end | heap MiB at end |",
+  );
   console.log("|---|---|---|---|---|");
   for (const stack of shippedStacks()) {
     const runs = Array.from({ length: RUNS }, () =>
