@@ -30,20 +30,25 @@ export interface ModalitySettings {
   allowMove: boolean;
 }
 
+/** How to reach a PostgreSQL database. */
+export interface PostgresAddress {
+  host: string;
+  port: number;
+  database: string;
+  username: string;
+  /** Require TLS. */
+  ssl: boolean;
+}
+
 export type DatabaseSettings =
   | { kind: "sqlite" }
-  | {
+  | (PostgresAddress & {
       kind: "postgresql";
-      host: string;
-      port: number;
-      database: string;
-      username: string;
-      ssl: boolean;
       /** `IndexConnectionsCount`, from `connectionsPerReplica`. */
       connections: number;
       /** More than one Orthanc writes to this database. */
       multipleWriters: boolean;
-    };
+    });
 
 export type StorageSettings =
   | { kind: "filesystem" }

@@ -1,5 +1,10 @@
 import { connectionsPerReplica } from "./sizing";
-import { DatabaseSettings, OrthancSettings, StorageSettings } from "./orthancConfig";
+import {
+  DatabaseSettings,
+  OrthancSettings,
+  PostgresAddress,
+  StorageSettings,
+} from "./orthancConfig";
 
 /** The parts of the `orthanc` config section that shape Orthanc's own configuration. */
 export interface OrthancAppOptions {
@@ -14,18 +19,13 @@ export interface OrthancAppOptions {
 /** Where the index lives, as the deploying target resolved it. */
 export type DatabaseEndpoint =
   | { kind: "sqlite" }
-  | {
+  | (PostgresAddress & {
       kind: "postgresql";
-      host: string;
-      port: number;
-      database: string;
-      username: string;
-      ssl: boolean;
       /** The server's `max_connections`. */
       maxConnections: number;
       /** Explicit `IndexConnectionsCount`; sized from `maxConnections` otherwise. */
       connectionsPerReplica?: number;
-    };
+    });
 
 export interface SettingsRuntime {
   database: DatabaseEndpoint;

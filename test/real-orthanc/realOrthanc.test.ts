@@ -91,6 +91,16 @@ async function boot(
   return { orthanc, dicomPort, secrets, admin, storageDir, omitted: debian.omitted };
 }
 
+/** A new database owned by `orthanc`, with the secrets a stack would generate. */
+async function freshDatabase(
+  cfg: OrthancConfig,
+): Promise<{ secrets: LabSecrets; database: string }> {
+  const secrets = labSecrets(cfg);
+  const database = `orthanc_${++dbCounter}`;
+  await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+  return { secrets, database };
+}
+
 async function upload(o: LabOrthanc, file: Buffer) {
   const res = await o.request("POST", "/instances", {
     body: file,
@@ -285,9 +295,7 @@ suite("real Orthanc with the rendered configuration", () => {
 
   test("two replicas on one PostgreSQL index both accept uploads and each sees every instance", async () => {
     const cfg = parseConfig({ target: "docker", orthanc: { replicas: 2 } });
-    const secrets = labSecrets(cfg);
-    const database = `orthanc_${++dbCounter}`;
-    await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+    const { secrets, database } = await freshDatabase(cfg);
     const storageDir = join(scratch, "shared-storage");
     const a = await boot(cfg, { database, storageDir, secrets, serverIdentifier: "replica-1" });
     const b = await boot(cfg, { database, storageDir, secrets, serverIdentifier: "replica-2" });
@@ -305,9 +313,7 @@ suite("real Orthanc with the rendered configuration", () => {
 
   test("a single replica locks its database against a second Orthanc started by mistake", async () => {
     const cfg = parseConfig({ target: "docker" });
-    const secrets = labSecrets(cfg);
-    const database = `orthanc_${++dbCounter}`;
-    await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+    const { secrets, database } = await freshDatabase(cfg);
     await boot(cfg, { database, secrets });
     const second = await boot(cfg, { database, secrets, wait: false });
     expect(await second.orthanc.waitExit(20_000)).not.toBe(0);
@@ -316,9 +322,7 @@ suite("real Orthanc with the rendered configuration", () => {
 
   test("a wrong database password fails with PostgreSQL's own message and never serves", async () => {
     const cfg = parseConfig({ target: "docker" });
-    const secrets = labSecrets(cfg);
-    const database = `orthanc_${++dbCounter}`;
-    await pg.createDatabase(database, "orthanc", secrets.databasePassword);
+    const { secrets, database } = await freshDatabase(cfg);
     const b = await boot(cfg, {
       database,
       secrets: { ...secrets, databasePassword: "not-the-password" },
