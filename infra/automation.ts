@@ -18,6 +18,7 @@ import {
   StackNotFoundError,
 } from "@pulumi/pulumi/automation";
 import { ConfigError, NAMESPACE, OrthancConfigInput, parseConfig } from "./config";
+import { SECRET_FIELD } from "./config/primitives";
 import { orthancProgram } from "./program";
 
 export const PROJECT_ROOT = resolve(__dirname, "..");
@@ -49,8 +50,6 @@ export class DeployError extends Error {
   }
 }
 
-const SECRET_LEAF = /password|tlsCa|tlsCert|tlsKey/i;
-
 /** `{orthanc: {dicom: {port: 1}}}` -> `orthanc:orthanc.dicom.port`, secrets flagged, for `--path` config. */
 export function flattenConfig(config: OrthancConfigInput): ConfigMap {
   const out: ConfigMap = {};
@@ -60,12 +59,12 @@ export function flattenConfig(config: OrthancConfigInput): ConfigMap {
       value.forEach((v, i) => walk(v, `${key}[${i}]`, secret));
     } else if (value && typeof value === "object") {
       for (const [k, v] of Object.entries(value))
-        walk(v, `${key}.${k}`, secret || SECRET_LEAF.test(k));
+        walk(v, `${key}.${k}`, secret || SECRET_FIELD.test(k));
     } else if (value !== undefined) {
       out[key] = { value: String(value), secret };
     }
   };
-  for (const [k, v] of Object.entries(config)) walk(v, `${NAMESPACE}:${k}`, SECRET_LEAF.test(k));
+  for (const [k, v] of Object.entries(config)) walk(v, `${NAMESPACE}:${k}`, SECRET_FIELD.test(k));
   return out;
 }
 

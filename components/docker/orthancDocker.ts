@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { OrthancCredentials } from "../shared/credentials";
 import {
   renderCredentialsJson,
@@ -21,11 +22,28 @@ import {
 export interface OrthancDockerArgs {
   /** Docker engine: undefined for the local one, or `ssh://user@host` / `tcp://host:2376`. */
   engine: {
-    host?: string;
+    host?: pulumi.Input<string>;
     caMaterial?: pulumi.Input<string>;
     certMaterial?: pulumi.Input<string>;
     keyMaterial?: pulumi.Input<string>;
+    /** Resources the engine needs first (a VM still booting). */
+    dependsOn?: pulumi.Resource[];
   };
+  /** The host's name or address, for the outputs. */
+  hostName: pulumi.Input<string>;
+  /** Where DICOM files live: a named volume, or S3 (through the host's role, or static keys). */
+  storage:
+    | { kind: "volume" }
+    | {
+        kind: "s3";
+        bucket: string;
+        region: string;
+        endpoint?: string;
+        prefix: string;
+        encryption: boolean;
+        accessKeyId?: string;
+        secretAccessKey?: pulumi.Output<string>;
+      };
   orthanc: OrthancAppOptions & {
     image: string;
     adminUser: string;
@@ -81,7 +99,11 @@ export class OrthancDocker extends pulumi.ComponentResource {
 
   constructor(name: string, args: OrthancDockerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:docker:OrthancDocker", name, {}, opts);
-    const provider = new docker.Provider(`${name}-engine`, args.engine, { parent: this });
+    const { dependsOn: engineDeps, ...engine } = args.engine;
+    const provider = new docker.Provider(`${name}-engine`, engine, {
+      parent: this,
+      dependsOn: engineDeps,
+    });
     const child = { parent: this, provider };
     const data: pulumi.CustomResourceOptions = {
       ...child,
@@ -117,7 +139,19 @@ export class OrthancDocker extends pulumi.ComponentResource {
       new docker.RemoteImage(`${name}-${suffix}-image`, { name: ref, keepLocally: true }, child);
 
     const orthancImage = image("orthanc", args.orthanc.image);
-    const storageVolume = volume("dicom");
+    const st = args.storage;
+    const storageVolume = st.kind === "volume" ? volume("dicom") : undefined;
+    // Generated once and protected: files encrypted with it are unreadable without it.
+    const masterKey =
+      st.kind === "s3" && st.encryption
+        ? pulumi.secret(
+            new random.RandomBytes(
+              `${name}-storage-key`,
+              { length: 32 },
+              { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
+            ).base64,
+          )
+        : undefined;
     const proxyData = volume("proxy-data");
 
     let dbPassword: pulumi.Output<string> | undefined;
@@ -184,23 +218,42 @@ export class OrthancDocker extends pulumi.ComponentResource {
       const replicaName = i === 1 ? name : `${name}-${i}`;
       const settings = orthancSettings(args.orthanc, {
         database: runtimeDb,
-        storage: { kind: "filesystem" },
+        storage:
+          st.kind === "volume"
+            ? { kind: "filesystem" }
+            : {
+                kind: "s3",
+                bucket: st.bucket,
+                region: st.region,
+                endpoint: st.endpoint,
+                prefix: st.prefix,
+                encryption: st.encryption,
+                staticKeys: !!st.accessKeyId,
+              },
         publicUrl,
         serverIdentifier: `${replicaName}-orthanc`,
       });
       const credentialsJson = pulumi.secret(
         pulumi
-          .all([credentials.users, dbPassword ?? pulumi.output(undefined)])
-          .apply(([users, databasePassword]) =>
-            JSON.stringify(renderCredentialsJson(settings, { users, databasePassword }), null, 2),
-          ),
+          .all([credentials.users, dbPassword, st.kind === "s3" ? st.secretAccessKey : undefined])
+          .apply(([users, databasePassword, s3SecretKey]) => {
+            const s3AccessKey = st.kind === "s3" ? st.accessKeyId : undefined;
+            const doc = renderCredentialsJson(settings, {
+              users,
+              databasePassword,
+              s3AccessKey,
+              s3SecretKey,
+            });
+            return JSON.stringify(doc, null, 2);
+          }),
       );
       orthancs.push(
         createOrthancContainer(replicaName, this, {
           image: orthancImage.imageId,
           backendNetwork: backend.name,
           frontendNetwork: frontend.name,
-          storageVolume: storageVolume.name,
+          storageVolume: storageVolume?.name,
+          storageMasterKey: masterKey,
           orthancJson: JSON.stringify(renderOrthancJson(settings), null, 2),
           credentialsJson,
           environment: renderEnvironment(settings),
@@ -235,16 +288,16 @@ export class OrthancDocker extends pulumi.ComponentResource {
       dependsOn: orthancs,
     });
 
-    const hostName = args.engine.host ? new URL(args.engine.host).hostname : "localhost";
-    this.host = pulumi.output(hostName);
-    this.url = pulumi.output(
-      args.proxy.domain
-        ? `https://${args.proxy.domain}/`
-        : `http://${displayAddress(args.proxy.bindAddress, hostName)}:${args.proxy.httpPort}/`,
-    );
-    this.dicomEndpoint = pulumi.output(
+    const host = pulumi.output(args.hostName);
+    this.host = host;
+    this.url = args.proxy.domain
+      ? pulumi.output(`https://${args.proxy.domain}/`)
+      : host.apply(
+          (h) => `http://${displayAddress(args.proxy.bindAddress, h)}:${args.proxy.httpPort}/`,
+        );
+    this.dicomEndpoint = host.apply((h) =>
       dicom
-        ? `${args.orthanc.dicom.aet}@${args.proxy.domain ?? displayAddress(dicom.publishAddress, hostName)}:${dicom.publishPort}`
+        ? `${args.orthanc.dicom.aet}@${args.proxy.domain ?? displayAddress(dicom.publishAddress, h)}:${dicom.publishPort}`
         : undefined,
     );
     this.adminUser = pulumi.output(args.orthanc.adminUser);

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { SECRET_FIELD } from "./primitives";
 import { targetSections, TargetName, TARGETS } from "./targets";
 
 export interface ConfigIssue {
@@ -20,11 +21,9 @@ export function fullKey(path: readonly Segment[]): string {
   return key;
 }
 
-const SECRETISH = /password|secret|tls(Ca|Cert|Key)|privateKey/i;
-
 function describeGiven(path: readonly Segment[], input: unknown): string {
   if (input === undefined) return "nothing";
-  if (path.some((s) => typeof s === "string" && SECRETISH.test(s)))
+  if (path.some((s) => typeof s === "string" && SECRET_FIELD.test(s)))
     return "a value (hidden: secret)";
   const text = JSON.stringify(input) ?? String(input);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;

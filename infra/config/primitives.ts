@@ -10,6 +10,9 @@ export const secretString = z
   .min(1, { error: "must not be empty" })
   .transform((value) => pulumi.secret(value));
 
+/** Names of the config fields that hold secrets (parsed with `secretString`); never printed. */
+export const SECRET_FIELD = /password|secretAccessKey|tls(Ca|Cert|Key)/i;
+
 /** An image tag that names one release: `latest` or an empty tag would move under a running PACS. */
 export const pinnedTag = z
   .string()

@@ -75,6 +75,29 @@ const rules: Rule[] = [
     },
   },
   {
+    sections: ["storage", "docker"],
+    targets: ["docker"],
+    check: ({ storage, docker }) => {
+      if (storage.kind !== "s3") return undefined;
+      const s3 = storage.s3 ?? {};
+      if (Boolean(s3.accessKeyId) !== Boolean(s3.secretAccessKey)) {
+        return {
+          key: `orthanc:storage.s3.${s3.accessKeyId ? "secretAccessKey" : "accessKeyId"}`,
+          message: `static S3 keys come in pairs: set both accessKeyId and secretAccessKey (--secret), or neither.`,
+        };
+      }
+      if (docker.host !== "aws-vm" && !s3.accessKeyId) {
+        return {
+          key: "orthanc:storage.s3.accessKeyId",
+          message:
+            `is required for S3 on a Docker host outside AWS (only an aws-vm host has a role). ` +
+            `Fix: set storage.s3.accessKeyId and, with --secret, storage.s3.secretAccessKey.`,
+        };
+      }
+      return undefined;
+    },
+  },
+  {
     sections: ["database"],
     check: ({ database }) =>
       database.external && database.engine !== "postgresql"
@@ -151,6 +174,19 @@ const rules: Rule[] = [
         : undefined,
   },
   {
+    sections: ["dns", "docker"],
+    targets: ["docker"],
+    check: ({ dns, docker }) =>
+      docker.host === "aws-vm" && !dns.name
+        ? {
+            key: "orthanc:dns.name",
+            message:
+              `is required for an aws-vm host: without a domain there is no TLS certificate, and a PACS must not ` +
+              `serve plain HTTP on the internet. Fix: \`pulumi config set --path 'orthanc:dns.name' pacs.example.org\` (and dns.zoneId).`,
+          }
+        : undefined,
+  },
+  {
     sections: ["tls", "dns"],
     check: ({ tls, dns }) =>
       tls.enabled === true && !dns.name
@@ -214,6 +250,14 @@ const rules: Rule[] = [
         issues.push({
           key: "orthanc:docker.vm.subnetId",
           message: `needs \`orthanc:docker.vm.vpcId\` (the VPC the subnet is in). Fix: set vpcId too.`,
+        });
+      }
+      if (docker.vm && docker.host === "aws-vm" && !docker.vm.sshAllowedCidrs.length) {
+        issues.push({
+          key: "orthanc:docker.vm.sshAllowedCidrs",
+          message:
+            `is empty, but the Docker provider deploys onto the VM over SSH. ` +
+            `Fix: add the deploying machine's network, e.g. \`pulumi config set --path 'orthanc:docker.vm.sshAllowedCidrs[0]' 198.51.100.7/32\`.`,
         });
       }
       if (docker.vm?.sshAllowedCidrs.length && !docker.vm.sshPublicKey) {

@@ -110,6 +110,15 @@ const s3Location = z.strictObject({
   endpoint: z.url().optional(),
   /** Key prefix inside the bucket. */
   prefix: z.string().default(""),
+  /**
+   * Static access keys, only for hosts without an AWS role (a Docker host outside AWS, an
+   * S3-compatible server). On AWS the instance, task or pod role is used instead.
+   */
+  accessKeyId: z
+    .string()
+    .regex(/^[A-Z0-9]{16,128}$/, { error: "must be an access key id such as `AKIA...`" })
+    .optional(),
+  secretAccessKey: secretString.optional(),
 });
 
 /** What every target understands of `orthanc:storage`; targets narrow `kind`. */

@@ -24,8 +24,13 @@ const dockerVm = z.strictObject({
     .string()
     .regex(/^subnet-[0-9a-f]+$/)
     .optional(),
-  /** Networks allowed to SSH in. Empty (the default): no SSH; administer through SSM Session Manager. */
+  /**
+   * Networks allowed to SSH in. The Docker provider deploys over SSH, so the deploying machine's
+   * network must be here; administrators can also use SSM Session Manager (no SSH needed).
+   */
   sshAllowedCidrs: z.array(cidr).default([]),
+  /** Networks allowed to reach HTTP/HTTPS. Let's Encrypt's HTTP-01 check needs port 80 open to all. */
+  webAllowedCidrs: z.array(cidr).default(["0.0.0.0/0"]),
   sshPublicKey: z.string().startsWith("ssh-").optional(),
   /** SSH user the Docker provider connects as (the AMI's default user). */
   sshUser: z.string().default("admin"),

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 export const planMocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const state: Record<string, unknown> = { ...args.inputs };
-    const id = `${args.name}-id`;
+    let id = `${args.name}-id`;
     switch (args.type) {
       case "random:index/randomPassword:RandomPassword":
         state.result = `generated-${args.name}`.padEnd(args.inputs.length ?? 32, "x");
@@ -37,6 +37,10 @@ export const planMocks: pulumi.runtime.Mocks = {
       case "aws:ec2/eip:Eip":
         state.publicIp = "203.0.113.20";
         break;
+      case "aws:ebs/volume:Volume":
+        // Real EBS ids: cloud-init derives the NVMe device path from them.
+        id = "vol-0a1b2c3d4e5f60789";
+        break;
       case "aws:kms/key:Key":
         state.arn = `arn:aws:kms:eu-west-1:123456789012:key/${args.name}`;
         state.keyId = args.name;
@@ -54,6 +58,15 @@ export const planMocks: pulumi.runtime.Mocks = {
           accountId: "123456789012",
           arn: "arn:aws:iam::123456789012:user/plan",
           userId: "plan",
+        };
+      case "aws:index/getPartition:getPartition":
+        return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+      case "aws:ec2/getSubnet:getSubnet":
+        return {
+          id: args.inputs.id,
+          vpcId: "vpc-0123456789abcdef0",
+          availabilityZone: "eu-west-1b",
+          cidrBlock: "10.0.1.0/24",
         };
       case "aws:index/getRegion:getRegion":
         return { name: "eu-west-1", region: "eu-west-1" };

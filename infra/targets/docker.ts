@@ -1,39 +1,48 @@
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OrthancDocker, OrthancDockerArgs } from "../../components/docker/orthancDocker";
+import { KmsKey } from "../../components/aws/kmsKey";
 import { POSTGRES_IMAGES } from "../../components/docker/containers";
-import { ConfigError, DockerConfig } from "../config";
+import { DockerVm } from "../../components/docker/dockerVm";
+import { OrthancDocker, OrthancDockerArgs } from "../../components/docker/orthancDocker";
+import { DockerConfig } from "../config";
 import { StackOutputs } from "./types";
 
-/** Maps the validated stack configuration onto the Docker component's arguments. */
-export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
-  // Parts of issue #3 not built yet are refused with a clear message, never half-deployed.
-  const unavailable: { key: string; message: string }[] = [];
-  if (cfg.docker.host === "aws-vm") {
-    unavailable.push({
-      key: "orthanc:docker.host",
-      message:
-        "aws-vm is not available in this release yet. Allowed today: local, ssh://user@host, tcp://host:port.",
-    });
-  }
-  if (cfg.storage.kind === "s3") {
-    unavailable.push({
-      key: "orthanc:storage.kind",
-      message:
-        "s3 is not available on the docker target in this release yet. Allowed today: volume.",
-    });
-  }
-  if (unavailable.length) throw new ConfigError(unavailable);
+/** Where the containers run, as resolved before the Docker component is built. */
+export interface DockerHost {
+  engineHost?: pulumi.Input<string>;
+  dependsOn?: pulumi.Resource[];
+  hostName: pulumi.Input<string>;
+}
 
+/** Maps the validated stack configuration onto the Docker component's arguments. */
+export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerArgs {
   const o = cfg.orthanc;
   const db = cfg.database;
+  const s3 = cfg.storage.s3;
   const tlsEnabled = cfg.tls.enabled ?? cfg.dns.name !== undefined;
   return {
     engine: {
-      host: cfg.docker.host === "local" ? undefined : cfg.docker.host,
+      host: host.engineHost,
       caMaterial: cfg.docker.tlsCa,
       certMaterial: cfg.docker.tlsCert,
       keyMaterial: cfg.docker.tlsKey,
+      dependsOn: host.dependsOn,
     },
+    hostName: host.hostName,
+    storage:
+      cfg.storage.kind === "s3"
+        ? {
+            kind: "s3",
+            // The schema requires the bucket for S3 outside the aws target.
+            bucket: s3!.bucket!,
+            region: s3?.region ?? cfg.docker.vm?.region ?? "us-east-1",
+            endpoint: s3?.endpoint,
+            prefix: s3?.prefix ?? "",
+            encryption: cfg.storage.encryption,
+            accessKeyId: s3?.accessKeyId,
+            secretAccessKey: s3?.secretAccessKey,
+          }
+        : { kind: "volume" },
     orthanc: {
       name: o.name,
       httpPort: o.httpPort,
@@ -75,9 +84,69 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
   };
 }
 
+/** The VM of an `aws-vm` host, with its key, in the VM's region. */
+function createVm(name: string, cfg: DockerConfig): DockerVm {
+  const vm = cfg.docker.vm!;
+  const provider = new aws.Provider(`${name}-aws`, { region: vm.region as aws.Region });
+  const key = new KmsKey(
+    `${name}-key`,
+    {
+      existingArn: cfg.keys.kmsKeyArn,
+      description: `Orthanc ${name}: VM disks`,
+      deletionWindowDays: cfg.keys.deletionWindowDays,
+      protect: cfg.protectData,
+    },
+    { providers: { aws: provider } },
+  );
+  const dnsNames = [cfg.dns.name, cfg.dns.dicomName].filter(
+    (n, i, all): n is string => !!n && all.indexOf(n) === i,
+  );
+  const s3 =
+    cfg.storage.kind === "s3" && !cfg.storage.s3?.accessKeyId
+      ? { bucket: cfg.storage.s3!.bucket!, prefix: cfg.storage.s3!.prefix }
+      : undefined;
+  return new DockerVm(
+    `${name}-vm`,
+    {
+      instanceType: vm.instanceType,
+      rootVolumeGiB: vm.rootVolumeGiB,
+      dataVolumeGiB: vm.dataVolumeGiB,
+      vpcId: vm.vpcId,
+      subnetId: vm.subnetId,
+      sshUser: vm.sshUser,
+      sshPublicKey: vm.sshPublicKey,
+      sshAllowedCidrs: vm.sshAllowedCidrs,
+      webAllowedCidrs: vm.webAllowedCidrs,
+      dicom: cfg.orthanc.dicom.allowedCidrs.length
+        ? { port: cfg.orthanc.dicom.port, allowedCidrs: cfg.orthanc.dicom.allowedCidrs }
+        : undefined,
+      kmsKeyArn: key.arn,
+      dns:
+        cfg.dns.zoneId && dnsNames.length ? { zoneId: cfg.dns.zoneId, names: dnsNames } : undefined,
+      s3,
+      protectData: cfg.protectData,
+    },
+    { providers: { aws: provider } },
+  );
+}
+
 export function deployDocker(cfg: DockerConfig): StackOutputs {
-  const args = dockerArgs(cfg);
-  const orthanc = new OrthancDocker(`orthanc-${pulumi.getStack()}`, args);
+  const name = `orthanc-${pulumi.getStack()}`;
+  let host: DockerHost;
+  let vm: DockerVm | undefined;
+  if (cfg.docker.host === "aws-vm") {
+    vm = createVm(name, cfg);
+    host = {
+      engineHost: vm.dockerHost,
+      dependsOn: [vm.ready],
+      hostName: cfg.dns.name ?? vm.publicIp,
+    };
+  } else if (cfg.docker.host === "local") {
+    host = { hostName: "localhost" };
+  } else {
+    host = { engineHost: cfg.docker.host, hostName: new URL(cfg.docker.host).hostname };
+  }
+  const orthanc = new OrthancDocker(name, dockerArgs(cfg, host));
   return {
     target: pulumi.output("docker"),
     url: orthanc.url,
@@ -86,5 +155,6 @@ export function deployDocker(cfg: DockerConfig): StackOutputs {
     adminPassword: orthanc.adminPassword,
     host: orthanc.host,
     note: orthanc.note,
+    ...(vm ? { vmPublicIp: vm.publicIp, vmInstanceId: vm.instanceId } : {}),
   };
 }

@@ -8,6 +8,9 @@ import {
 import { connectionsPerReplica, MAX_CONNECTIONS_PER_REPLICA } from "../../components/shared/sizing";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
 import { backupScript } from "../../components/docker/containers";
+import { renderCloudInit } from "../../components/docker/cloudInit";
+import { s3Policy, securityGroupRules } from "../../components/docker/dockerVm";
+import { keyPolicy } from "../../components/aws/kmsKey";
 
 const base: OrthancSettings = {
   name: "Test PACS",
@@ -305,4 +308,74 @@ describe("rendered documents", () => {
   test("backup loop", () => {
     expect(backupScript(24, 14)).toMatchSnapshot();
   });
+});
+
+describe("Docker VM", () => {
+  test("cloud-init", () => {
+    expect(
+      renderCloudInit({
+        user: "admin",
+        sshPublicKey: "ssh-ed25519 AAAAexample operator@example.org",
+        dataVolumeId: "vol-0123456789abcdef0",
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test.each([
+    ["closed DICOM, no SSH", { webAllowedCidrs: ["0.0.0.0/0"], sshAllowedCidrs: [] }, [80, 443]],
+    [
+      "DICOM allowlist and admin SSH",
+      {
+        webAllowedCidrs: ["0.0.0.0/0"],
+        sshAllowedCidrs: ["198.51.100.1/32"],
+        dicom: { port: 104, allowedCidrs: ["10.0.0.0/8"] },
+      },
+      [80, 443, 104, 22],
+    ],
+    [
+      "DICOM enabled without an allowlist stays closed",
+      {
+        webAllowedCidrs: ["10.0.0.0/8"],
+        sshAllowedCidrs: [],
+        dicom: { port: 4242, allowedCidrs: [] },
+      },
+      [80, 443],
+    ],
+  ])("security group: %s", (_name, args, ports) => {
+    const rules = securityGroupRules(args);
+    expect(rules.ingress.map((r) => r.fromPort)).toEqual(ports);
+    expect(rules.ingress.every((r) => r.fromPort === r.toPort && r.protocol === "tcp")).toBe(true);
+    expect(
+      rules.ingress
+        .filter((r) => r.fromPort === 22 || r.fromPort === 104)
+        .every((r) => !r.cidrBlocks.includes("0.0.0.0/0")),
+    ).toBe(true);
+  });
+
+  test("S3 policy is scoped to one bucket and prefix", () => {
+    const doc = s3Policy("b", "p/");
+    expect(doc.Statement.map((st) => st.Resource)).toEqual([
+      "arn:aws:s3:::b/p/*",
+      "arn:aws:s3:::b",
+    ]);
+    expect(JSON.stringify(doc)).not.toContain('"*"');
+  });
+
+  test.each([
+    [[], 1],
+    [["logs.eu-west-1.amazonaws.com"], 2],
+  ])(
+    "KMS key policy with services %j has %i statements, services bound to this account",
+    (services, n) => {
+      const doc = keyPolicy("123456789012", "aws", services);
+      expect(doc.Statement).toHaveLength(n);
+      expect(doc.Statement[0]).toMatchObject({
+        Principal: { AWS: "arn:aws:iam::123456789012:root" },
+      });
+      if (n === 2)
+        expect(doc.Statement[1]).toMatchObject({
+          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+        });
+    },
+  );
 });

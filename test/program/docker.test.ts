@@ -7,7 +7,6 @@ import { runPlan, Plan } from "../../infra/plan/runPlan";
 import { previewJson } from "../../infra/plan/format";
 import { PlannedResource } from "../../infra/plan/record";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-import { ConfigError } from "../../infra/config";
 
 type Container = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -275,10 +274,7 @@ describe("docker variants", () => {
     expect(plan.resources.filter((r) => r.protect || r.retainOnDelete)).toEqual([]);
   });
 
-  test("parts not built yet are refused before any resource is created", async () => {
-    await expect(
-      runPlan({ target: "docker", docker: { host: "aws-vm", vm: { region: "eu-west-1" } } }, "vm"),
-    ).rejects.toThrow(ConfigError);
+  test("targets not built yet are refused before any resource is created", async () => {
     await expect(runPlan({ target: "aws", aws: { region: "eu-west-1" } }, "aws")).rejects.toThrow(
       /aws is not available in this release yet/,
     );
@@ -288,5 +284,251 @@ describe("docker variants", () => {
     await expect(
       runPlan({ target: "docker", orthanc: { replicaCount: 2 }, tls: { enabled: true } }, "bad"),
     ).rejects.toThrow(/orthanc:orthanc.replicaCount[\s\S]*orthanc:tls.enabled/);
+  });
+});
+
+describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
+  let plan: Plan;
+  const one = (type: string) => {
+    const found = ofType(plan, type);
+    expect(found).toHaveLength(1);
+    return found[0] as Container;
+  };
+  beforeAll(async () => {
+    plan = await runPlan(readStackFile(stackFilePath("docker-vm")), "docker-vm");
+  });
+
+  test("creates only the VM's AWS resources, and no Kubernetes ones", () => {
+    const awsTypes = plan.resources
+      .filter((r) => r.type.startsWith("aws:"))
+      .map((r) => r.type)
+      .sort();
+    expect(awsTypes).toEqual(
+      [
+        "aws:ebs/volume:Volume",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "aws:ec2/eip:Eip",
+        "aws:ec2/instance:Instance",
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/volumeAttachment:VolumeAttachment",
+        "aws:ec2/vpc:Vpc",
+        "aws:iam/instanceProfile:InstanceProfile",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:kms/alias:Alias",
+        "aws:kms/key:Key",
+        "aws:route53/record:Record",
+      ].sort(),
+    );
+    expect(plan.resources.some((r) => r.type.startsWith("kubernetes:"))).toBe(false);
+  });
+
+  test("the security group lets in only HTTP(S), allowlisted DICOM and admin SSH", () => {
+    const sg = one("aws:ec2/securityGroup:SecurityGroup");
+    const ingress = (
+      sg.inputs.ingress as {
+        fromPort: number;
+        toPort: number;
+        cidrBlocks: string[];
+        protocol: string;
+      }[]
+    ).map(({ fromPort, toPort, cidrBlocks, protocol }) => ({
+      fromPort,
+      toPort,
+      cidrBlocks,
+      protocol,
+    }));
+    expect(ingress).toEqual([
+      { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] },
+      { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+      {
+        protocol: "tcp",
+        fromPort: 4242,
+        toPort: 4242,
+        cidrBlocks: ["10.20.0.0/16", "192.0.2.0/24"],
+      },
+      { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["198.51.100.0/28"] },
+    ]);
+    expect(one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").inputs).toMatchObject({
+      ingress: [],
+      egress: [],
+    });
+  });
+
+  test("disks are encrypted with the stack's rotating KMS key; the data volume and key are protected", () => {
+    const key = one("aws:kms/key:Key");
+    expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(key.protect && key.retainOnDelete).toBe(true);
+    const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/orthanc-docker-vm-key";
+    const data = one("aws:ebs/volume:Volume");
+    expect(data.inputs).toMatchObject({
+      encrypted: true,
+      kmsKeyId: keyArn,
+      size: 500,
+      type: "gp3",
+      availabilityZone: "eu-west-1a",
+    });
+    expect(data.protect && data.retainOnDelete).toBe(true);
+    const vm = one("aws:ec2/instance:Instance");
+    expect(vm.inputs.rootBlockDevice).toMatchObject({ encrypted: true, kmsKeyId: keyArn });
+    expect(vm.inputs.metadataOptions).toEqual({
+      httpTokens: "required",
+      httpEndpoint: "enabled",
+      httpPutResponseHopLimit: 1,
+    });
+    expect(vm.ignoreChanges).toEqual(["ami"]);
+    expect(vm.protect).toBe(false); // the host is cattle; the data volume is not
+  });
+
+  test("cloud-init mounts the data volume under Docker, installs Debian's Docker and keeps SSH key-only", () => {
+    const userData = one("aws:ec2/instance:Instance").inputs.userData as string;
+    expect(userData).toContain(
+      "dev=/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0a1b2c3d4e5f60789",
+    );
+    expect(userData).toContain("mountpoint -q /var/lib/docker || mount /var/lib/docker");
+    expect(userData).toContain("[apt-get, install, -y, docker.io, unattended-upgrades, chrony]");
+    expect(userData).toContain("PasswordAuthentication no");
+    expect(userData).toContain(
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIReplaceWithYourOwnPublicKeyReplaceWithYour operator@example.org",
+    );
+  });
+
+  test("wiring: the record points at the Elastic IP; the Docker engine is the VM over SSH, once it is ready", () => {
+    expect(one("aws:route53/record:Record").inputs).toEqual({
+      zoneId: "Z0123456789EXAMPLE",
+      name: "pacs.example.org",
+      type: "A",
+      ttl: 300,
+      records: ["203.0.113.20"],
+    });
+    const engine = one("pulumi:providers:docker");
+    expect(engine.inputs.host).toBe("ssh://admin@203.0.113.20");
+    const ready = one("command:local:Command");
+    expect(engine.dependencies).toContain(ready.urn);
+    expect(ready.inputs.environment).toEqual({ HOST: "203.0.113.20", SSH_USER: "admin" });
+    expect(ready.dependencies).toContain(one("aws:ec2/volumeAttachment:VolumeAttachment").urn);
+  });
+
+  test("DICOM is published for the security group to filter, and only the listed modality may store", () => {
+    const o = container(plan, "orthanc");
+    expect(o.inputs.ports).toEqual([
+      { internal: 4242, external: 4242, ip: "0.0.0.0", protocol: "tcp" },
+    ]);
+    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    expect(config).toMatchObject({
+      DicomAet: "RESEARCHPACS",
+      DicomAlwaysAllowStore: false,
+      DicomAlwaysAllowEcho: false,
+    });
+    expect(Object.keys(config.DicomModalities)).toEqual(["ct-scanner"]);
+    expect(config.DicomWeb).toMatchObject({ Host: "pacs.example.org", Ssl: true });
+  });
+
+  test("the instance role can only be assumed by EC2 and carries SSM, nothing else", () => {
+    const role = one("aws:iam/role:Role");
+    expect(JSON.parse(role.inputs.assumeRolePolicy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    });
+    expect(
+      ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map(
+        (a) => a.inputs.policyArn,
+      ),
+    ).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    expect(ofType(plan, "aws:iam/rolePolicy:RolePolicy")).toEqual([]);
+  });
+
+  test("outputs: the HTTPS URL, the DICOM endpoint by name, and the VM's address", () => {
+    expect(plan.outputs).toMatchObject({
+      url: "https://pacs.example.org/",
+      dicomEndpoint: "RESEARCHPACS@pacs.example.org:4242",
+      adminPassword: "[secret]",
+      vmPublicIp: "203.0.113.20",
+    });
+  });
+});
+
+describe("S3 storage on Docker", () => {
+  test("on an aws-vm host: the instance role gets this bucket and prefix only; no keys anywhere", async () => {
+    const raw = readStackFile(stackFilePath("docker-vm"));
+    const plan = await runPlan(
+      {
+        ...raw,
+        storage: {
+          kind: "s3",
+          s3: { bucket: "research-pacs", region: "eu-west-1", prefix: "orthanc/" },
+        },
+      },
+      "vm-s3",
+    );
+    const policy = JSON.parse(
+      (ofType(plan, "aws:iam/rolePolicy:RolePolicy")[0] as Container).inputs.policy,
+    );
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "Objects",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: "arn:aws:s3:::research-pacs/orthanc/*",
+      },
+      {
+        Sid: "List",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: "arn:aws:s3:::research-pacs",
+        Condition: { StringLike: { "s3:prefix": ["orthanc/*"] } },
+      },
+    ]);
+    const vm = ofType(plan, "aws:ec2/instance:Instance")[0] as Container;
+    expect(vm.inputs.metadataOptions.httpPutResponseHopLimit).toBe(2); // containers reach the role
+    const o = container(plan, "orthanc");
+    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    expect(config.AwsS3Storage).toEqual({
+      BucketName: "research-pacs",
+      Region: "eu-west-1",
+      RootPath: "orthanc/",
+      VirtualAddressing: true,
+    });
+    expect(o.inputs.volumes).toEqual([]);
+    expect(o.inputs.envs).toContain("AWS_S3_STORAGE_PLUGIN_ENABLED=true");
+  });
+
+  test("with encryption: a generated, protected master key delivered as a secret file", async () => {
+    const plan = await runPlan(
+      {
+        target: "docker",
+        storage: {
+          kind: "s3",
+          encryption: true,
+          s3: {
+            bucket: "pacs",
+            endpoint: "https://minio.example.org",
+            accessKeyId: "MINIOACCESSKEY0001",
+            secretAccessKey: "minio-secret",
+          },
+        },
+      },
+      "minio",
+    );
+    const key = ofType(plan, "random:index/randomBytes:RandomBytes");
+    expect(key).toHaveLength(1);
+    expect(key[0]).toMatchObject({ protect: true, retainOnDelete: true, inputs: { length: 32 } });
+    const o = container(plan, "orthanc");
+    expect(upload(o, "/run/secrets/orthanc-storage-master-key")).toMatchObject({
+      content: "[secret]",
+      permissions: "0400",
+      owner: "999",
+    });
+    // Static keys go to the secret credentials file, so orthanc.json has no S3 section at all.
+    expect(JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content)).not.toHaveProperty(
+      "AwsS3Storage",
+    );
+    expect(JSON.stringify(plan.resources.map((r) => r.inputs))).not.toContain("minio-secret");
   });
 });

@@ -1,0 +1,325 @@
+import * as aws from "@pulumi/aws";
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { renderCloudInit } from "./cloudInit";
+
+export interface DockerVmArgs {
+  instanceType: string;
+  rootVolumeGiB: number;
+  dataVolumeGiB: number;
+  /** Existing VPC and subnet (public, with a route to an internet gateway); created otherwise. */
+  vpcId?: string;
+  subnetId?: string;
+  sshUser: string;
+  sshPublicKey?: string;
+  sshAllowedCidrs: string[];
+  webAllowedCidrs: string[];
+  /** DICOM port and the networks that may reach it; undefined: closed. */
+  dicom?: { port: number; allowedCidrs: string[] };
+  /** Encrypts the root and data volumes. */
+  kmsKeyArn: pulumi.Input<string>;
+  /** A-records for the VM's Elastic IP in this Route 53 zone. */
+  dns?: { zoneId: string; names: string[] };
+  /** Object storage Orthanc reaches through the instance role. */
+  s3?: { bucket: string; prefix: string };
+  protectData: boolean;
+}
+
+const DEBIAN_OWNER = "136693071363";
+
+/**
+ * An EC2 VM that runs Docker for the Orthanc containers: encrypted root volume, a separate
+ * encrypted EBS data volume for every Docker volume (protected), IMDSv2 only, SSM for shell
+ * access, a security group with only HTTP(S), the DICOM allowlist and SSH from admin networks,
+ * an Elastic IP and DNS records. `ready` completes once cloud-init has Docker running.
+ */
+export class DockerVm extends pulumi.ComponentResource {
+  public readonly publicIp: pulumi.Output<string>;
+  public readonly instanceId: pulumi.Output<string>;
+  /** `ssh://user@ip`, for the Docker provider. */
+  public readonly dockerHost: pulumi.Output<string>;
+  /** Depend on this before talking to the Docker engine. */
+  public readonly ready: command.local.Command;
+
+  constructor(name: string, args: DockerVmArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("orthanc:docker:DockerVm", name, {}, opts);
+    const child = { parent: this };
+    const net =
+      args.vpcId && args.subnetId
+        ? existingNetwork(name, this, args.vpcId, args.subnetId)
+        : createNetwork(name, this);
+    const sg = createSecurityGroup(name, this, net.vpcId, args);
+    const profile = createInstanceProfile(name, this, args.s3);
+
+    const data = new aws.ebs.Volume(
+      `${name}-data`,
+      {
+        availabilityZone: net.availabilityZone,
+        size: args.dataVolumeGiB,
+        type: "gp3",
+        encrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        tags: { Name: `${name}-data` },
+      },
+      { ...child, protect: args.protectData, retainOnDelete: args.protectData },
+    );
+    const ami = aws.ec2.getAmiOutput(
+      {
+        owners: [DEBIAN_OWNER],
+        mostRecent: true,
+        filters: [
+          { name: "name", values: ["debian-12-amd64-*"] },
+          { name: "architecture", values: ["x86_64"] },
+        ],
+      },
+      child,
+    );
+    const instance = new aws.ec2.Instance(
+      `${name}-host`,
+      {
+        ami: ami.id,
+        instanceType: args.instanceType,
+        subnetId: net.subnetId,
+        vpcSecurityGroupIds: [sg.id],
+        iamInstanceProfile: profile.name,
+        // IMDSv2 only; a hop limit of 2 lets containers use the instance role (S3 storage).
+        metadataOptions: {
+          httpTokens: "required",
+          httpEndpoint: "enabled",
+          httpPutResponseHopLimit: args.s3 ? 2 : 1,
+        },
+        rootBlockDevice: {
+          encrypted: true,
+          kmsKeyId: args.kmsKeyArn,
+          volumeType: "gp3",
+          volumeSize: args.rootVolumeGiB,
+          deleteOnTermination: true,
+        },
+        userData: data.id.apply((dataVolumeId) =>
+          renderCloudInit({ user: args.sshUser, sshPublicKey: args.sshPublicKey, dataVolumeId }),
+        ),
+        tags: { Name: name },
+      },
+      // A newer Debian image must not replace the running host.
+      { ...child, ignoreChanges: ["ami"] },
+    );
+    const attachment = new aws.ec2.VolumeAttachment(
+      `${name}-data-attachment`,
+      {
+        deviceName: "/dev/sdf",
+        volumeId: data.id,
+        instanceId: instance.id,
+        stopInstanceBeforeDetaching: true,
+      },
+      child,
+    );
+    const eip = new aws.ec2.Eip(
+      `${name}-ip`,
+      { domain: "vpc", instance: instance.id, tags: { Name: name } },
+      child,
+    );
+    for (const dnsName of args.dns?.names ?? []) {
+      new aws.route53.Record(
+        `${name}-${dnsName}`,
+        { zoneId: args.dns!.zoneId, name: dnsName, type: "A", ttl: 300, records: [eip.publicIp] },
+        child,
+      );
+    }
+
+    this.publicIp = eip.publicIp;
+    this.instanceId = instance.id;
+    this.dockerHost = pulumi.interpolate`ssh://${args.sshUser}@${eip.publicIp}`;
+    // The deploying machine's own ssh (its agent and known_hosts) waits until cloud-init has
+    // finished and Docker answers; the Docker provider connects the same way.
+    this.ready = new command.local.Command(
+      `${name}-ready`,
+      {
+        create:
+          'for i in $(seq 1 120); do ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=5 "$SSH_USER@$HOST" ' +
+          "'cloud-init status --wait >/dev/null; docker info >/dev/null' && exit 0; sleep 5; done; echo \"Docker on $HOST never answered over SSH\" >&2; exit 1",
+        environment: { HOST: eip.publicIp, SSH_USER: args.sshUser },
+        triggers: [instance.id],
+      },
+      { ...child, dependsOn: [attachment] },
+    );
+    this.registerOutputs({
+      publicIp: this.publicIp,
+      instanceId: this.instanceId,
+      dockerHost: this.dockerHost,
+    });
+  }
+}
+
+interface Network {
+  vpcId: pulumi.Input<string>;
+  subnetId: pulumi.Input<string>;
+  availabilityZone: pulumi.Input<string>;
+}
+
+function existingNetwork(
+  _name: string,
+  parent: pulumi.Resource,
+  vpcId: string,
+  subnetId: string,
+): Network {
+  const subnet = aws.ec2.getSubnetOutput({ id: subnetId }, { parent });
+  return { vpcId, subnetId, availabilityZone: subnet.availabilityZone };
+}
+
+/** A small VPC with one public subnet: the VM is the only thing in it. */
+function createNetwork(name: string, parent: pulumi.Resource): Network {
+  const child = { parent };
+  const az = aws.getAvailabilityZonesOutput({ state: "available" }, child).names[0];
+  const vpc = new aws.ec2.Vpc(
+    `${name}-vpc`,
+    {
+      cidrBlock: "10.60.0.0/16",
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+      tags: { Name: name },
+    },
+    child,
+  );
+  const igw = new aws.ec2.InternetGateway(
+    `${name}-igw`,
+    { vpcId: vpc.id, tags: { Name: name } },
+    child,
+  );
+  const subnet = new aws.ec2.Subnet(
+    `${name}-public`,
+    {
+      vpcId: vpc.id,
+      cidrBlock: "10.60.1.0/24",
+      availabilityZone: az,
+      tags: { Name: `${name}-public` },
+    },
+    child,
+  );
+  const routes = new aws.ec2.RouteTable(
+    `${name}-routes`,
+    {
+      vpcId: vpc.id,
+      routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+      tags: { Name: name },
+    },
+    child,
+  );
+  new aws.ec2.RouteTableAssociation(
+    `${name}-public-routes`,
+    { subnetId: subnet.id, routeTableId: routes.id },
+    child,
+  );
+  // The default security group of a new VPC allows all traffic between its members: close it.
+  new aws.ec2.DefaultSecurityGroup(
+    `${name}-default-sg`,
+    { vpcId: vpc.id, ingress: [], egress: [] },
+    child,
+  );
+  return { vpcId: vpc.id, subnetId: subnet.id, availabilityZone: az };
+}
+
+/** Only HTTP(S), allowlisted DICOM and admin SSH in; everything out (images, packages, ACME). */
+export function securityGroupRules(
+  args: Pick<DockerVmArgs, "webAllowedCidrs" | "dicom" | "sshAllowedCidrs">,
+) {
+  const rule = (port: number, cidrs: string[], description: string) => ({
+    protocol: "tcp",
+    fromPort: port,
+    toPort: port,
+    cidrBlocks: cidrs,
+    description,
+  });
+  const ingress = [
+    rule(80, args.webAllowedCidrs, "HTTP (ACME challenge, redirect to HTTPS)"),
+    rule(443, args.webAllowedCidrs, "HTTPS"),
+  ];
+  if (args.dicom?.allowedCidrs.length)
+    ingress.push(
+      rule(args.dicom.port, args.dicom.allowedCidrs, "DICOM from allowlisted modalities"),
+    );
+  if (args.sshAllowedCidrs.length)
+    ingress.push(rule(22, args.sshAllowedCidrs, "SSH from admin networks"));
+  return {
+    ingress,
+    egress: [
+      {
+        protocol: "-1",
+        fromPort: 0,
+        toPort: 0,
+        cidrBlocks: ["0.0.0.0/0"],
+        description: "all outbound",
+      },
+    ],
+  };
+}
+
+function createSecurityGroup(
+  name: string,
+  parent: pulumi.Resource,
+  vpcId: pulumi.Input<string>,
+  args: DockerVmArgs,
+) {
+  return new aws.ec2.SecurityGroup(
+    `${name}-sg`,
+    { vpcId, description: `Orthanc Docker host ${name}`, ...securityGroupRules(args) },
+    { parent },
+  );
+}
+
+/** Least-privilege S3 access: this bucket and prefix only. */
+export function s3Policy(bucket: string, prefix: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Objects",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: `arn:aws:s3:::${bucket}/${prefix}*`,
+      },
+      {
+        Sid: "List",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: `arn:aws:s3:::${bucket}`,
+        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+      },
+    ],
+  };
+}
+
+function createInstanceProfile(
+  name: string,
+  parent: pulumi.Resource,
+  s3?: { bucket: string; prefix: string },
+) {
+  const child = { parent };
+  const role = new aws.iam.Role(
+    `${name}-role`,
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { Service: "ec2.amazonaws.com" },
+            Action: "sts:AssumeRole",
+          },
+        ],
+      }),
+    },
+    child,
+  );
+  new aws.iam.RolePolicyAttachment(
+    `${name}-ssm`,
+    { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+    child,
+  );
+  if (s3)
+    new aws.iam.RolePolicy(
+      `${name}-s3`,
+      { role: role.name, policy: JSON.stringify(s3Policy(s3.bucket, s3.prefix)) },
+      child,
+    );
+  return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, child);
+}
