@@ -234,15 +234,19 @@ export function backupScript(intervalHours: number, retentionDays: number): stri
   return [
     "#!/bin/sh",
     "set -eu",
+    'dir="${BACKUP_DIR:-/backups}"',
+    "# A new volume is root-owned: hand it to postgres, then drop to postgres for good.",
+    'if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir" && chmod 0700 "$dir"; exec gosu postgres "$0"; fi',
     "while true; do",
     "  stamp=$(date -u +%Y%m%dT%H%M%SZ)",
-    `  if pg_dump -h ${POSTGRES_ALIAS} -Fc -f "/backups/orthanc-$stamp.dump.partial"; then`,
-    '    mv "/backups/orthanc-$stamp.dump.partial" "/backups/orthanc-$stamp.dump"',
+    // Server, user and database come from PGHOST/PGPORT/PGUSER/PGDATABASE; the password from PGPASSFILE.
+    '  if pg_dump -Fc -f "$dir/orthanc-$stamp.dump.partial"; then',
+    '    mv "$dir/orthanc-$stamp.dump.partial" "$dir/orthanc-$stamp.dump"',
     '    echo "backup orthanc-$stamp.dump written"',
     "  else",
-    '    echo "backup failed" >&2; rm -f "/backups/orthanc-$stamp.dump.partial"',
+    '    echo "backup failed" >&2; rm -f "$dir/orthanc-$stamp.dump.partial"',
     "  fi",
-    `  find /backups -name 'orthanc-*.dump' -mtime +${retentionDays} -print -delete`,
+    `  find "$dir" -name 'orthanc-*.dump' -mtime +${retentionDays} -print -delete`,
     `  sleep ${intervalHours * 3600}`,
     "done",
     "",
@@ -262,9 +266,16 @@ export function createBackupContainer(
       name: `${name}-backup`,
       image: a.image,
       ...HARDENING,
-      user: `${POSTGRES_UID}:${POSTGRES_UID}`,
+      // Starts as root only to chown the backup volume, then the script drops to postgres.
+      capabilities: { drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] },
       entrypoints: ["/bin/sh", "/usr/local/bin/orthanc-backup.sh"],
-      envs: [`PGUSER=${a.user}`, `PGDATABASE=${a.database}`, "PGPASSFILE=/run/secrets/pgpass"],
+      envs: [
+        `PGHOST=${POSTGRES_ALIAS}`,
+        "PGPORT=5432",
+        `PGUSER=${a.user}`,
+        `PGDATABASE=${a.database}`,
+        "PGPASSFILE=/run/secrets/pgpass",
+      ],
       uploads: [
         {
           file: "/usr/local/bin/orthanc-backup.sh",

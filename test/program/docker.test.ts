@@ -182,6 +182,9 @@ describe("stack local (the embedded default)", () => {
   test("backups: a pg_dump loop with its own password file, on the backend only", () => {
     const b = container(plan, "backup");
     expect(b.inputs.networksAdvanced).toEqual([{ name: "orthanc-local-backend" }]);
+    expect(b.inputs.user).toBeUndefined(); // starts as root only to chown the volume, then drops to postgres
+    expect(b.inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] });
+    expect(b.inputs.envs).toContain("PGHOST=postgres");
     expect(b.inputs.volumes).toEqual([
       { volumeName: "orthanc-local-backups", containerPath: "/backups" },
     ]);

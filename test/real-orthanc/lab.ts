@@ -66,7 +66,35 @@ export function scratchDir(tag: string): string {
   return dir;
 }
 
-const isRoot = () => process.getuid?.() === 0;
+export const isRoot = () => process.getuid?.() === 0;
+
+/** The directory of PostgreSQL's client and server programs (pg_dump, pg_restore...). */
+export function pgBin(): string {
+  const dir = pgBinDir();
+  if (!dir) throw new Error("PostgreSQL binaries not found under /usr/lib/postgresql.");
+  return dir;
+}
+
+/** Hands a path to the `postgres` user when we are root (PostgreSQL's tools refuse root). */
+export async function chownToPostgres(path: string): Promise<void> {
+  if (!isRoot()) return;
+  const uid = Number((await run("id", ["-u", "postgres"])).stdout.trim());
+  const gid = Number((await run("id", ["-g", "postgres"])).stdout.trim());
+  chownSync(path, uid, gid);
+}
+
+/** Starts a long-running command as `postgres` (as ourselves when not root), in its own process group. */
+export function spawnAsPostgres(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+): ChildProcess {
+  const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  const full = isRoot()
+    ? ["runuser", "-u", "postgres", "--", "env", ...envArgs, cmd, ...args]
+    : ["env", ...envArgs, cmd, ...args];
+  return spawn(full[0], full.slice(1), { detached: true, stdio: "ignore" });
+}
 
 /** PostgreSQL refuses to run as root: run its tools as `postgres` when we are root. */
 async function asPostgres(bin: string, args: string[]) {

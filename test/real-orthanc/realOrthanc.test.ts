@@ -3,10 +3,13 @@
  * PostgreSQL and DICOMweb plugins) against a real PostgreSQL, and checks it over HTTP and DICOM.
  * Runs in CI (`CI=true`) or fails; elsewhere it skips loudly when Orthanc is not installed.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { join } from "node:path";
 import { parseConfig, OrthancConfig } from "../../infra/config";
 import { PROBE_USER } from "../../components/shared/orthancConfig";
+import { backupScript } from "../../components/docker/containers";
 import { makeInstance } from "./dicom";
 import { documentedCoreKeys, forDebian, undocumentedKeys } from "./debian";
 import {
@@ -17,12 +20,16 @@ import {
   orthancInstalled,
   removeDir,
   scratchDir,
+  chownToPostgres,
+  pgBin,
+  spawnAsPostgres,
   sleep,
   writeConfigDir,
 } from "./lab";
 import { labSecrets, LabSecrets, renderForLab } from "./render";
 import { labStacks } from "./stacks";
 
+const execFileAsync = promisify(execFile);
 const installed = orthancInstalled();
 if (!installed) {
   const msg =
@@ -310,6 +317,63 @@ suite("real Orthanc with the rendered configuration", () => {
     expect(await countInstances(a.orthanc)).toBe(2 * perReplica);
     expect(await countInstances(b.orthanc)).toBe(2 * perReplica);
   }, 120_000);
+
+  test("the Docker target's backup loop writes a restorable pg_dump of the index and prunes old dumps", async () => {
+    const cfg = parseConfig({ target: "docker" });
+    const { secrets, database } = await freshDatabase(cfg);
+    const b = await boot(cfg, { database, secrets });
+    await upload(b.orthanc, makeInstance().file);
+    const dir = join(scratch, "backups");
+    mkdirSync(dir);
+    await chownToPostgres(dir);
+    // A dump from long ago, past the 14-day retention, and a recent one that must stay.
+    const old = join(dir, "orthanc-20000101T000000Z.dump");
+    const recent = join(dir, "orthanc-recent.dump");
+    writeFileSync(old, "old");
+    writeFileSync(recent, "recent");
+    utimesSync(old, new Date("2000-01-01"), new Date("2000-01-01"));
+    const pgpass = join(scratch, "pgpass");
+    writeFileSync(
+      pgpass,
+      `127.0.0.1:${pg.port}:${database}:orthanc:${secrets.databasePassword}\n`,
+      { mode: 0o600 },
+    );
+    await chownToPostgres(pgpass);
+    const script = join(scratch, "orthanc-backup.sh");
+    writeFileSync(script, backupScript(24, 14), { mode: 0o555 });
+    const loop = spawnAsPostgres("/bin/sh", [script], {
+      BACKUP_DIR: dir,
+      PGHOST: "127.0.0.1",
+      PGPORT: String(pg.port),
+      PGUSER: "orthanc",
+      PGDATABASE: database,
+      PGPASSFILE: pgpass,
+      PATH: `${pgBin()}:/usr/bin:/bin`,
+    });
+    try {
+      const deadline = Date.now() + 30_000;
+      let dumps: string[] = [];
+      while (Date.now() < deadline) {
+        dumps = readdirSync(dir).filter(
+          (f) => /^orthanc-\d{8}T\d{6}Z\.dump$/.test(f) && f !== "orthanc-20000101T000000Z.dump",
+        );
+        if (dumps.length && !existsSync(old)) break;
+        await sleep(200);
+      }
+      expect(dumps).toHaveLength(1);
+      expect(existsSync(old)).toBe(false);
+      expect(existsSync(recent)).toBe(true);
+      // The dump is a custom-format archive holding Orthanc's index tables.
+      const { stdout } = await execFileAsync(join(pgBin(), "pg_restore"), [
+        "--list",
+        join(dir, dumps[0]),
+      ]);
+      expect(stdout).toMatch(/TABLE public resources /);
+      expect(stdout).toMatch(/TABLE DATA public resources /);
+    } finally {
+      process.kill(-loop.pid!, "SIGTERM");
+    }
+  }, 90_000);
 
   test("a single replica locks its database against a second Orthanc started by mistake", async () => {
     const cfg = parseConfig({ target: "docker" });
