@@ -11,6 +11,10 @@ export interface ProxySettings {
   /** `host:port` of Orthanc on the shared network. */
   upstream: string;
   corsOrigins: string[];
+  /** Listen port for plain HTTP when there is no domain (80 in the container). */
+  httpPort?: number;
+  /** Port of the health endpoint (never published). */
+  healthPort?: number;
 }
 
 /** Port of the proxy's own health endpoint, inside the container only. */
@@ -34,8 +38,9 @@ export function renderCaddyfile(s: ProxySettings): string {
     "}",
   ];
   if (s.corsOrigins.length) {
+    const origins = `^(${s.corsOrigins.map(escapeRegex).join("|")})$`;
     site.push(
-      `@cors header_regexp Origin ^(${s.corsOrigins.map(escapeRegex).join("|")})$`,
+      `@cors header_regexp Origin ${origins}`,
       "header @cors {",
       "\tAccess-Control-Allow-Origin {http.request.header.Origin}",
       '\tAccess-Control-Allow-Credentials "true"',
@@ -43,6 +48,14 @@ export function renderCaddyfile(s: ProxySettings): string {
       '\tAccess-Control-Allow-Methods "GET, POST, PUT, DELETE, OPTIONS"',
       "\tVary Origin",
       "}",
+      // Browsers send the preflight without credentials; Orthanc would answer 401 and block
+      // every cross-origin call, so the proxy answers it.
+      "@corsPreflight {",
+      "\tmethod OPTIONS",
+      `\theader_regexp Origin ${origins}`,
+      "}",
+      'header @corsPreflight Access-Control-Max-Age "600"',
+      "respond @corsPreflight 204",
     );
   }
   site.push(
@@ -57,7 +70,7 @@ export function renderCaddyfile(s: ProxySettings): string {
     "}",
   );
 
-  const address = s.domain ?? ":80";
+  const address = s.domain ?? `:${s.httpPort ?? 80}`;
   return [
     `{`,
     ...global.map((l) => `\t${l}`),
@@ -68,7 +81,7 @@ export function renderCaddyfile(s: ProxySettings): string {
     `}`,
     ``,
     // Container health check target; this port is never published.
-    `http://:${PROXY_HEALTH_PORT} {`,
+    `http://:${s.healthPort ?? PROXY_HEALTH_PORT} {`,
     `\trespond /healthz "ok" 200`,
     `}`,
     ``,

@@ -42,10 +42,11 @@ export interface InstanceIds {
 const SECONDARY_CAPTURE = "1.2.840.10008.5.1.4.1.1.7";
 const EXPLICIT_VR_LE = "1.2.840.10008.1.2.1";
 
-/** A valid Part-10 Secondary Capture file: 16x16 8-bit MONOCHROME2, explicit VR little endian. */
+/** A valid Part-10 Secondary Capture file: rows x rows 8-bit MONOCHROME2, explicit VR little endian. */
 export function makeInstance(
   ids: Partial<InstanceIds> = {},
   instanceNumber = 1,
+  rows = 16,
 ): { file: Buffer; ids: InstanceIds } {
   const full: InstanceIds = {
     patientId: ids.patientId ?? "LAB-PATIENT",
@@ -53,7 +54,6 @@ export function makeInstance(
     seriesUid: ids.seriesUid ?? newUid(),
     sopUid: ids.sopUid ?? newUid(),
   };
-  const rows = 16;
   const pixels = Buffer.alloc(rows * rows, instanceNumber % 256);
   const dataset = Buffer.concat([
     element(0x0008, 0x0016, "UI", SECONDARY_CAPTURE),

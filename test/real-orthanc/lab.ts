@@ -335,3 +335,67 @@ export async function dcmtk(
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+export function caddyInstalled(): boolean {
+  return existsSync("/usr/bin/caddy");
+}
+
+/** Caddy from Debian's package, on a rendered Caddyfile; its state stays in the scratch dir. */
+export class LabCaddy {
+  private proc?: ChildProcess;
+  constructor(
+    private readonly caddyfile: string,
+    private readonly dir: string,
+  ) {}
+
+  static async validate(caddyfile: string, dir: string): Promise<{ ok: boolean; output: string }> {
+    const file = join(dir, `Caddyfile-${Date.now()}`);
+    writeFileSync(file, caddyfile);
+    try {
+      const { stdout, stderr } = await run(
+        "caddy",
+        ["validate", "--config", file, "--adapter", "caddyfile"],
+        { env: caddyEnv(dir), timeout: 30_000 },
+      );
+      return { ok: true, output: stdout + stderr };
+    } catch (e) {
+      const err = e as { stdout?: string; stderr?: string };
+      return { ok: false, output: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+    }
+  }
+
+  async start(healthUrl: string): Promise<void> {
+    const file = join(this.dir, "Caddyfile");
+    writeFileSync(file, this.caddyfile);
+    const out = openSync(join(this.dir, "caddy.log"), "a");
+    this.proc = spawn("caddy", ["run", "--config", file, "--adapter", "caddyfile"], {
+      env: caddyEnv(this.dir),
+      stdio: ["ignore", out, out],
+    });
+    closeSync(out);
+    for (let i = 0; i < 200; i++) {
+      if ((await fetch(healthUrl).catch(() => undefined))?.status === 200) return;
+      if (this.proc.exitCode !== null) break;
+      await sleep(50);
+    }
+    throw new Error(
+      `Caddy did not start:\n${readFileSync(join(this.dir, "caddy.log"), "utf8").slice(-2000)}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    if (!this.proc || this.proc.exitCode !== null) return;
+    const exited = new Promise((r) => this.proc!.once("exit", r));
+    this.proc.kill("SIGTERM");
+    await exited;
+  }
+}
+
+function caddyEnv(dir: string): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    XDG_DATA_HOME: join(dir, "data"),
+    XDG_CONFIG_HOME: join(dir, "config"),
+  };
+}
