@@ -535,3 +535,55 @@ describe("S3 storage on Docker", () => {
     expect(JSON.stringify(plan.resources.map((r) => r.inputs))).not.toContain("minio-secret");
   });
 });
+
+describe("data survives configuration changes", () => {
+  /** The inputs of every resource that holds data, by name: these must not change, or Pulumi would replace them. */
+  const dataInputs = (plan: Plan) =>
+    Object.fromEntries(
+      plan.resources
+        .filter((r) =>
+          [
+            "docker:index/volume:Volume",
+            "aws:ebs/volume:Volume",
+            "aws:kms/key:Key",
+            "random:index/randomBytes:RandomBytes",
+          ].includes(r.type),
+        )
+        .map((r) => [
+          r.name,
+          { inputs: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete },
+        ]),
+    );
+
+  test.each<[string, Record<string, unknown>]>([
+    ["a new Orthanc image tag", { orthanc: { image: { tag: "26.9.0" } } }],
+    ["more replicas", { orthanc: { replicas: 3 } }],
+    ["a bigger VM", { docker: { vm: { instanceType: "m6i.xlarge" } } }],
+    ["another PostgreSQL image tag", { docker: { images: { postgres: "16.11-bookworm" } } }],
+    ["DICOM opened to another network", { orthanc: { dicom: { allowedCidrs: ["10.99.0.0/16"] } } }],
+  ])("%s leaves every volume, disk and key as it was", async (_name, change) => {
+    const base = readStackFile(stackFilePath("docker-vm"));
+    const merged = structuredClone(base) as Record<string, Record<string, unknown>>;
+    for (const [section, value] of Object.entries(change)) {
+      merged[section] = deepMerge(merged[section] ?? {}, value as Record<string, unknown>);
+    }
+    const before = dataInputs(await runPlan(base, "docker-vm"));
+    const after = dataInputs(await runPlan(merged, "docker-vm"));
+    expect(Object.keys(before).length).toBeGreaterThanOrEqual(6);
+    expect(after).toEqual(before);
+  });
+});
+
+function deepMerge(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] =
+      v && typeof v === "object" && !Array.isArray(v) && a[k] && typeof a[k] === "object"
+        ? deepMerge(a[k] as Record<string, unknown>, v as Record<string, unknown>)
+        : v;
+  }
+  return out;
+}
