@@ -296,3 +296,72 @@ export function createBackupContainer(
     { parent, provider: a.provider, dependsOn: a.dependsOn },
   );
 }
+
+export interface BackupSyncArgs {
+  image: pulumi.Input<string>;
+  /** A network with a route out (the frontend). */
+  network: pulumi.Input<string>;
+  backupVolume: pulumi.Input<string>;
+  /** `s3://bucket/prefix/backups/` */
+  destination: string;
+  endpoint?: string;
+  region: string;
+  intervalHours: number;
+  /** Static keys; without them the host's role (instance metadata) is used. */
+  credentials?: pulumi.Output<string>;
+  provider: docker.Provider;
+  dependsOn: pulumi.Resource[];
+}
+
+/** The off-host copy loop: `aws s3 sync` of the dump directory, never deleting in the bucket. */
+export function backupSyncScript(
+  destination: string,
+  intervalHours: number,
+  endpoint?: string,
+): string {
+  const endpointFlag = endpoint ? ` --endpoint-url ${endpoint}` : "";
+  return [
+    "set -eu",
+    "while true; do",
+    `  aws s3 sync /backups ${destination} --only-show-errors --exclude '*.partial'${endpointFlag} && echo "backups copied to ${destination}" || echo "copy to ${destination} failed" >&2`,
+    `  sleep ${intervalHours * 3600}`,
+    "done",
+  ].join("\n");
+}
+
+/** Copies the dumps to S3, reading the backup volume read-only, as the postgres uid that owns it. */
+export function createBackupSyncContainer(
+  name: string,
+  parent: pulumi.Resource,
+  a: BackupSyncArgs,
+) {
+  return new docker.Container(
+    `${name}-backup-sync`,
+    {
+      name: `${name}-backup-sync`,
+      image: a.image,
+      ...HARDENING,
+      user: `${POSTGRES_UID}:${POSTGRES_UID}`,
+      entrypoints: ["/bin/sh", "-c", backupSyncScript(a.destination, a.intervalHours, a.endpoint)],
+      envs: [
+        "HOME=/tmp",
+        `AWS_DEFAULT_REGION=${a.region}`,
+        ...(a.credentials ? ["AWS_SHARED_CREDENTIALS_FILE=/run/secrets/aws-credentials"] : []),
+      ],
+      uploads: a.credentials
+        ? [
+            {
+              file: "/run/secrets/aws-credentials",
+              content: a.credentials,
+              permissions: "0400",
+              owner: POSTGRES_UID,
+              group: POSTGRES_UID,
+            },
+          ]
+        : [],
+      volumes: [{ volumeName: a.backupVolume, containerPath: "/backups", readOnly: true }],
+      networksAdvanced: [{ name: a.network }],
+    },
+    { parent, provider: a.provider, dependsOn: a.dependsOn },
+  );
+}

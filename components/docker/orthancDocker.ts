@@ -12,6 +12,7 @@ import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { renderCaddyfile } from "./caddyfile";
 import {
   createBackupContainer,
+  createBackupSyncContainer,
   createDatabaseContainer,
   createOrthancContainer,
   createProxyContainer,
@@ -76,7 +77,13 @@ export interface OrthancDockerArgs {
     bindAddress: string;
     httpPort: number;
   };
-  backup: { enabled: boolean; intervalHours: number; retentionDays: number };
+  backup: {
+    enabled: boolean;
+    intervalHours: number;
+    retentionDays: number;
+    /** Also copy the dumps to the storage bucket (S3 storage only), with this aws-cli image. */
+    copyToS3?: { image: string };
+  };
   /** Protect volumes from deletion and replacement. */
   protectData: boolean;
 }
@@ -184,10 +191,11 @@ export class OrthancDocker extends pulumi.ComponentResource {
         connectionsPerReplica: db.connectionsPerReplica,
       };
       if (args.backup.enabled) {
-        createBackupContainer(name, this, {
+        const backups = volume("backups");
+        const dumper = createBackupContainer(name, this, {
           image: pgImage.imageId,
           network: backend.name,
-          backupVolume: volume("backups").name,
+          backupVolume: backups.name,
           password: dbPassword,
           database: DB_NAME,
           user: DB_USER,
@@ -196,6 +204,24 @@ export class OrthancDocker extends pulumi.ComponentResource {
           provider,
           dependsOn: [postgres],
         });
+        if (args.backup.copyToS3 && st.kind === "s3") {
+          createBackupSyncContainer(name, this, {
+            image: image("aws-cli", args.backup.copyToS3.image).imageId,
+            network: frontend.name,
+            backupVolume: backups.name,
+            destination: `s3://${st.bucket}/${st.prefix}backups/`,
+            endpoint: st.endpoint,
+            region: st.region,
+            intervalHours: args.backup.intervalHours,
+            credentials: st.accessKeyId
+              ? pulumi.secret(
+                  pulumi.interpolate`[default]\naws_access_key_id = ${st.accessKeyId}\naws_secret_access_key = ${st.secretAccessKey!}\n`,
+                )
+              : undefined,
+            provider,
+            dependsOn: [dumper],
+          });
+        }
       }
     } else if (db.kind === "external") {
       dbPassword = db.password;

@@ -98,6 +98,17 @@ const rules: Rule[] = [
     },
   },
   {
+    sections: ["storage", "docker"],
+    targets: ["docker"],
+    check: ({ storage, docker }) =>
+      docker.backup.copyToS3 && storage.kind !== "s3"
+        ? {
+            key: "orthanc:docker.backup.copyToS3",
+            message: `copies dumps to the bucket of \`orthanc:storage.s3\`, but storage.kind is ${storage.kind}. Fix: use S3 storage, or set copyToS3 to false.`,
+          }
+        : undefined,
+  },
+  {
     sections: ["database"],
     check: ({ database }) =>
       database.external && database.engine !== "postgresql"

@@ -59,6 +59,7 @@ const dockerSection = z.strictObject({
     .strictObject({
       postgres: pinnedTag.optional(),
       caddy: pinnedTag.default("2.10.2-alpine"),
+      awsCli: pinnedTag.default("2.22.0"),
     })
     .prefault({}),
   backup: z
@@ -67,6 +68,11 @@ const dockerSection = z.strictObject({
       /** Hours between `pg_dump` runs. */
       intervalHours: z.number().int().min(1).max(168).default(24),
       retentionDays: z.number().int().min(1).max(3650).default(14),
+      /**
+       * Also copy every dump to the S3 bucket of `storage.s3` (under `<prefix>backups/`), off the
+       * host. Give that prefix a lifecycle rule for retention there.
+       */
+      copyToS3: z.boolean().default(false),
     })
     .prefault({}),
 });

@@ -77,8 +77,12 @@ export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerAr
       httpPort: cfg.docker.httpPort,
     },
     backup: {
-      ...cfg.docker.backup,
       enabled: cfg.docker.backup.enabled && db.engine === "postgresql" && !db.external,
+      intervalHours: cfg.docker.backup.intervalHours,
+      retentionDays: cfg.docker.backup.retentionDays,
+      copyToS3: cfg.docker.backup.copyToS3
+        ? { image: `amazon/aws-cli:${cfg.docker.images.awsCli}` }
+        : undefined,
     },
     protectData: cfg.protectData,
   };

@@ -7,7 +7,7 @@ import {
 } from "../../components/shared/orthancConfig";
 import { connectionsPerReplica, MAX_CONNECTIONS_PER_REPLICA } from "../../components/shared/sizing";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
-import { backupScript } from "../../components/docker/containers";
+import { backupScript, backupSyncScript } from "../../components/docker/containers";
 import { renderCloudInit } from "../../components/docker/cloudInit";
 import { s3Policy, securityGroupRules } from "../../components/docker/dockerVm";
 import { keyPolicy } from "../../components/aws/kmsKey";
@@ -307,6 +307,12 @@ describe("rendered documents", () => {
 
   test("backup loop", () => {
     expect(backupScript(24, 14)).toMatchSnapshot();
+  });
+
+  test("backup copy loop", () => {
+    expect(
+      backupSyncScript("s3://pacs/orthanc/backups/", 24, "https://minio.example.org"),
+    ).toMatchSnapshot();
   });
 });
 

@@ -536,6 +536,75 @@ describe("S3 storage on Docker", () => {
   });
 });
 
+describe("off-host backup copies", () => {
+  test("on an aws-vm host: aws s3 sync of the read-only dump volume, through the instance role", async () => {
+    const raw = readStackFile(stackFilePath("docker-vm")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const plan = await runPlan(
+      {
+        ...raw,
+        storage: {
+          kind: "s3",
+          s3: { bucket: "research-pacs", region: "eu-west-1", prefix: "orthanc/" },
+        },
+        docker: { ...raw.docker, backup: { copyToS3: true } },
+      },
+      "vm-s3",
+    );
+    const sync = container(plan, "backup-sync");
+    expect(sync.inputs).toMatchObject({
+      user: "999:999",
+      securityOpts: ["no-new-privileges:true"],
+      capabilities: { drops: ["ALL"] },
+    });
+    expect(sync.inputs.volumes).toEqual([
+      { volumeName: "orthanc-vm-s3-backups", containerPath: "/backups", readOnly: true },
+    ]);
+    expect(sync.inputs.entrypoints[2]).toContain(
+      "aws s3 sync /backups s3://research-pacs/orthanc/backups/",
+    );
+    expect(sync.inputs.envs).toEqual(["HOME=/tmp", "AWS_DEFAULT_REGION=eu-west-1"]);
+    expect(sync.inputs.uploads).toEqual([]);
+    // It needs a route out: the frontend, never the internal backend.
+    expect(sync.inputs.networksAdvanced).toEqual([{ name: "orthanc-vm-s3-frontend" }]);
+  });
+
+  test("elsewhere: static keys as a secret credentials file, never in the environment", async () => {
+    const plan = await runPlan(
+      {
+        target: "docker",
+        storage: {
+          kind: "s3",
+          s3: {
+            bucket: "pacs",
+            endpoint: "https://minio.example.org",
+            accessKeyId: "MINIOACCESSKEY0001",
+            secretAccessKey: "minio-secret",
+          },
+        },
+        docker: { backup: { copyToS3: true } },
+      },
+      "minio",
+    );
+    const sync = container(plan, "backup-sync");
+    expect(upload(sync, "/run/secrets/aws-credentials")).toMatchObject({
+      content: "[secret]",
+      permissions: "0400",
+      owner: "999",
+    });
+    expect(sync.inputs.envs).toContain("AWS_SHARED_CREDENTIALS_FILE=/run/secrets/aws-credentials");
+    expect(sync.inputs.entrypoints[2]).toContain("--endpoint-url https://minio.example.org");
+    expect(JSON.stringify(sync.inputs)).not.toContain("minio-secret");
+  });
+
+  test("no copy container unless asked", async () => {
+    const plan = await runPlan(readStackFile(stackFilePath("local")), "local");
+    expect(containers(plan).some((c) => c.name.endsWith("-backup-sync"))).toBe(false);
+  });
+});
+
 describe("data survives configuration changes", () => {
   /** The inputs of every resource that holds data, by name: these must not change, or Pulumi would replace them. */
   const dataInputs = (plan: Plan) =>
