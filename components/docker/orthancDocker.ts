@@ -6,6 +6,7 @@ import {
   renderCredentialsJson,
   renderEnvironment,
   renderOrthancJson,
+  S3Settings,
 } from "../shared/orthancConfig";
 import { OrthancAppOptions, orthancSettings, SettingsRuntime } from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
@@ -35,16 +36,11 @@ export interface OrthancDockerArgs {
   /** Where DICOM files live: a named volume, or S3 (through the host's role, or static keys). */
   storage:
     | { kind: "volume" }
-    | {
-        kind: "s3";
-        bucket: string;
-        region: string;
-        endpoint?: string;
-        prefix: string;
-        encryption: boolean;
+    | (Omit<S3Settings, "staticKeys"> & {
+        /** Static keys; without them Orthanc uses the host's role. */
         accessKeyId?: string;
         secretAccessKey?: pulumi.Output<string>;
-      };
+      });
   orthanc: OrthancAppOptions & {
     image: string;
     adminUser: string;

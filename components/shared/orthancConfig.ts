@@ -50,22 +50,23 @@ export type DatabaseSettings =
       multipleWriters: boolean;
     });
 
-export type StorageSettings =
-  | { kind: "filesystem" }
-  | {
-      kind: "s3";
-      bucket: string;
-      region: string;
-      endpoint?: string;
-      prefix: string;
-      /** Client-side encryption with a master key delivered as a file. */
-      encryption: boolean;
-      /**
-       * Static access keys go into credentials.json. Without them the plugin uses the instance,
-       * task or pod role, which is always preferred.
-       */
-      staticKeys: boolean;
-    };
+/** Objects in S3 (or an S3-compatible server) through Orthanc's S3 plugin. */
+export interface S3Settings {
+  kind: "s3";
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  prefix: string;
+  /** Client-side encryption with a master key delivered as a file. */
+  encryption: boolean;
+  /**
+   * Static access keys go into credentials.json. Without them the plugin uses the instance,
+   * task or pod role, which is always preferred.
+   */
+  staticKeys: boolean;
+}
+
+export type StorageSettings = { kind: "filesystem" } | S3Settings;
 
 export interface OrthancSettings {
   name: string;

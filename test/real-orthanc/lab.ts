@@ -332,6 +332,17 @@ export async function dcmtk(
   }
 }
 
+/** echoscu/storescu from `callingAet` to Orthanc's `calledAet` on loopback; `files` for storescu. */
+export function scu(
+  tool: "echoscu" | "storescu",
+  callingAet: string,
+  calledAet: string,
+  port: number,
+  ...files: string[]
+) {
+  return dcmtk(tool, ["-aet", callingAet, "-aec", calledAet, "127.0.0.1", String(port), ...files]);
+}
+
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -14,7 +14,7 @@ import { renderCaddyfile } from "../../components/docker/caddyfile";
 import { makeInstance } from "./dicom";
 import { documentedCoreKeys, forDebian, undocumentedKeys } from "./debian";
 import {
-  dcmtk,
+  scu,
   freePort,
   LabOrthanc,
   LabPostgres,
@@ -213,41 +213,25 @@ suite("real Orthanc with the rendered configuration", () => {
       const modalities = Object.values(cfg.orthanc.dicom.modalities);
       const callingAet = modalities.find((m) => m.allowStore && m.allowEcho)?.aet ?? "LABSCU";
       const aec = cfg.orthanc.dicom.aet;
-      const echo = await dcmtk("echoscu", [
-        "-aet",
-        callingAet,
-        "-aec",
-        aec,
-        "127.0.0.1",
-        String(b.dicomPort),
-      ]);
+      const echo = await scu("echoscu", callingAet, aec, b.dicomPort);
       expect(echo.code).toBe(0);
       const second = makeInstance(
         { studyUid: first.ids.studyUid, patientId: first.ids.patientId },
         2,
       );
-      const stored = await dcmtk("storescu", [
-        "-aet",
+      const stored = await scu(
+        "storescu",
         callingAet,
-        "-aec",
         aec,
-        "127.0.0.1",
-        String(b.dicomPort),
+        b.dicomPort,
         writeDicom("second.dcm", second.file),
-      ]);
+      );
       expect(stored.output).not.toMatch(/error|fail/i);
       expect(stored.code).toBe(0);
       expect(await countInstances(o)).toBe(2);
 
       if (cfg.orthanc.dicom.checkCalledAet) {
-        const wrongCalled = await dcmtk("echoscu", [
-          "-aet",
-          callingAet,
-          "-aec",
-          "NOTORTHANC",
-          "127.0.0.1",
-          String(b.dicomPort),
-        ]);
+        const wrongCalled = await scu("echoscu", callingAet, "NOTORTHANC", b.dicomPort);
         expect(wrongCalled.code).not.toBe(0);
       }
 
@@ -255,28 +239,15 @@ suite("real Orthanc with the rendered configuration", () => {
         // An AE that is not on the allowlist is refused (the association is aborted) and
         // nothing is stored.
         const third = makeInstance({}, 3);
-        const intruder = await dcmtk("storescu", [
-          "-aet",
+        const intruder = await scu(
+          "storescu",
           "INTRUDER",
-          "-aec",
           aec,
-          "127.0.0.1",
-          String(b.dicomPort),
+          b.dicomPort,
           writeDicom("third.dcm", third.file),
-        ]);
+        );
         expect(intruder.code).not.toBe(0);
-        expect(
-          (
-            await dcmtk("echoscu", [
-              "-aet",
-              "INTRUDER",
-              "-aec",
-              aec,
-              "127.0.0.1",
-              String(b.dicomPort),
-            ])
-          ).code,
-        ).not.toBe(0);
+        expect((await scu("echoscu", "INTRUDER", aec, b.dicomPort)).code).not.toBe(0);
         expect(await countInstances(o)).toBe(2);
       }
 
