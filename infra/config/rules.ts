@@ -198,6 +198,19 @@ const rules: Rule[] = [
         : undefined,
   },
   {
+    sections: ["dns", "docker"],
+    targets: ["docker"],
+    check: ({ dns, docker }) =>
+      dns.zoneId && docker.host !== "aws-vm"
+        ? {
+            key: "orthanc:dns.zoneId",
+            message:
+              `records are created only for a VM this stack creates (docker.host aws-vm), got host ${JSON.stringify(docker.host)}. ` +
+              `Fix: remove dns.zoneId and point ${dns.name ?? "the name"} at your host in your own DNS.`,
+          }
+        : undefined,
+  },
+  {
     sections: ["tls", "dns"],
     check: ({ tls, dns }) =>
       tls.enabled === true && !dns.name

@@ -129,8 +129,6 @@ export const storageBase = {
    * protected, and delivered to the container as a file. It cannot be turned on for existing files.
    */
   encryption: z.boolean().default(false),
-  /** Size of a volume this program creates for DICOM files. */
-  sizeGiB: z.number().int().min(1).default(100),
 };
 
 export const keysSection = z.strictObject({

@@ -159,7 +159,12 @@ export const targetSections = {
       instances: z.number().int().min(1).max(5).default(1),
       storageGiB: z.number().int().min(1).default(20),
     }),
-    storage: z.strictObject({ kind: z.enum(["pvc", "s3"]).default("pvc"), ...storageBase }),
+    storage: z.strictObject({
+      kind: z.enum(["pvc", "s3"]).default("pvc"),
+      ...storageBase,
+      /** Size of the PVC this program creates for DICOM files. */
+      sizeGiB: z.number().int().min(1).default(100),
+    }),
     section: kubernetesSection,
   },
 } as const;

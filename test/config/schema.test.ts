@@ -32,7 +32,7 @@ describe("stack configuration defaults", () => {
     expect(cfg.orthanc.adminUser).toBe("admin");
     expect(cfg.orthanc.verboseLogs).toBe(false);
     expect(cfg.database.engine).toBe("postgresql");
-    expect(cfg.storage).toEqual({ kind: "volume", encryption: false, sizeGiB: 100 });
+    expect(cfg.storage).toEqual({ kind: "volume", encryption: false });
     expect(cfg.protectData).toBe(true);
     expect(cfg.tls.enabled).toBeUndefined(); // on exactly when a domain is set
   });
