@@ -9,7 +9,9 @@ async function main(argv: string[]) {
   const i = argv.indexOf("--stack");
   const stack = i >= 0 ? argv[i + 1] : undefined;
   if (!stack) {
-    console.error("usage: npm run deploy -- --stack <name> [--preview | --destroy | --outputs]");
+    console.error(
+      "usage: npm run deploy -- --stack <name> [--preview | --destroy | --outputs [--show-secrets]]",
+    );
     return 2;
   }
   const onOutput = (t: string) => process.stdout.write(t);

@@ -198,6 +198,16 @@ describe("configuration errors name the full key, what was given, what is allowe
       /no name to create/,
     ],
     [
+      "a zone on a Docker host this stack does not create",
+      {
+        target: "docker",
+        dns: { name: "pacs.example.org", zoneId: "Z0123456789ABC" },
+        docker: { host: "ssh://admin@pacs.example.org" },
+      },
+      "orthanc:dns.zoneId",
+      /records are created only for a VM this stack creates/,
+    ],
+    [
       "TLS needs a domain",
       { target: "docker", tls: { enabled: true } },
       "orthanc:tls.enabled",
@@ -227,6 +237,53 @@ describe("configuration errors name the full key, what was given, what is allowe
       { target: "docker", docker: { host: "aws-vm" } },
       "orthanc:docker.vm",
       /is required when `orthanc:docker.host` is aws-vm/,
+    ],
+    [
+      "an aws-vm host needs a domain (no plain HTTP on the internet)",
+      {
+        target: "docker",
+        docker: {
+          host: "aws-vm",
+          vm: {
+            region: "eu-west-1",
+            sshAllowedCidrs: ["198.51.100.0/28"],
+            sshPublicKey: "ssh-ed25519 AAAA x",
+          },
+        },
+      },
+      "orthanc:dns.name",
+      /is required for an aws-vm host/,
+    ],
+    [
+      "an aws-vm host needs the deployer's SSH network",
+      {
+        target: "docker",
+        dns: { name: "pacs.example.org", zoneId: "Z0123456789ABC" },
+        docker: { host: "aws-vm", vm: { region: "eu-west-1" } },
+      },
+      "orthanc:docker.vm.sshAllowedCidrs",
+      /deploys onto the VM over SSH/,
+    ],
+    [
+      "S3 on a host outside AWS needs keys",
+      { target: "docker", storage: { kind: "s3", s3: { bucket: "pacs" } } },
+      "orthanc:storage.s3.accessKeyId",
+      /is required for S3 on a Docker host outside AWS/,
+    ],
+    [
+      "S3 keys come in pairs",
+      {
+        target: "docker",
+        storage: { kind: "s3", s3: { bucket: "pacs", accessKeyId: "AKIAEXAMPLEEXAMPLE12" } },
+      },
+      "orthanc:storage.s3.secretAccessKey",
+      /come in pairs/,
+    ],
+    [
+      "backup copies need an S3 bucket",
+      { target: "docker", docker: { backup: { copyToS3: true } } },
+      "orthanc:docker.backup.copyToS3",
+      /copies dumps to the bucket of `orthanc:storage.s3`, but storage.kind is volume/,
     ],
     [
       "a viewer needs DICOMweb",
