@@ -7,6 +7,7 @@ import { runPlan, Plan } from "../../infra/plan/runPlan";
 import { previewJson } from "../../infra/plan/format";
 import { PlannedResource } from "../../infra/plan/record";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
+import { iamDocumentCount, iamProblems } from "./iam";
 
 type Container = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -447,6 +448,11 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     expect(ofType(plan, "aws:iam/rolePolicy:RolePolicy")).toEqual([]);
   });
 
+  test("every IAM document is valid and scoped (offline IAM policy checker)", () => {
+    expect(iamDocumentCount(plan)).toBe(2); // the instance role's trust policy, the key policy
+    expect(iamProblems(plan)).toEqual([]);
+  });
+
   test("outputs: the HTTPS URL, the DICOM endpoint by name, and the VM's address", () => {
     expect(plan.outputs).toMatchObject({
       url: "https://pacs.example.org/",
@@ -490,6 +496,8 @@ describe("S3 storage on Docker", () => {
     ]);
     const vm = ofType(plan, "aws:ec2/instance:Instance")[0] as Container;
     expect(vm.inputs.metadataOptions.httpPutResponseHopLimit).toBe(2); // containers reach the role
+    expect(iamDocumentCount(plan)).toBe(3);
+    expect(iamProblems(plan)).toEqual([]);
     const o = container(plan, "orthanc");
     const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
     expect(config.AwsS3Storage).toEqual({
