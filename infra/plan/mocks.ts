@@ -37,6 +37,22 @@ export const planMocks: pulumi.runtime.Mocks = {
       case "aws:ec2/eip:Eip":
         state.publicIp = "203.0.113.20";
         break;
+      case "aws:s3/bucket:Bucket":
+        // The provider auto-names buckets; the mock gives a stable stand-in.
+        state.bucket = args.inputs.bucket ?? `${args.name}-a1b2c3d`;
+        state.arn = `arn:aws:s3:::${state.bucket}`;
+        break;
+      case "aws:rds/instance:Instance":
+        state.address = `${args.name}.c0abcdefghij.eu-west-1.rds.amazonaws.com`;
+        state.port = 5432;
+        state.masterUserSecrets = [
+          {
+            secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-${args.name}-AbCdEf`,
+            secretStatus: "active",
+            kmsKeyId: args.inputs.masterUserSecretKmsKeyId,
+          },
+        ];
+        break;
       case "aws:ebs/volume:Volume":
         // Real EBS ids: cloud-init derives the NVMe device path from them.
         id = "vol-0a1b2c3d4e5f60789";

@@ -21,19 +21,34 @@ async function resolve(value: pulumi.Output<unknown>): Promise<unknown> {
 }
 
 /**
+ * Runs `build` under mocks and records every resource it registers. `build` returns the outputs
+ * to resolve; it is called after the mocks are in place.
+ */
+export async function planOf(
+  stack: string,
+  target: string,
+  build: () =>
+    Promise<Record<string, pulumi.Output<unknown>>> | Record<string, pulumi.Output<unknown>>,
+): Promise<Plan> {
+  await pulumi.runtime.setMocks(planMocks, PROJECT, stack, false, "organization");
+  const recorder = recordRegistrations(PROJECT, stack);
+  const outputs = await build();
+  const resolved: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(outputs)) resolved[key] = await resolve(value);
+  await recorder.settled();
+  return { stack, target, resources: recorder.resources, outputs: resolved };
+}
+
+/**
  * Runs the real program for one stack configuration under mocks (no cloud, no CLI) and returns
  * every resource it registers. Throws `ConfigError` for an invalid configuration before any
  * resource is registered.
  */
 export async function runPlan(raw: Record<string, unknown>, stack: string): Promise<Plan> {
   const config = parseConfig(raw);
-  await pulumi.runtime.setMocks(planMocks, PROJECT, stack, false, "organization");
-  const recorder = recordRegistrations(PROJECT, stack);
-  // Import here, after the mocks: modules that touch the runtime must see the mock monitor.
-  const { orthancProgram } = await import("../program");
-  const outputs = orthancProgram(config);
-  const resolved: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(outputs)) resolved[key] = await resolve(value);
-  await recorder.settled();
-  return { stack, target: config.target, resources: recorder.resources, outputs: resolved };
+  return planOf(stack, config.target, async () => {
+    // Import here, after the mocks: modules that touch the runtime must see the mock monitor.
+    const { orthancProgram } = await import("../program");
+    return orthancProgram(config);
+  });
 }

@@ -1,0 +1,141 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RdsPostgresArgs {
+  /** Private subnets in two or more AZs. */
+  subnetIds: pulumi.Input<string>[];
+  /** Security groups that let only Orthanc's tasks in (by group reference). */
+  securityGroupIds: pulumi.Input<string>[];
+  engineMajor: "14" | "15" | "16" | "17";
+  instanceClass: string;
+  allocatedStorageGiB: number;
+  maxAllocatedStorageGiB: number;
+  multiAz: boolean;
+  backupRetentionDays: number;
+  /** Encrypts storage, Performance Insights and the master-password secret. */
+  kmsKeyArn: pulumi.Input<string>;
+  databaseName: string;
+  username: string;
+  /** Deletion protection in AWS and in Pulumi; turning it off is an explicit opt-in. */
+  protect: boolean;
+}
+
+/** Memory of common RDS instance classes, in GiB. */
+const CLASS_MEMORY_GIB: Record<string, number> = {
+  micro: 1,
+  small: 2,
+  medium: 4,
+  large: 8,
+  xlarge: 16,
+  "2xlarge": 32,
+  "4xlarge": 64,
+  "8xlarge": 128,
+};
+
+/**
+ * PostgreSQL's `max_connections` on RDS for an instance class: the default parameter is
+ * LEAST(DBInstanceClassMemory/9531392, 5000), where DBInstanceClassMemory is a little under the
+ * class's memory; 10% is taken off to stay on the safe side.
+ */
+export function rdsMaxConnections(instanceClass: string): number {
+  const size = instanceClass.split(".").pop() ?? "";
+  const gib = CLASS_MEMORY_GIB[size];
+  if (gib === undefined) {
+    throw new Error(
+      `Unknown RDS instance size in ${JSON.stringify(instanceClass)}; allowed sizes: ${Object.keys(CLASS_MEMORY_GIB).join(", ")}. ` +
+        "Set orthanc:database.connectionsPerReplica explicitly for other classes.",
+    );
+  }
+  return Math.min(5000, Math.floor((gib * 0.9 * 2 ** 30) / 9531392));
+}
+
+/** Parameters that PHI and TLS demand: every connection encrypted, no statement text in logs. */
+export function parameters() {
+  return [
+    { name: "rds.force_ssl", value: "1", applyMethod: "pending-reboot" },
+    { name: "log_statement", value: "none" },
+    // -1: never log statements by duration either (their text would carry patient data).
+    { name: "log_min_duration_statement", value: "-1" },
+    { name: "log_connections", value: "1" },
+    { name: "log_disconnections", value: "1" },
+    { name: "tcp_keepalives_idle", value: "300" },
+  ];
+}
+
+/**
+ * RDS PostgreSQL for Orthanc's index: private, encrypted with the customer-managed key, TLS
+ * forced, automated backups with a final snapshot kept, deletion protection, and the master
+ * password generated and rotated by RDS in Secrets Manager (never in Pulumi state).
+ */
+export class RdsPostgres extends pulumi.ComponentResource {
+  public readonly address: pulumi.Output<string>;
+  public readonly port: pulumi.Output<number>;
+  /** Secrets Manager secret (JSON `username`/`password`) that RDS manages. */
+  public readonly masterSecretArn: pulumi.Output<string>;
+  public readonly maxConnections: number;
+
+  constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("orthanc:aws:RdsPostgres", name, {}, opts);
+    const child = { parent: this };
+    const subnets = new aws.rds.SubnetGroup(
+      `${name}-subnets`,
+      { subnetIds: args.subnetIds },
+      child,
+    );
+    const params = new aws.rds.ParameterGroup(
+      `${name}-params`,
+      {
+        family: `postgres${args.engineMajor}`,
+        description: `Orthanc ${name}: TLS only, no statement logging`,
+        parameters: parameters(),
+      },
+      child,
+    );
+    const db = new aws.rds.Instance(
+      name,
+      {
+        engine: "postgres",
+        engineVersion: args.engineMajor,
+        // Minor versions update in maintenance windows; a major upgrade is a deliberate change.
+        autoMinorVersionUpgrade: true,
+        allowMajorVersionUpgrade: false,
+        instanceClass: args.instanceClass,
+        storageType: "gp3",
+        allocatedStorage: args.allocatedStorageGiB,
+        maxAllocatedStorage: args.maxAllocatedStorageGiB,
+        storageEncrypted: true,
+        kmsKeyId: args.kmsKeyArn,
+        dbName: args.databaseName,
+        username: args.username,
+        manageMasterUserPassword: true,
+        masterUserSecretKmsKeyId: args.kmsKeyArn,
+        dbSubnetGroupName: subnets.name,
+        parameterGroupName: params.name,
+        vpcSecurityGroupIds: args.securityGroupIds,
+        publiclyAccessible: false,
+        multiAz: args.multiAz,
+        backupRetentionPeriod: args.backupRetentionDays,
+        copyTagsToSnapshot: true,
+        deleteAutomatedBackups: false,
+        skipFinalSnapshot: false,
+        finalSnapshotIdentifier: `${name}-final`,
+        deletionProtection: args.protect,
+        performanceInsightsEnabled: true,
+        performanceInsightsKmsKeyId: args.kmsKeyArn,
+        enabledCloudwatchLogsExports: ["postgresql"],
+        caCertIdentifier: "rds-ca-rsa2048-g1",
+        tags: { Name: name },
+      },
+      { ...child, protect: args.protect, retainOnDelete: args.protect },
+    );
+    this.address = db.address;
+    this.port = db.port;
+    this.masterSecretArn = db.masterUserSecrets.apply((s) => s?.[0]?.secretArn ?? "");
+    this.maxConnections = rdsMaxConnections(args.instanceClass);
+    this.registerOutputs({
+      address: this.address,
+      port: this.port,
+      masterSecretArn: this.masterSecretArn,
+    });
+  }
+}
