@@ -77,6 +77,8 @@ export const planMocks: pulumi.runtime.Mocks = {
         };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+      case "aws:ec2/getVpc:getVpc":
+        return { id: args.inputs.id, cidrBlock: "10.0.0.0/16" };
       case "aws:ec2/getSubnet:getSubnet":
         return {
           id: args.inputs.id,

@@ -7,6 +7,9 @@ import { planOf, Plan } from "../../infra/plan/runPlan";
 import { PlannedResource } from "../../infra/plan/record";
 import { rdsMaxConnections } from "../../components/aws/rdsPostgres";
 import { lifecycleRules } from "../../components/aws/dicomBucket";
+import { subnetCidrs } from "../../components/aws/subnets";
+import { iamProblems } from "./iam";
+import * as pulumi from "@pulumi/pulumi";
 
 type R = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 const only = (plan: Plan, type: string): R => {
@@ -15,6 +18,7 @@ const only = (plan: Plan, type: string): R => {
   return found[0] as R;
 };
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/test";
+const byJson = (a: unknown, b: unknown) => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 describe("DicomBucket", () => {
   let plan: Plan;
@@ -258,5 +262,174 @@ describe("EfsStorage", () => {
       Effect: "Deny",
       Condition: { Bool: { "aws:SecureTransport": "false" } },
     });
+  });
+});
+
+describe("subnet plan", () => {
+  test.each([
+    ["10.40.0.0/16", 2, ["10.40.0.0/20", "10.40.16.0/20"], ["10.40.128.0/20", "10.40.144.0/20"]],
+    [
+      "10.40.0.0/16",
+      3,
+      ["10.40.0.0/20", "10.40.16.0/20", "10.40.32.0/20"],
+      ["10.40.128.0/20", "10.40.144.0/20", "10.40.160.0/20"],
+    ],
+    [
+      "172.20.64.0/20",
+      2,
+      ["172.20.64.0/24", "172.20.65.0/24"],
+      ["172.20.72.0/24", "172.20.73.0/24"],
+    ],
+  ])("%s over %i AZs", (cidr, azs, pub, priv) => {
+    expect(subnetCidrs(cidr, azs)).toEqual({ public: pub, private: priv });
+  });
+
+  test.each([
+    ["10.0.0.0/8", 2, /must be a \/16 to \/24 block/],
+    ["10.40.1.0/16", 2, /is not a network address; use 10.40.0.0\/16/],
+    ["10.40.0.0/16", 9, /Between 1 and 8 availability zones/],
+  ])("refuses %s with %i AZs", (cidr, azs, message) => {
+    expect(() => subnetCidrs(cidr, azs)).toThrow(message);
+  });
+});
+
+describe("OrthancNetwork", () => {
+  const args = {
+    webAllowedCidrs: ["0.0.0.0/0"],
+    dicomAllowedCidrs: ["10.20.0.0/16", "192.0.2.0/24"],
+    httpPort: 8042,
+    dicomPort: 4242,
+    kmsKeyArn: KEY,
+    logRetentionDays: 365,
+  };
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await planOf("test", "aws-part", async () => {
+      const { OrthancNetwork } = await import("../../components/aws/network");
+      const n = new OrthancNetwork("pacs-net", {
+        ...args,
+        vpc: { create: { cidr: "10.40.0.0/16", azCount: 2 } },
+      });
+      return { vpcId: n.vpcId };
+    });
+  });
+  const rules = (type: string) =>
+    plan.resources
+      .filter((r) => r.type === type)
+      .map((r) => ({
+        group: r.inputs.securityGroupId,
+        port: r.inputs.fromPort,
+        from: r.inputs.cidrIpv4 ?? r.inputs.referencedSecurityGroupId,
+      }))
+      // Registration order follows when inputs resolve: compare as sorted lists.
+      .sort(byJson);
+
+  test("private and public subnets in two AZs; tasks and data have no public addresses", () => {
+    const subnets = plan.resources.filter((r) => r.type === "aws:ec2/subnet:Subnet");
+    expect(
+      subnets.map((s) => [s.name, s.inputs.cidrBlock, s.inputs.availabilityZone]).sort(byJson),
+    ).toEqual(
+      [
+        ["pacs-net-public-0", "10.40.0.0/20", "eu-west-1a"],
+        ["pacs-net-public-1", "10.40.16.0/20", "eu-west-1b"],
+        ["pacs-net-private-0", "10.40.128.0/20", "eu-west-1a"],
+        ["pacs-net-private-1", "10.40.144.0/20", "eu-west-1b"],
+      ].sort(byJson),
+    );
+    expect(subnets.every((s) => s.inputs.mapPublicIpOnLaunch !== true)).toBe(true);
+  });
+
+  test("private egress through one NAT gateway; S3 through a gateway endpoint on the private route tables", () => {
+    const nat = only(plan, "aws:ec2/natGateway:NatGateway");
+    expect(nat.inputs.subnetId).toBe("pacs-net-public-0-id");
+    const privateTables = plan.resources.filter(
+      (r) => r.type === "aws:ec2/routeTable:RouteTable" && r.name.includes("private"),
+    );
+    expect(privateTables.map((t) => t.inputs.routes)).toEqual([
+      [{ cidrBlock: "0.0.0.0/0", natGatewayId: "pacs-net-nat-id" }],
+      [{ cidrBlock: "0.0.0.0/0", natGatewayId: "pacs-net-nat-id" }],
+    ]);
+    expect(only(plan, "aws:ec2/vpcEndpoint:VpcEndpoint").inputs).toEqual({
+      vpcId: "pacs-net-id",
+      serviceName: "com.amazonaws.eu-west-1.s3",
+      vpcEndpointType: "Gateway",
+      routeTableIds: ["pacs-net-private-0-id", "pacs-net-private-1-id"],
+    });
+    expect(only(plan, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").inputs).toMatchObject({
+      ingress: [],
+      egress: [],
+    });
+  });
+
+  test("flow logs of all traffic to a KMS-encrypted log group with retention", () => {
+    expect(only(plan, "aws:cloudwatch/logGroup:LogGroup").inputs).toEqual({
+      retentionInDays: 365,
+      kmsKeyId: KEY,
+    });
+    expect(only(plan, "aws:ec2/flowLog:FlowLog").inputs).toMatchObject({
+      trafficType: "ALL",
+      vpcId: "pacs-net-id",
+    });
+    expect(iamProblems(plan)).toEqual([]);
+  });
+
+  test("ingress: address ranges only on the load balancers' public ports and the allowlisted DICOM port", () => {
+    const sg = (s: string) => `pacs-net-${s}-id`;
+    expect(rules("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toEqual(
+      [
+        { group: sg("web-lb"), port: 443, from: "0.0.0.0/0" },
+        { group: sg("web-lb"), port: 80, from: "0.0.0.0/0" },
+        { group: sg("tasks"), port: 8042, from: sg("web-lb") },
+        { group: sg("dicom-lb"), port: 4242, from: "10.20.0.0/16" },
+        { group: sg("tasks"), port: 4242, from: "10.20.0.0/16" },
+        { group: sg("dicom-lb"), port: 4242, from: "192.0.2.0/24" },
+        { group: sg("tasks"), port: 4242, from: "192.0.2.0/24" },
+        { group: sg("tasks"), port: 4242, from: "10.40.0.0/16" },
+        { group: sg("database"), port: 5432, from: sg("tasks") },
+        { group: sg("file-system"), port: 2049, from: sg("tasks") },
+      ].sort(byJson),
+    );
+  });
+
+  test("egress: each group only where it must go", () => {
+    const sg = (s: string) => `pacs-net-${s}-id`;
+    expect(rules("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")).toEqual(
+      [
+        { group: sg("web-lb"), port: 8042, from: sg("tasks") },
+        { group: sg("dicom-lb"), port: 4242, from: sg("tasks") },
+        { group: sg("tasks"), port: 5432, from: sg("database") },
+        { group: sg("tasks"), port: 2049, from: sg("file-system") },
+        { group: sg("tasks"), port: 443, from: "0.0.0.0/0" },
+      ].sort(byJson),
+    );
+  });
+
+  test("an existing VPC is used as it is: no VPC, subnet, gateway or route is created", async () => {
+    const existing = await planOf("test", "aws-part", async () => {
+      const { OrthancNetwork } = await import("../../components/aws/network");
+      const n = new OrthancNetwork("pacs-net", {
+        ...args,
+        dicomAllowedCidrs: [],
+        vpc: {
+          existing: {
+            vpcId: "vpc-0123",
+            privateSubnetIds: ["subnet-p1", "subnet-p2"],
+            publicSubnetIds: ["subnet-u1", "subnet-u2"],
+          },
+        },
+      });
+      return { vpcId: n.vpcId, privateSubnets: pulumi.all(n.privateSubnetIds) };
+    });
+    expect(existing.outputs).toEqual({
+      vpcId: "vpc-0123",
+      privateSubnets: ["subnet-p1", "subnet-p2"],
+    });
+    expect(
+      existing.resources.filter((r) =>
+        /ec2\/(vpc|subnet|natGateway|internetGateway|routeTable|eip):/.test(r.type),
+      ),
+    ).toEqual([]);
+    // Without a DICOM allowlist nothing opens the DICOM port.
+    expect(existing.resources.filter((r) => r.inputs.fromPort === 4242)).toEqual([]);
   });
 });

@@ -49,6 +49,8 @@ describe("stack local (the embedded default)", () => {
     const published = containers(plan).flatMap((c) =>
       (c.inputs.ports ?? []).map((p: object) => ({ container: c.name, ...p })),
     );
+    // Sorted by container name: registration order is not part of the contract.
+    published.sort((a, b) => a.container.localeCompare(b.container));
     expect(published).toEqual([
       {
         container: "orthanc-local-orthanc",
