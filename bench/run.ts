@@ -13,7 +13,7 @@ import { makeInstance } from "../test/real-orthanc/dicom";
 import { forDebian } from "../test/real-orthanc/debian";
 import {
   dcmtk,
-  freePort,
+  freePorts,
   LabOrthanc,
   LabPostgres,
   orthancInstalled,
@@ -75,7 +75,7 @@ async function ingestBench(n: number) {
         const secrets = labSecrets(cfg);
         const database = `bench_${run}_${mode.replace(/\W+/g, "_")}`;
         await pg.createDatabase(database, "orthanc", secrets.databasePassword);
-        const [httpPort, dicomPort] = [await freePort(), await freePort()];
+        const [httpPort, dicomPort] = await freePorts(2);
         const rendered = renderForLab(
           cfg,
           { httpPort, dicomPort, pgPort: pg.port, database, serverIdentifier: "bench" },

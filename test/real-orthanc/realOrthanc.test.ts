@@ -16,6 +16,7 @@ import { documentedCoreKeys, forDebian, undocumentedKeys } from "./debian";
 import {
   scu,
   freePort,
+  freePorts,
   LabOrthanc,
   LabPostgres,
   orthancInstalled,
@@ -73,8 +74,7 @@ async function boot(
   if (!opts.database && cfg.database.engine === "postgresql") {
     await pg.createDatabase(database, "orthanc", secrets.databasePassword);
   }
-  const httpPort = await freePort();
-  const dicomPort = await freePort();
+  const [httpPort, dicomPort] = await freePorts(2);
   const rendered = renderForLab(
     cfg,
     {
@@ -432,7 +432,7 @@ proxySuite("real Caddy with the rendered Caddyfile in front of the real Orthanc"
   test("proxies auth, large uploads, DICOMweb links, CORS and health as configured", async () => {
     const cfg = parseConfig({ target: "docker" });
     const b = await boot(cfg);
-    const [httpPort, healthPort] = [await freePort(), await freePort()];
+    const [httpPort, healthPort] = await freePorts(2);
     const caddy = new LabCaddy(
       renderCaddyfile({
         acmeStaging: false,
