@@ -16,6 +16,8 @@ export interface RdsPostgresArgs {
   kmsKeyArn: pulumi.Input<string>;
   databaseName: string;
   username: string;
+  /** The master password (generated, a Pulumi secret); kept for the tasks in Secrets Manager. */
+  password: pulumi.Input<string>;
   /** Deletion protection in AWS and in Pulumi; turning it off is an explicit opt-in. */
   protect: boolean;
 }
@@ -64,14 +66,16 @@ export function parameters() {
 
 /**
  * RDS PostgreSQL for Orthanc's index: private, encrypted with the customer-managed key, TLS
- * forced, automated backups with a final snapshot kept, deletion protection, and the master
- * password generated and rotated by RDS in Secrets Manager (never in Pulumi state).
+ * forced, automated backups with a final snapshot kept, and deletion protection. The connection
+ * (user, password, host, port, database) is kept in a Secrets Manager secret under the same key
+ * for the tasks to read. The password is not RDS-managed on purpose: RDS would rotate it every
+ * seven days, and Orthanc reads it only at start, so connections would fail after a rotation.
  */
 export class RdsPostgres extends pulumi.ComponentResource {
   public readonly address: pulumi.Output<string>;
   public readonly port: pulumi.Output<number>;
-  /** Secrets Manager secret (JSON `username`/`password`) that RDS manages. */
-  public readonly masterSecretArn: pulumi.Output<string>;
+  /** Secrets Manager secret holding `username`, `password`, `host`, `port`, `dbname` (JSON). */
+  public readonly secretArn: pulumi.Output<string>;
   public readonly maxConnections: number;
 
   constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -107,8 +111,7 @@ export class RdsPostgres extends pulumi.ComponentResource {
         kmsKeyId: args.kmsKeyArn,
         dbName: args.databaseName,
         username: args.username,
-        manageMasterUserPassword: true,
-        masterUserSecretKmsKeyId: args.kmsKeyArn,
+        password: args.password,
         dbSubnetGroupName: subnets.name,
         parameterGroupName: params.name,
         vpcSecurityGroupIds: args.securityGroupIds,
@@ -130,12 +133,37 @@ export class RdsPostgres extends pulumi.ComponentResource {
     );
     this.address = db.address;
     this.port = db.port;
-    this.masterSecretArn = db.masterUserSecrets.apply((s) => s?.[0]?.secretArn ?? "");
+    const secret = new aws.secretsmanager.Secret(
+      `${name}-connection`,
+      {
+        description: `Orthanc ${name}: PostgreSQL connection`,
+        kmsKeyId: args.kmsKeyArn,
+        recoveryWindowInDays: 30,
+      },
+      child,
+    );
+    new aws.secretsmanager.SecretVersion(
+      `${name}-connection`,
+      {
+        secretId: secret.id,
+        secretString: pulumi.secret(
+          pulumi
+            .all([args.password, db.address, db.port])
+            .apply(([password, host, port]) =>
+              JSON.stringify({
+                username: args.username,
+                password,
+                host,
+                port,
+                dbname: args.databaseName,
+              }),
+            ),
+        ),
+      },
+      child,
+    );
+    this.secretArn = secret.arn;
     this.maxConnections = rdsMaxConnections(args.instanceClass);
-    this.registerOutputs({
-      address: this.address,
-      port: this.port,
-      masterSecretArn: this.masterSecretArn,
-    });
+    this.registerOutputs({ address: this.address, port: this.port, secretArn: this.secretArn });
   }
 }

@@ -45,13 +45,7 @@ export const planMocks: pulumi.runtime.Mocks = {
       case "aws:rds/instance:Instance":
         state.address = `${args.name}.c0abcdefghij.eu-west-1.rds.amazonaws.com`;
         state.port = 5432;
-        state.masterUserSecrets = [
-          {
-            secretArn: `arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-${args.name}-AbCdEf`,
-            secretStatus: "active",
-            kmsKeyId: args.inputs.masterUserSecretKmsKeyId,
-          },
-        ];
+
         break;
       case "aws:ebs/volume:Volume":
         // Real EBS ids: cloud-init derives the NVMe device path from them.

@@ -129,13 +129,14 @@ describe("RdsPostgres", () => {
         kmsKeyArn: KEY,
         databaseName: "orthanc",
         username: "orthanc",
+        password: pulumi.secret("generated-db-password"),
         protect: true,
       });
-      return { address: db.address, masterSecretArn: db.masterSecretArn };
+      return { address: db.address, secretArn: db.secretArn };
     });
   });
 
-  test("is private, encrypted with the key, gp3, and keeps its password out of state", () => {
+  test("is private, encrypted with the key, gp3, and gets its password only as a secret", () => {
     expect(only(plan, "aws:rds/instance:Instance").inputs).toMatchObject({
       engine: "postgres",
       engineVersion: "16",
@@ -145,12 +146,13 @@ describe("RdsPostgres", () => {
       kmsKeyId: KEY,
       publiclyAccessible: false,
       vpcSecurityGroupIds: ["sg-db"],
-      manageMasterUserPassword: true,
-      masterUserSecretKmsKeyId: KEY,
+      password: "[secret]",
       performanceInsightsKmsKeyId: KEY,
       multiAz: true,
     });
-    expect(only(plan, "aws:rds/instance:Instance").inputs).not.toHaveProperty("password");
+    expect(only(plan, "aws:rds/instance:Instance").inputs).not.toHaveProperty(
+      "manageMasterUserPassword",
+    );
   });
 
   test("survives deletion: backups kept, a final snapshot, deletion protection in AWS and in Pulumi", () => {
@@ -179,10 +181,17 @@ describe("RdsPostgres", () => {
     });
   });
 
-  test("exposes the endpoint and the ARN of the secret RDS manages", () => {
+  test("keeps the connection for the tasks in a Secrets Manager secret under the key", () => {
+    expect(only(plan, "aws:secretsmanager/secret:Secret").inputs).toMatchObject({
+      kmsKeyId: KEY,
+      recoveryWindowInDays: 30,
+    });
+    expect(only(plan, "aws:secretsmanager/secretVersion:SecretVersion").inputs.secretString).toBe(
+      "[secret]",
+    );
     expect(plan.outputs).toEqual({
       address: "pacs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com",
-      masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-pacs-db-AbCdEf",
+      secretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:pacs-db-connection",
     });
   });
 
