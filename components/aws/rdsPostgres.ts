@@ -147,17 +147,15 @@ export class RdsPostgres extends pulumi.ComponentResource {
       {
         secretId: secret.id,
         secretString: pulumi.secret(
-          pulumi
-            .all([args.password, db.address, db.port])
-            .apply(([password, host, port]) =>
-              JSON.stringify({
-                username: args.username,
-                password,
-                host,
-                port,
-                dbname: args.databaseName,
-              }),
-            ),
+          pulumi.all([args.password, db.address, db.port]).apply(([password, host, port]) =>
+            JSON.stringify({
+              username: args.username,
+              password,
+              host,
+              port,
+              dbname: args.databaseName,
+            }),
+          ),
         ),
       },
       child,
