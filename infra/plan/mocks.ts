@@ -56,6 +56,8 @@ export const planMocks: pulumi.runtime.Mocks = {
         state.keyId = args.name;
         break;
     }
+    // The AWS provider auto-names most resources from their logical name.
+    if (args.type.startsWith("aws:") && state.name === undefined) state.name = args.name;
     if (args.type.startsWith("aws:") && state.arn === undefined) {
       state.arn = `arn:aws:${args.type.split(":")[1].split("/")[0]}:eu-west-1:123456789012:${args.name}`;
     }

@@ -28,8 +28,14 @@ export function iamProblems(plan: Plan): string[] {
       const doc = check(`${r.name} policy`, r.inputs.policy, validateIdentityPolicy);
       for (const st of doc.Statement) {
         const resources = ([] as string[]).concat(st.Resource ?? []);
-        if (st.Effect === "Allow" && resources.includes("*"))
+        const actions = ([] as string[]).concat(
+          (st as { Action?: string | string[] }).Action ?? [],
+        );
+        // ssmmessages (ECS Exec's session channel) supports no resource scoping at all.
+        const unscopable = actions.length > 0 && actions.every((a) => a.startsWith("ssmmessages:"));
+        if (st.Effect === "Allow" && resources.includes("*") && !unscopable) {
           problems.push(`${r.name} policy: allows on Resource "*"`);
+        }
       }
     }
     if (r.type === "aws:kms/key:Key")

@@ -1,0 +1,336 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_VOLUME, orthancContainers, SECRETS_VOLUME, STORAGE_VOLUME } from "./containers";
+
+export interface OrthancEcsServiceArgs {
+  image: string;
+  cpu: number;
+  memoryMiB: number;
+  replicas: number;
+  privateSubnetIds: pulumi.Input<string>[];
+  taskSecurityGroupIds: pulumi.Input<string>[];
+  /** orthanc.json (not secret) and credentials.json (secret) as every target renders them. */
+  orthancJson: pulumi.Input<string>;
+  credentialsJson: pulumi.Output<string>;
+  /** Storage-encryption master key (secret), when Orthanc encrypts its files. */
+  storageMasterKey?: pulumi.Output<string>;
+  environment: Record<string, string>;
+  httpPort: number;
+  dicomPort?: number;
+  /** Target groups the service registers its tasks in. */
+  targetGroups: { arn: pulumi.Input<string>; port: number }[];
+  /** Encrypts the secrets and the log group. */
+  kmsKeyArn: pulumi.Input<string>;
+  logRetentionDays: number;
+  /** What the task may touch: this bucket prefix, or this file system through its access point. */
+  storage:
+    | { kind: "s3"; bucketArn: pulumi.Input<string>; prefix: string }
+    | {
+        kind: "efs";
+        fileSystemId: pulumi.Input<string>;
+        fileSystemArn: pulumi.Input<string>;
+        accessPointId: pulumi.Input<string>;
+        accessPointArn: pulumi.Input<string>;
+      };
+  ecsExec: boolean;
+}
+
+/**
+ * Orthanc on ECS Fargate: a cluster with Container Insights, a KMS-encrypted log group with
+ * retention, the credentials in Secrets Manager (read only by the execution role), a
+ * least-privilege task role, and a service in private subnets with the deployment circuit
+ * breaker and rollback.
+ */
+export class OrthancEcsService extends pulumi.ComponentResource {
+  public readonly clusterName: pulumi.Output<string>;
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly logGroupName: pulumi.Output<string>;
+  public readonly credentialsSecretArn: pulumi.Output<string>;
+
+  constructor(name: string, args: OrthancEcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("orthanc:aws:EcsService", name, {}, opts);
+    const child = { parent: this };
+    const region = aws.getRegionOutput({}, child).region;
+    const cluster = new aws.ecs.Cluster(
+      name,
+      { settings: [{ name: "containerInsights", value: "enabled" }] },
+      child,
+    );
+    const logs = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
+      child,
+    );
+
+    const secret = (suffix: string, value: pulumi.Output<string>, description: string) => {
+      const s = new aws.secretsmanager.Secret(
+        `${name}-${suffix}`,
+        { description, kmsKeyId: args.kmsKeyArn, recoveryWindowInDays: 30 },
+        child,
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-${suffix}`,
+        { secretId: s.id, secretString: pulumi.secret(value) },
+        child,
+      );
+      return s;
+    };
+    const credentials = secret(
+      "credentials",
+      args.credentialsJson,
+      `Orthanc ${name}: users and database password (credentials.json)`,
+    );
+    const storageKey = args.storageMasterKey
+      ? secret(
+          "storage-key",
+          args.storageMasterKey,
+          `Orthanc ${name}: storage-encryption master key`,
+        )
+      : undefined;
+    const secretArns = [credentials.arn, ...(storageKey ? [storageKey.arn] : [])];
+
+    const executionRole = createRole(`${name}-execution`, this, "ecs-tasks.amazonaws.com", [
+      ["logs", pulumi.all([logs.arn]).apply(([arn]) => logsPolicy(arn))],
+      [
+        "secrets",
+        pulumi
+          .all([pulumi.all(secretArns), args.kmsKeyArn])
+          .apply(([arns, key]) => secretsPolicy(arns, key)),
+      ],
+    ]);
+    const st = args.storage;
+    const taskPolicies: [string, pulumi.Output<object>][] = [
+      st.kind === "s3"
+        ? [
+            "storage",
+            pulumi
+              .all([st.bucketArn, args.kmsKeyArn])
+              .apply(([bucket, key]) => s3TaskPolicy(bucket, st.prefix, key)),
+          ]
+        : [
+            "storage",
+            pulumi
+              .all([st.fileSystemArn, st.accessPointArn])
+              .apply(([fs, ap]) => efsTaskPolicy(fs, ap)),
+          ],
+    ];
+    if (args.ecsExec) taskPolicies.push(["exec", pulumi.output(execPolicy())]);
+    const taskRole = createRole(`${name}-task`, this, "ecs-tasks.amazonaws.com", taskPolicies);
+
+    const task = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: name,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.cpu),
+        memory: String(args.memoryMiB),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: executionRole.arn,
+        taskRoleArn: taskRole.arn,
+        volumes: [
+          { name: CONFIG_VOLUME },
+          { name: SECRETS_VOLUME },
+          ...(st.kind === "efs"
+            ? [
+                {
+                  name: STORAGE_VOLUME,
+                  efsVolumeConfiguration: {
+                    fileSystemId: st.fileSystemId,
+                    transitEncryption: "ENABLED",
+                    authorizationConfig: { accessPointId: st.accessPointId, iam: "ENABLED" },
+                  },
+                },
+              ]
+            : []),
+        ],
+        containerDefinitions: pulumi
+          .all([args.orthancJson, credentials.arn, storageKey?.arn, logs.name, region])
+          .apply(([orthancJson, credentialsSecretArn, storageKeySecretArn, logGroup, r]) =>
+            JSON.stringify(
+              orthancContainers({
+                image: args.image,
+                orthancJson,
+                credentialsSecretArn,
+                storageKeySecretArn,
+                environment: args.environment,
+                httpPort: args.httpPort,
+                dicomPort: args.dicomPort,
+                efs: st.kind === "efs",
+                logGroup,
+                region: r,
+                memoryMiB: args.memoryMiB,
+              }),
+            ),
+          ),
+      },
+      child,
+    );
+
+    const service = new aws.ecs.Service(
+      name,
+      {
+        cluster: cluster.arn,
+        taskDefinition: task.arn,
+        desiredCount: args.replicas,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        networkConfiguration: {
+          subnets: args.privateSubnetIds,
+          securityGroups: args.taskSecurityGroupIds,
+          assignPublicIp: false,
+        },
+        loadBalancers: args.targetGroups.map((tg) => ({
+          targetGroupArn: tg.arn,
+          containerName: "orthanc",
+          containerPort: tg.port,
+        })),
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        ...deploymentBounds(args.replicas),
+        // Schema migrations of the PostgreSQL plugin can take minutes on a large index.
+        healthCheckGracePeriodSeconds: 300,
+        enableExecuteCommand: args.ecsExec,
+        propagateTags: "SERVICE",
+      },
+      child,
+    );
+    this.clusterName = cluster.name;
+    this.serviceName = service.name;
+    this.logGroupName = logs.name;
+    this.credentialsSecretArn = credentials.arn;
+    this.registerOutputs({
+      clusterName: this.clusterName,
+      serviceName: this.serviceName,
+      logGroupName: this.logGroupName,
+    });
+  }
+}
+
+/**
+ * One replica holds the database lock: stop it before starting the new one (a second task would
+ * be refused the lock and fail the deployment). Several replicas never exceed their count, so the
+ * connection budget holds during a deployment.
+ */
+export function deploymentBounds(replicas: number) {
+  return replicas === 1
+    ? { deploymentMinimumHealthyPercent: 0, deploymentMaximumPercent: 100 }
+    : { deploymentMinimumHealthyPercent: 50, deploymentMaximumPercent: 100 };
+}
+
+function createRole(
+  name: string,
+  parent: pulumi.Resource,
+  service: string,
+  policies: [string, pulumi.Output<object>][],
+) {
+  const role = new aws.iam.Role(
+    name,
+    {
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+      }),
+    },
+    { parent },
+  );
+  for (const [suffix, doc] of policies) {
+    new aws.iam.RolePolicy(
+      `${name}-${suffix}`,
+      { role: role.id, policy: doc.apply((d) => JSON.stringify(d)) },
+      { parent },
+    );
+  }
+  return role;
+}
+
+export function logsPolicy(logGroupArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: `${logGroupArn}:*`,
+      },
+    ],
+  };
+}
+
+/** The execution role reads exactly these secrets and decrypts with exactly this key. */
+export function secretsPolicy(secretArns: string[], keyArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArns },
+      {
+        Effect: "Allow",
+        Action: "kms:Decrypt",
+        Resource: keyArn,
+        Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
+      },
+    ],
+  };
+}
+
+/** Orthanc's S3 plugin: objects under its prefix, and the bucket's key for SSE-KMS. */
+export function s3TaskPolicy(bucketArn: string, prefix: string, keyArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "Objects",
+        Effect: "Allow",
+        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+        Resource: `${bucketArn}/${prefix}*`,
+      },
+      {
+        Sid: "List",
+        Effect: "Allow",
+        Action: "s3:ListBucket",
+        Resource: bucketArn,
+        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+      },
+      {
+        Sid: "Key",
+        Effect: "Allow",
+        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+        Resource: keyArn,
+        Condition: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
+      },
+    ],
+  };
+}
+
+/** EFS through this access point only. */
+export function efsTaskPolicy(fileSystemArn: string, accessPointArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+        Resource: fileSystemArn,
+        Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": accessPointArn } },
+      },
+    ],
+  };
+}
+
+/** ECS Exec's session channel (SSM). These actions support no resource scoping. */
+export function execPolicy() {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Action: [
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ],
+        Resource: "*",
+      },
+    ],
+  };
+}
