@@ -47,6 +47,27 @@ export const planMocks: pulumi.runtime.Mocks = {
         state.port = 5432;
 
         break;
+      case "aws:acm/certificate:Certificate": {
+        const names = [args.inputs.domainName, ...(args.inputs.subjectAlternativeNames ?? [])];
+        state.domainValidationOptions = names.map((domainName: string) => ({
+          domainName,
+          resourceRecordName: `_0a1b2c.${domainName}.`,
+          resourceRecordType: "CNAME",
+          resourceRecordValue: `_3d4e5f.${domainName.replace(/\./g, "-")}.acm-validations.aws.`,
+        }));
+        break;
+      }
+      case "aws:acm/certificateValidation:CertificateValidation":
+        state.certificateArn = args.inputs.certificateArn;
+        break;
+      case "aws:lb/loadBalancer:LoadBalancer":
+        state.dnsName = `${args.name}-1234567890.eu-west-1.elb.amazonaws.com`;
+        state.zoneId =
+          args.inputs.loadBalancerType === "network" ? "Z2IFOLAFXWLO4F" : "Z32O12XQLNTSW2";
+        break;
+      case "aws:route53/record:Record":
+        state.fqdn = String(args.inputs.name).replace(/\.$/, "");
+        break;
       case "aws:ebs/volume:Volume":
         // Real EBS ids: cloud-init derives the NVMe device path from them.
         id = "vol-0a1b2c3d4e5f60789";
