@@ -1,11 +1,12 @@
 import { ConfigError, OrthancConfig, readStackConfig } from "./config";
+import { deployAws } from "./targets/aws";
 import { deployDocker } from "./targets/docker";
 import { StackOutputs } from "./targets/types";
 
 export type { StackOutputs };
 
 /** Targets built in this release; the others are refused before any resource is created. */
-export const AVAILABLE_TARGETS = ["docker"] as const;
+export const AVAILABLE_TARGETS = ["docker", "aws"] as const;
 
 /**
  * The Pulumi program: validates the stack configuration (unless one is given, as the Automation
@@ -17,6 +18,7 @@ export function orthancProgram(config?: OrthancConfig): StackOutputs {
     case "docker":
       return deployDocker(cfg);
     case "aws":
+      return deployAws(cfg);
     case "kubernetes":
       throw new ConfigError([
         {

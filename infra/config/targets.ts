@@ -99,6 +99,15 @@ const awsSection = z.strictObject({
   /** Networks allowed to reach HTTPS. */
   webAllowedCidrs: z.array(cidr).default(["0.0.0.0/0"]),
   ecsExec: z.boolean().default(false),
+  /** TLS on the DICOM load balancer's listener (the certificate of `dns.dicomName`). */
+  dicomTls: z.boolean().default(false),
+  /** Days CloudWatch keeps container and flow logs. */
+  logRetentionDays: z
+    .literal([
+      1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+      3288, 3653,
+    ])
+    .default(365),
   alarmEmail: z.email().optional(),
 });
 

@@ -29,8 +29,13 @@ export async function planOf(
   target: string,
   build: () =>
     Promise<Record<string, pulumi.Output<unknown>>> | Record<string, pulumi.Output<unknown>>,
+  /** Sees every resource's inputs as the provider would, secrets revealed (tests only). */
+  observe?: (args: pulumi.runtime.MockResourceArgs) => void,
 ): Promise<Plan> {
-  await pulumi.runtime.setMocks(planMocks, PROJECT, stack, false, "organization");
+  const mocks: pulumi.runtime.Mocks = observe
+    ? { ...planMocks, newResource: (args) => (observe(args), planMocks.newResource(args)) }
+    : planMocks;
+  await pulumi.runtime.setMocks(mocks, PROJECT, stack, false, "organization");
   const recorder = recordRegistrations(PROJECT, stack);
   const outputs = await build();
   const resolved: Record<string, unknown> = {};
@@ -44,11 +49,20 @@ export async function planOf(
  * every resource it registers. Throws `ConfigError` for an invalid configuration before any
  * resource is registered.
  */
-export async function runPlan(raw: Record<string, unknown>, stack: string): Promise<Plan> {
+export async function runPlan(
+  raw: Record<string, unknown>,
+  stack: string,
+  observe?: (args: pulumi.runtime.MockResourceArgs) => void,
+): Promise<Plan> {
   const config = parseConfig(raw);
-  return planOf(stack, config.target, async () => {
-    // Import here, after the mocks: modules that touch the runtime must see the mock monitor.
-    const { orthancProgram } = await import("../program");
-    return orthancProgram(config);
-  });
+  return planOf(
+    stack,
+    config.target,
+    async () => {
+      // Import here, after the mocks: modules that touch the runtime must see the mock monitor.
+      const { orthancProgram } = await import("../program");
+      return orthancProgram(config);
+    },
+    observe,
+  );
 }

@@ -281,9 +281,12 @@ describe("docker variants", () => {
   });
 
   test("targets not built yet are refused before any resource is created", async () => {
-    await expect(runPlan({ target: "aws", aws: { region: "eu-west-1" } }, "aws")).rejects.toThrow(
-      /aws is not available in this release yet/,
+    await expect(runPlan({ target: "kubernetes" }, "k8s")).rejects.toThrow(
+      /kubernetes is not available in this release yet/,
     );
+    await expect(
+      runPlan({ target: "aws", aws: { region: "eu-west-1", compute: "ec2" } }, "ec2"),
+    ).rejects.toThrow(/ec2 is not available in this release yet/);
   });
 
   test("an invalid configuration is rejected with every key before the program runs", async () => {

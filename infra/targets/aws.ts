@@ -1,0 +1,277 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { DicomBucket } from "../../components/aws/dicomBucket";
+import { OrthancEcsService } from "../../components/aws/ecsService";
+import { EfsStorage } from "../../components/aws/efsStorage";
+import { OrthancIngress } from "../../components/aws/ingress";
+import { KmsKey } from "../../components/aws/kmsKey";
+import { OrthancNetwork } from "../../components/aws/network";
+import { RdsPostgres } from "../../components/aws/rdsPostgres";
+import { ORTHANC_UID } from "../../components/aws/containers";
+import { OrthancCredentials } from "../../components/shared/credentials";
+import {
+  renderCredentialsJson,
+  renderEnvironment,
+  renderOrthancJson,
+  StorageSettings,
+} from "../../components/shared/orthancConfig";
+import { DatabaseEndpoint, orthancSettings } from "../../components/shared/settings";
+import { AwsConfig, ConfigError } from "../config";
+import { StackOutputs } from "./types";
+
+const DB_NAME = "orthanc";
+const DB_USER = "orthanc";
+
+/**
+ * Orthanc on AWS: a KMS key, the network, RDS PostgreSQL (or an external database), EFS or S3,
+ * the load balancers and names, and the ECS service, all in the configured region.
+ */
+export function deployAws(cfg: AwsConfig): StackOutputs {
+  if (cfg.aws.compute === "ec2") {
+    throw new ConfigError([
+      {
+        key: "orthanc:aws.compute",
+        message:
+          "ec2 is not available in this release yet. Allowed today: fargate. Fix: remove the key or set it to fargate.",
+      },
+    ]);
+  }
+  const name = `orthanc-${pulumi.getStack()}`;
+  const provider = new aws.Provider(`${name}-aws`, { region: cfg.aws.region as aws.Region });
+  const opts = { providers: { aws: provider } };
+  const protect = cfg.protectData;
+  const o = cfg.orthanc;
+
+  const key = new KmsKey(
+    `${name}-key`,
+    {
+      existingArn: cfg.keys.kmsKeyArn,
+      description: `Orthanc ${name}: database, files, secrets and logs`,
+      deletionWindowDays: cfg.keys.deletionWindowDays,
+      protect,
+      servicePrincipals: [`logs.${cfg.aws.region}.amazonaws.com`],
+    },
+    opts,
+  );
+  const dicomOpen = o.dicom.enabled && o.dicom.allowedCidrs.length > 0;
+  const network = new OrthancNetwork(
+    `${name}-net`,
+    {
+      vpc: cfg.aws.vpcId
+        ? {
+            existing: {
+              vpcId: cfg.aws.vpcId,
+              privateSubnetIds: cfg.aws.privateSubnetIds ?? [],
+              publicSubnetIds: cfg.aws.publicSubnetIds ?? [],
+            },
+          }
+        : { create: { cidr: cfg.aws.vpcCidr, azCount: cfg.aws.availabilityZones } },
+      webAllowedCidrs: cfg.aws.webAllowedCidrs,
+      dicomAllowedCidrs: dicomOpen ? o.dicom.allowedCidrs : [],
+      httpPort: o.httpPort,
+      dicomPort: o.dicom.port,
+      kmsKeyArn: key.arn,
+      logRetentionDays: cfg.aws.logRetentionDays,
+    },
+    opts,
+  );
+  const sg = network.securityGroups;
+
+  const credentials = new OrthancCredentials(
+    `${name}-credentials`,
+    { adminUser: o.adminUser, users: o.users, generateDatabasePassword: !cfg.database.external },
+    opts,
+  );
+
+  let database: DatabaseEndpoint & { kind: "postgresql" };
+  let databasePassword: pulumi.Output<string>;
+  let rds: RdsPostgres | undefined;
+  const db = cfg.database;
+  if (db.engine === "sqlite") {
+    throw new ConfigError([
+      {
+        key: "orthanc:database.engine",
+        message: "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql.",
+      },
+    ]);
+  } else if (db.external) {
+    database = {
+      kind: "postgresql",
+      ...db.external,
+      connectionsPerReplica: db.connectionsPerReplica,
+    };
+    databasePassword = db.external.password;
+  } else {
+    databasePassword = credentials.databasePassword!;
+    rds = new RdsPostgres(
+      `${name}-db`,
+      {
+        subnetIds: network.privateSubnetIds,
+        securityGroupIds: [sg.database.id],
+        engineMajor: db.version,
+        instanceClass: db.instanceClass,
+        allocatedStorageGiB: db.allocatedStorageGiB,
+        maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
+        multiAz: db.multiAz,
+        backupRetentionDays: db.backupRetentionDays,
+        kmsKeyArn: key.arn,
+        databaseName: DB_NAME,
+        username: DB_USER,
+        password: databasePassword,
+        protect,
+      },
+      opts,
+    );
+    // The address is known once RDS exists; everything else is plain config.
+    database = {
+      kind: "postgresql",
+      host: "",
+      port: 5432,
+      database: DB_NAME,
+      username: DB_USER,
+      ssl: true,
+      maxConnections: rds.maxConnections,
+      connectionsPerReplica: db.connectionsPerReplica,
+    };
+  }
+
+  const st = cfg.storage;
+  let storage: StorageSettings;
+  let storagePermissions: ConstructorParameters<typeof OrthancEcsService>[1]["storage"];
+  let storageId: pulumi.Output<string>;
+  if (st.kind === "s3") {
+    const bucketName = st.s3?.bucket
+      ? pulumi.output(st.s3.bucket)
+      : new DicomBucket(
+          `${name}-dicom`,
+          { kmsKeyArn: key.arn, noncurrentVersionDays: 30, protect },
+          opts,
+        ).bucketName;
+    const prefix = st.s3?.prefix ?? "";
+    storage = {
+      kind: "s3",
+      bucket: "",
+      region: cfg.aws.region,
+      prefix,
+      encryption: st.encryption,
+      staticKeys: false,
+    };
+    storagePermissions = {
+      kind: "s3",
+      bucketArn: pulumi.interpolate`arn:aws:s3:::${bucketName}`,
+      prefix,
+    };
+    storageId = bucketName;
+  } else {
+    const efs = new EfsStorage(
+      `${name}-files`,
+      {
+        subnetIds: network.privateSubnetIds,
+        securityGroupIds: [sg.fileSystem.id],
+        kmsKeyArn: key.arn,
+        posixUid: Number(ORTHANC_UID),
+        protect,
+      },
+      opts,
+    );
+    storage = { kind: "filesystem" };
+    storagePermissions = {
+      kind: "efs",
+      fileSystemId: efs.fileSystemId,
+      fileSystemArn: efs.fileSystemArn,
+      accessPointId: efs.accessPointId,
+      accessPointArn: efs.accessPointArn,
+    };
+    storageId = efs.fileSystemId;
+  }
+
+  const dnsName = cfg.dns.name;
+  const tls = cfg.tls.enabled ?? dnsName !== undefined;
+  const ingress = new OrthancIngress(
+    `${name}-edge`,
+    {
+      vpcId: network.vpcId,
+      publicSubnetIds: network.publicSubnetIds,
+      webSecurityGroupId: sg.loadBalancer.id,
+      dicomSecurityGroupId: sg.dicomLoadBalancer.id,
+      httpPort: o.httpPort,
+      dicom: dicomOpen ? { port: o.dicom.port, tls: cfg.aws.dicomTls } : undefined,
+      dns:
+        tls && dnsName && cfg.dns.zoneId
+          ? { zoneId: cfg.dns.zoneId, webName: dnsName, dicomName: cfg.dns.dicomName ?? dnsName }
+          : undefined,
+    },
+    opts,
+  );
+
+  // One task definition serves every replica: with several, each task names itself after its
+  // own host name (Orthanc expands ${HOSTNAME}); one replica keeps a stable identifier.
+  const serverIdentifier = o.replicas > 1 ? "${HOSTNAME}" : `${name}-orthanc`;
+  const bucketName = st.kind === "s3" ? storageId : pulumi.output("");
+  const settings = pulumi
+    .all([rds?.address ?? pulumi.output(database.host), bucketName])
+    .apply(([host, bucket]) =>
+      orthancSettings(o, {
+        database: { ...database, host },
+        storage: storage.kind === "s3" ? { ...storage, bucket } : storage,
+        publicUrl: tls && dnsName ? { host: dnsName, https: true } : undefined,
+        serverIdentifier,
+      }),
+    );
+  const masterKey =
+    st.kind === "s3" && st.encryption
+      ? pulumi.secret(
+          new random.RandomBytes(
+            `${name}-storage-key`,
+            { length: 32 },
+            { protect, retainOnDelete: protect },
+          ).base64,
+        )
+      : undefined;
+  const service = new OrthancEcsService(
+    `${name}-app`,
+    {
+      image: `${o.image.repository}:${o.image.tag}`,
+      cpu: cfg.aws.cpu,
+      memoryMiB: cfg.aws.memoryMiB,
+      replicas: o.replicas,
+      privateSubnetIds: network.privateSubnetIds,
+      taskSecurityGroupIds: [sg.tasks.id],
+      orthancJson: settings.apply((s) => JSON.stringify(renderOrthancJson(s))),
+      credentialsJson: pulumi.secret(
+        pulumi
+          .all([settings, credentials.users, databasePassword])
+          .apply(([s, users, password]) =>
+            JSON.stringify(renderCredentialsJson(s, { users, databasePassword: password })),
+          ),
+      ),
+      storageMasterKey: masterKey,
+      environment: renderEnvironment(orthancSettings(o, { database, storage, serverIdentifier })),
+      httpPort: o.httpPort,
+      dicomPort: dicomOpen ? o.dicom.port : undefined,
+      targetGroups: ingress.targetGroups,
+      kmsKeyArn: key.arn,
+      logRetentionDays: cfg.aws.logRetentionDays,
+      storage: storagePermissions,
+      ecsExec: cfg.aws.ecsExec,
+    },
+    opts,
+  );
+
+  return {
+    target: pulumi.output("aws"),
+    url: ingress.webUrl,
+    dicomEndpoint: ingress.dicomHost
+      ? pulumi.interpolate`${o.dicom.aet}@${ingress.dicomHost}:${o.dicom.port}`
+      : pulumi.output(undefined),
+    adminUser: pulumi.output(o.adminUser),
+    adminPassword: credentials.adminPassword,
+    credentialsSecretArn: service.credentialsSecretArn,
+    databaseEndpoint: rds
+      ? pulumi.interpolate`${rds.address}:${rds.port}`
+      : pulumi.output(`${database.host}:${database.port}`),
+    storage: storageId,
+    logGroup: service.logGroupName,
+  };
+}

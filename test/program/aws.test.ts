@@ -1,0 +1,338 @@
+/**
+ * The AWS target's shipped stacks under mocks: the whole graph, the wiring between its parts
+ * (including inside the secret credentials, which the mock provider sees in plain text), secrets
+ * staying secret, IAM validity, data protection, and no resource of another target.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { runPlan, Plan } from "../../infra/plan/runPlan";
+import { PlannedResource } from "../../infra/plan/record";
+import { readStackFile, stackFilePath } from "../../infra/stackFiles";
+import { iamDocumentCount, iamProblems } from "./iam";
+
+type R = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type) as R[];
+const only = (plan: Plan, type: string) => {
+  const found = ofType(plan, type);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+/** Secret inputs reach the mock wrapped in Pulumi's secret signature: unwrap them. */
+function reveal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reveal);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270")
+      return reveal(obj.value);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, reveal(v)]));
+  }
+  return value;
+}
+
+/** The plan, plus every resource's inputs as the provider sees them, by `type::name`. */
+async function planWithSecrets(stack: string, raw = readStackFile(stackFilePath(stack))) {
+  const plain: Record<string, Record<string, unknown>> = {};
+  const plan = await runPlan(raw, stack, (args: pulumi.runtime.MockResourceArgs) => {
+    plain[`${args.type}::${args.name}`] = reveal(args.inputs) as Record<string, unknown>;
+  });
+  return { plan, plain };
+}
+
+const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
+
+describe("stack aws-fargate-efs", () => {
+  let plan: Plan;
+  let plain: Record<string, Record<string, unknown>>;
+  beforeAll(async () => {
+    ({ plan, plain } = await planWithSecrets("aws-fargate-efs"));
+  });
+
+  test("creates only AWS and shared resources, none of the Docker or Kubernetes targets", () => {
+    expect(plan.resources.filter((r) => /^(docker|kubernetes|command):/.test(r.type))).toEqual([]);
+    const components = plan.resources
+      .filter((r) => !r.custom)
+      .map((r) => r.type)
+      .sort();
+    expect(components).toEqual([
+      "orthanc:aws:EcsService",
+      "orthanc:aws:EfsStorage",
+      "orthanc:aws:Ingress",
+      "orthanc:aws:KmsKey",
+      "orthanc:aws:Network",
+      "orthanc:aws:RdsPostgres",
+      "orthanc:shared:Credentials",
+    ]);
+  });
+
+  test("Orthanc connects to its RDS endpoint over TLS with the generated password, all inside the secret", () => {
+    const credentials = JSON.parse(
+      plain[`${SECRET_VERSION}::orthanc-aws-fargate-efs-app-credentials`].secretString as string,
+    );
+    expect(credentials.PostgreSQL).toMatchObject({
+      Host: "orthanc-aws-fargate-efs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com",
+      Port: 5432,
+      Database: "orthanc",
+      Username: "orthanc",
+      Password: plain["aws:rds/instance:Instance::orthanc-aws-fargate-efs-db"].password,
+      EnableSsl: true,
+      Lock: true,
+      EnableIndex: true,
+      EnableStorage: false,
+    });
+    expect(credentials.RegisteredUsers).toEqual({
+      admin: "generated-orthanc-aws-fargate-efs-credentials-user-admin",
+      healthcheck: "generated-orthanc-aws-fargate-efs-credentials-probe",
+    });
+    // The pool fits db.t4g.medium's ~405 connections.
+    expect(credentials.PostgreSQL.IndexConnectionsCount).toBe(20);
+  });
+
+  test("the task definition carries only ARNs for secrets, and orthanc.json in the open", () => {
+    const defs = JSON.parse(
+      only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+    );
+    expect(defs[0].secrets).toEqual([
+      {
+        name: "ORTHANC_CREDENTIALS_JSON",
+        valueFrom:
+          "arn:aws:secretsmanager:eu-west-1:123456789012:orthanc-aws-fargate-efs-app-credentials",
+      },
+    ]);
+    const config = JSON.parse(defs[0].environment[0].value);
+    expect(config).toMatchObject({
+      Name: "Hospital PACS",
+      DicomAet: "HOSPITALPACS",
+      DicomAlwaysAllowStore: false,
+      DicomWeb: { Host: "pacs.example.org", Ssl: true },
+      StorageDirectory: "/var/lib/orthanc/db",
+    });
+    expect(config).not.toHaveProperty("PostgreSQL");
+    expect(config).not.toHaveProperty("RegisteredUsers");
+    const generated = /generated-orthanc-aws-fargate-efs/;
+    for (const r of plan.resources) expect(JSON.stringify(r.inputs)).not.toMatch(generated);
+  });
+
+  test("wiring: the service registers in the load balancers' target groups; the names alias the balancers", () => {
+    const service = only(plan, "aws:ecs/service:Service");
+    const groups = Object.fromEntries(
+      ofType(plan, "aws:lb/targetGroup:TargetGroup").map((g) => [
+        g.name,
+        `arn:aws:lb:eu-west-1:123456789012:${g.name}`,
+      ]),
+    );
+    expect(service.inputs.loadBalancers).toEqual([
+      {
+        targetGroupArn: groups["orthanc-aws-fargate-efs-edge-web"],
+        containerName: "orthanc",
+        containerPort: 8042,
+      },
+      {
+        targetGroupArn: groups["orthanc-aws-fargate-efs-edge-dicom"],
+        containerName: "orthanc",
+        containerPort: 4242,
+      },
+    ]);
+    expect(service.inputs.networkConfiguration).toEqual({
+      subnets: [
+        "orthanc-aws-fargate-efs-net-private-0-id",
+        "orthanc-aws-fargate-efs-net-private-1-id",
+      ],
+      securityGroups: ["orthanc-aws-fargate-efs-net-tasks-id"],
+      assignPublicIp: false,
+    });
+    const aliases = ofType(plan, "aws:route53/record:Record")
+      .filter((r) => r.inputs.aliases)
+      .map((r) => [r.inputs.name, r.inputs.aliases[0].name]);
+    expect(aliases.sort()).toEqual([
+      [
+        "dicom.example.org",
+        "orthanc-aws-fargate-efs-edge-dicom-1234567890.eu-west-1.elb.amazonaws.com",
+      ],
+      [
+        "pacs.example.org",
+        "orthanc-aws-fargate-efs-edge-web-1234567890.eu-west-1.elb.amazonaws.com",
+      ],
+    ]);
+  });
+
+  test("the database and the file system live in private subnets, reachable only from the tasks", () => {
+    expect(only(plan, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).toEqual([
+      "orthanc-aws-fargate-efs-net-private-0-id",
+      "orthanc-aws-fargate-efs-net-private-1-id",
+    ]);
+    expect(only(plan, "aws:rds/instance:Instance").inputs).toMatchObject({
+      publiclyAccessible: false,
+      vpcSecurityGroupIds: ["orthanc-aws-fargate-efs-net-database-id"],
+      multiAz: true,
+      backupRetentionPeriod: 14,
+    });
+    const mounts = ofType(plan, "aws:efs/mountTarget:MountTarget");
+    expect(mounts.map((m) => m.inputs.securityGroups)).toEqual([
+      ["orthanc-aws-fargate-efs-net-file-system-id"],
+      ["orthanc-aws-fargate-efs-net-file-system-id"],
+    ]);
+  });
+
+  test("the database, file system and key are protected and retained", () => {
+    const protectedTypes = plan.resources
+      .filter((r) => r.protect)
+      .map((r) => r.type)
+      .sort();
+    expect(protectedTypes).toEqual([
+      "aws:efs/fileSystem:FileSystem",
+      "aws:kms/key:Key",
+      "aws:rds/instance:Instance",
+    ]);
+    expect(only(plan, "aws:rds/instance:Instance").inputs.deletionProtection).toBe(true);
+  });
+
+  test("every IAM document is valid and scoped", () => {
+    expect(iamDocumentCount(plan)).toBeGreaterThanOrEqual(7);
+    expect(iamProblems(plan)).toEqual([]);
+  });
+
+  test("outputs: URL, DICOM endpoint, admin user, the secret's ARN, never a password", () => {
+    expect(plan.outputs).toEqual({
+      target: "aws",
+      url: "https://pacs.example.org/",
+      dicomEndpoint: "HOSPITALPACS@dicom.example.org:4242",
+      adminUser: "admin",
+      adminPassword: "[secret]",
+      credentialsSecretArn:
+        "arn:aws:secretsmanager:eu-west-1:123456789012:orthanc-aws-fargate-efs-app-credentials",
+      databaseEndpoint: "orthanc-aws-fargate-efs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com:5432",
+      storage: "orthanc-aws-fargate-efs-files-id",
+      logGroup: "orthanc-aws-fargate-efs-app-logs",
+    });
+  });
+
+  test.each<[string, Record<string, unknown>]>([
+    ["a new image tag", { orthanc: { image: { tag: "26.9.0" } } }],
+    ["more replicas", { orthanc: { replicas: 3 } }],
+    ["a bigger database instance", { database: { instanceClass: "db.r6g.large" } }],
+    ["bigger tasks", { aws: { cpu: 2048, memoryMiB: 4096 } }],
+  ])(
+    "%s replaces no data: the key, file system and the database's identity stay as they were",
+    async (_name, change) => {
+      const base = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
+        string,
+        Record<string, unknown>
+      >;
+      const changed = structuredClone(base);
+      for (const [section, value] of Object.entries(change))
+        changed[section] = { ...changed[section], ...(value as object) };
+      const after = (await planWithSecrets("aws-fargate-efs", changed)).plan;
+      const identity = (p: Plan) => {
+        const db = only(p, "aws:rds/instance:Instance").inputs;
+        return {
+          key: only(p, "aws:kms/key:Key").inputs,
+          fs: only(p, "aws:efs/fileSystem:FileSystem").inputs,
+          // RDS replaces only for these; class, storage and Multi-AZ change in place.
+          db: {
+            engine: db.engine,
+            engineVersion: db.engineVersion,
+            dbName: db.dbName,
+            username: db.username,
+            kmsKeyId: db.kmsKeyId,
+            storageEncrypted: db.storageEncrypted,
+          },
+        };
+      };
+      expect(identity(after)).toEqual(identity(plan));
+    },
+  );
+});
+
+describe("stack aws-fargate-s3", () => {
+  let plan: Plan;
+  let plain: Record<string, Record<string, unknown>>;
+  beforeAll(async () => {
+    ({ plan, plain } = await planWithSecrets("aws-fargate-s3"));
+  });
+
+  test("a bucket of its own: SSE-KMS with the stack's key and a Bucket Key, protected", () => {
+    const bucket = only(plan, "aws:s3/bucket:Bucket");
+    expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(
+      only(
+        plan,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      ).inputs.rules[0],
+    ).toEqual({
+      applyServerSideEncryptionByDefault: {
+        sseAlgorithm: "aws:kms",
+        kmsMasterKeyId: "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-s3-key",
+      },
+      bucketKeyEnabled: true,
+    });
+  });
+
+  test("Orthanc's S3 plugin uses the task role (no keys) and encrypts with a master key delivered as a secret file", () => {
+    const defs = JSON.parse(
+      only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+    );
+    const config = JSON.parse(defs[0].environment[0].value);
+    expect(config.AwsS3Storage).toEqual({
+      BucketName: "orthanc-aws-fargate-s3-dicom-a1b2c3d",
+      Region: "eu-central-1",
+      RootPath: "orthanc/",
+      VirtualAddressing: true,
+      StorageEncryption: {
+        Enable: true,
+        MasterKey: [1, "/run/secrets/orthanc-storage-master-key"],
+        VerifyMagic: true,
+      },
+    });
+    expect(defs[0].secrets.map((s: { name: string }) => s.name)).toEqual([
+      "ORTHANC_CREDENTIALS_JSON",
+      "ORTHANC_STORAGE_KEY",
+    ]);
+    const key = only(plan, "random:index/randomBytes:RandomBytes");
+    expect(key).toMatchObject({ protect: true, retainOnDelete: true });
+    const credentials = JSON.parse(
+      plain[`${SECRET_VERSION}::orthanc-aws-fargate-s3-app-credentials`].secretString as string,
+    );
+    expect(credentials).not.toHaveProperty("AwsS3Storage");
+  });
+
+  test("two replicas: the database is shared without a lock, each task names itself, the pool fits", () => {
+    const credentials = JSON.parse(
+      plain[`${SECRET_VERSION}::orthanc-aws-fargate-s3-app-credentials`].secretString as string,
+    );
+    expect(credentials.PostgreSQL).toMatchObject({
+      Lock: false,
+      TransactionMode: "ReadCommitted",
+      IndexConnectionsCount: 20,
+    });
+    const defs = JSON.parse(
+      only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+    );
+    expect(JSON.parse(defs[0].environment[0].value)).toMatchObject({
+      DatabaseServerIdentifier: "${HOSTNAME}",
+      SaveJobs: false,
+    });
+    expect(only(plan, "aws:ecs/service:Service").inputs).toMatchObject({
+      desiredCount: 2,
+      deploymentMinimumHealthyPercent: 50,
+      deploymentMaximumPercent: 100,
+    });
+  });
+
+  test("DICOM over TLS with the certificate; the task role reaches only its prefix and key", () => {
+    const dicom = ofType(plan, "aws:lb/listener:Listener").find((l) => l.inputs.port === 4242)!;
+    expect(dicom.inputs).toMatchObject({
+      protocol: "TLS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    });
+    const storage = JSON.parse(
+      plan.resources.find((r) => r.name === "orthanc-aws-fargate-s3-app-task-storage")!.inputs
+        .policy as string,
+    );
+    expect(storage.Statement.map((s: { Resource: string }) => s.Resource)).toEqual([
+      "arn:aws:s3:::orthanc-aws-fargate-s3-dicom-a1b2c3d/orthanc/*",
+      "arn:aws:s3:::orthanc-aws-fargate-s3-dicom-a1b2c3d",
+      "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-s3-key",
+    ]);
+    expect(iamProblems(plan)).toEqual([]);
+  });
+});
