@@ -10,6 +10,8 @@ export interface EfsStorageArgs {
   /** uid/gid Orthanc runs as; the access point maps every client to it. */
   posixUid: number;
   protect: boolean;
+  /** EFS's own daily backups; off when an AWS Backup plan of the deployment covers the file system. */
+  automaticBackups: boolean;
 }
 
 /**
@@ -43,7 +45,10 @@ export class EfsStorage extends pulumi.ComponentResource {
     );
     new aws.efs.BackupPolicy(
       `${name}-backup`,
-      { fileSystemId: fs.id, backupPolicy: { status: "ENABLED" } },
+      {
+        fileSystemId: fs.id,
+        backupPolicy: { status: args.automaticBackups ? "ENABLED" : "DISABLED" },
+      },
       child,
     );
     new aws.efs.FileSystemPolicy(

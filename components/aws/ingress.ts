@@ -13,6 +13,12 @@ export interface OrthancIngressArgs {
   dns?: { zoneId: string; webName: string; dicomName: string };
 }
 
+export interface TargetMetrics {
+  namespace: "AWS/ApplicationELB" | "AWS/NetworkELB";
+  loadBalancer: pulumi.Output<string>;
+  targetGroup: pulumi.Output<string>;
+}
+
 /** TLS 1.3 and 1.2 with forward-secret ciphers only. */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
 /** Long enough for a multi-GB ZIP download or STOW upload on a slow link. */
@@ -29,6 +35,8 @@ export class OrthancIngress extends pulumi.ComponentResource {
   public readonly dicomHost?: pulumi.Output<string>;
   /** Target groups for the ECS service: the web one, then the DICOM one if any. */
   public readonly targetGroups: { arn: pulumi.Output<string>; port: number }[];
+  /** CloudWatch dimensions (ARN suffixes): the ALB, and each target group with its balancer. */
+  public readonly metrics: { loadBalancer: pulumi.Output<string>; targets: TargetMetrics[] };
 
   constructor(name: string, args: OrthancIngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:Ingress", name, {}, opts);
@@ -114,6 +122,16 @@ export class OrthancIngress extends pulumi.ComponentResource {
       );
     }
     this.targetGroups = [{ arn: web.arn, port: args.httpPort }];
+    this.metrics = {
+      loadBalancer: alb.arnSuffix,
+      targets: [
+        {
+          namespace: "AWS/ApplicationELB",
+          loadBalancer: alb.arnSuffix,
+          targetGroup: web.arnSuffix,
+        },
+      ],
+    };
     this.webUrl = args.dns
       ? pulumi.output(`https://${args.dns.webName}/`)
       : pulumi.interpolate`http://${alb.dnsName}/`;
@@ -163,6 +181,11 @@ export class OrthancIngress extends pulumi.ComponentResource {
         child,
       );
       this.targetGroups.push({ arn: dicom.arn, port: args.dicom.port });
+      this.metrics.targets.push({
+        namespace: "AWS/NetworkELB",
+        loadBalancer: nlb.arnSuffix,
+        targetGroup: dicom.arnSuffix,
+      });
       this.dicomHost = args.dns ? pulumi.output(args.dns.dicomName) : nlb.dnsName;
     }
 

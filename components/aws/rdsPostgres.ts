@@ -77,6 +77,10 @@ export class RdsPostgres extends pulumi.ComponentResource {
   /** Secrets Manager secret holding `username`, `password`, `host`, `port`, `dbname` (JSON). */
   public readonly secretArn: pulumi.Output<string>;
   public readonly maxConnections: number;
+  /** For CloudWatch dimensions and AWS Backup. */
+  public readonly identifier: pulumi.Output<string>;
+  public readonly arn: pulumi.Output<string>;
+  public readonly allocatedStorageGiB: number;
 
   constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:RdsPostgres", name, {}, opts);
@@ -161,6 +165,9 @@ export class RdsPostgres extends pulumi.ComponentResource {
       child,
     );
     this.secretArn = secret.arn;
+    this.identifier = db.identifier;
+    this.arn = db.arn;
+    this.allocatedStorageGiB = args.allocatedStorageGiB;
     this.maxConnections = rdsMaxConnections(args.instanceClass);
     this.registerOutputs({ address: this.address, port: this.port, secretArn: this.secretArn });
   }

@@ -42,11 +42,6 @@ export const planMocks: pulumi.runtime.Mocks = {
         state.bucket = args.inputs.bucket ?? `${args.name}-a1b2c3d`;
         state.arn = `arn:aws:s3:::${state.bucket}`;
         break;
-      case "aws:rds/instance:Instance":
-        state.address = `${args.name}.c0abcdefghij.eu-west-1.rds.amazonaws.com`;
-        state.port = 5432;
-
-        break;
       case "aws:acm/certificate:Certificate": {
         const names = [args.inputs.domainName, ...(args.inputs.subjectAlternativeNames ?? [])];
         state.domainValidationOptions = names.map((domainName: string) => ({
@@ -60,7 +55,16 @@ export const planMocks: pulumi.runtime.Mocks = {
       case "aws:acm/certificateValidation:CertificateValidation":
         state.certificateArn = args.inputs.certificateArn;
         break;
+      case "aws:lb/targetGroup:TargetGroup":
+        state.arnSuffix = `${args.name}-arnSuffix`;
+        break;
+      case "aws:rds/instance:Instance":
+        state.identifier = args.name;
+        state.address = `${args.name}.c0abcdefghij.eu-west-1.rds.amazonaws.com`;
+        state.port = 5432;
+        break;
       case "aws:lb/loadBalancer:LoadBalancer":
+        state.arnSuffix = `${args.name}-arnSuffix`;
         state.dnsName = `${args.name}-1234567890.eu-west-1.elb.amazonaws.com`;
         state.zoneId =
           args.inputs.loadBalancerType === "network" ? "Z2IFOLAFXWLO4F" : "Z32O12XQLNTSW2";

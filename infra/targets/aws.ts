@@ -7,6 +7,7 @@ import { EfsStorage } from "../../components/aws/efsStorage";
 import { OrthancIngress } from "../../components/aws/ingress";
 import { KmsKey } from "../../components/aws/kmsKey";
 import { OrthancNetwork } from "../../components/aws/network";
+import { OrthancOperations } from "../../components/aws/operations";
 import { RdsPostgres } from "../../components/aws/rdsPostgres";
 import { ORTHANC_UID } from "../../components/aws/containers";
 import { OrthancCredentials } from "../../components/shared/credentials";
@@ -50,7 +51,11 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       description: `Orthanc ${name}: database, files, secrets and logs`,
       deletionWindowDays: cfg.keys.deletionWindowDays,
       protect,
-      servicePrincipals: [`logs.${cfg.aws.region}.amazonaws.com`],
+      // CloudWatch Logs encrypts log groups with it; CloudWatch alarms publish to an SNS topic under it.
+      servicePrincipals: [
+        `logs.${cfg.aws.region}.amazonaws.com`,
+        ...(cfg.aws.alarmEmail ? ["cloudwatch.amazonaws.com"] : []),
+      ],
     },
     opts,
   );
@@ -140,6 +145,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
   let storage: StorageSettings;
   let storagePermissions: ConstructorParameters<typeof OrthancEcsService>[1]["storage"];
   let storageId: pulumi.Output<string>;
+  const backupArns: pulumi.Output<string>[] = rds ? [rds.arn] : [];
   if (st.kind === "s3") {
     const bucketName = st.s3?.bucket
       ? pulumi.output(st.s3.bucket)
@@ -172,6 +178,8 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
         kmsKeyArn: key.arn,
         posixUid: Number(ORTHANC_UID),
         protect,
+        // The deployment's AWS Backup plan covers it.
+        automaticBackups: false,
       },
       opts,
     );
@@ -184,6 +192,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       accessPointArn: efs.accessPointArn,
     };
     storageId = efs.fileSystemId;
+    backupArns.push(efs.fileSystemArn);
   }
 
   const dnsName = cfg.dns.name;
@@ -259,6 +268,30 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
     opts,
   );
 
+  const operations = new OrthancOperations(
+    `${name}-ops`,
+    {
+      kmsKeyArn: key.arn,
+      backupResourceArns: backupArns,
+      backupRetentionDays: 35,
+      alarms: cfg.aws.alarmEmail
+        ? {
+            email: cfg.aws.alarmEmail,
+            loadBalancer: ingress.metrics.loadBalancer,
+            targets: ingress.metrics.targets,
+            database: rds
+              ? {
+                  identifier: rds.identifier,
+                  allocatedStorageGiB: rds.allocatedStorageGiB,
+                  maxConnections: rds.maxConnections,
+                }
+              : undefined,
+          }
+        : undefined,
+    },
+    opts,
+  );
+
   return {
     target: pulumi.output("aws"),
     url: ingress.webUrl,
@@ -273,5 +306,6 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       : pulumi.output(`${database.host}:${database.port}`),
     storage: storageId,
     logGroup: service.logGroupName,
+    backupVault: operations.backupVaultName,
   };
 }

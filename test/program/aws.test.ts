@@ -59,6 +59,7 @@ describe("stack aws-fargate-efs", () => {
       "orthanc:aws:Ingress",
       "orthanc:aws:KmsKey",
       "orthanc:aws:Network",
+      "orthanc:aws:Operations",
       "orthanc:aws:RdsPostgres",
       "orthanc:shared:Credentials",
     ]);
@@ -186,6 +187,33 @@ describe("stack aws-fargate-efs", () => {
     expect(only(plan, "aws:rds/instance:Instance").inputs.deletionProtection).toBe(true);
   });
 
+  test("AWS Backup backs up the database and the file system daily into a vault under the key", () => {
+    expect(only(plan, "aws:backup/vault:Vault").inputs.kmsKeyArn).toBe(
+      "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-efs-key",
+    );
+    expect(only(plan, "aws:backup/plan:Plan").inputs.rules).toEqual([
+      {
+        ruleName: "daily",
+        targetVaultName: "orthanc-aws-fargate-efs-ops-vault",
+        schedule: "cron(0 3 * * ? *)",
+        startWindow: 60,
+        completionWindow: 360,
+        lifecycle: { deleteAfter: 35 },
+      },
+    ]);
+    expect(only(plan, "aws:backup/selection:Selection").inputs.resources.sort()).toEqual([
+      "arn:aws:efs:eu-west-1:123456789012:orthanc-aws-fargate-efs-files",
+      "arn:aws:rds:eu-west-1:123456789012:orthanc-aws-fargate-efs-db",
+    ]);
+    // The plan replaces EFS's own automatic backups instead of doubling them.
+    expect(only(plan, "aws:efs/backupPolicy:BackupPolicy").inputs.backupPolicy).toEqual({
+      status: "DISABLED",
+    });
+    // No alarm address, no alarms.
+    expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")).toEqual([]);
+    expect(ofType(plan, "aws:sns/topic:Topic")).toEqual([]);
+  });
+
   test("every IAM document is valid and scoped", () => {
     expect(iamDocumentCount(plan)).toBeGreaterThanOrEqual(7);
     expect(iamProblems(plan)).toEqual([]);
@@ -203,6 +231,7 @@ describe("stack aws-fargate-efs", () => {
       databaseEndpoint: "orthanc-aws-fargate-efs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com:5432",
       storage: "orthanc-aws-fargate-efs-files-id",
       logGroup: "orthanc-aws-fargate-efs-app-logs",
+      backupVault: "orthanc-aws-fargate-efs-ops-vault",
     });
   });
 
@@ -316,6 +345,84 @@ describe("stack aws-fargate-s3", () => {
       deploymentMinimumHealthyPercent: 50,
       deploymentMaximumPercent: 100,
     });
+  });
+
+  test("alarms to an encrypted topic: 5xx, unhealthy targets on each balancer, database CPU, storage and connections", () => {
+    const key = "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-s3-key";
+    expect(only(plan, "aws:sns/topic:Topic").inputs).toEqual({ kmsMasterKeyId: key });
+    expect(only(plan, "aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({
+      protocol: "email",
+      endpoint: "imaging-ops@example.org",
+    });
+    const alarms = Object.fromEntries(
+      ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [
+        a.name.replace("orthanc-aws-fargate-s3-ops-", ""),
+        [
+          a.inputs.namespace,
+          a.inputs.metricName,
+          a.inputs.comparisonOperator,
+          a.inputs.threshold,
+          a.inputs.dimensions,
+        ],
+      ]),
+    );
+    expect(alarms).toEqual({
+      "http-5xx": [
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+        "GreaterThanThreshold",
+        10,
+        { LoadBalancer: "orthanc-aws-fargate-s3-edge-web-arnSuffix" },
+      ],
+      "unhealthy-targets-0": [
+        "AWS/ApplicationELB",
+        "UnHealthyHostCount",
+        "GreaterThanThreshold",
+        0,
+        {
+          LoadBalancer: "orthanc-aws-fargate-s3-edge-web-arnSuffix",
+          TargetGroup: "orthanc-aws-fargate-s3-edge-web-arnSuffix",
+        },
+      ],
+      "unhealthy-targets-1": [
+        "AWS/NetworkELB",
+        "UnHealthyHostCount",
+        "GreaterThanThreshold",
+        0,
+        {
+          LoadBalancer: "orthanc-aws-fargate-s3-edge-dicom-arnSuffix",
+          TargetGroup: "orthanc-aws-fargate-s3-edge-dicom-arnSuffix",
+        },
+      ],
+      "db-cpu": [
+        "AWS/RDS",
+        "CPUUtilization",
+        "GreaterThanThreshold",
+        80,
+        { DBInstanceIdentifier: "orthanc-aws-fargate-s3-db" },
+      ],
+      // 10% of the 20 GiB allocation, in bytes; 80% of db.t4g.large's ~811 connections.
+      "db-storage": [
+        "AWS/RDS",
+        "FreeStorageSpace",
+        "LessThanThreshold",
+        2147483648,
+        { DBInstanceIdentifier: "orthanc-aws-fargate-s3-db" },
+      ],
+      "db-connections": [
+        "AWS/RDS",
+        "DatabaseConnections",
+        "GreaterThanThreshold",
+        648,
+        { DBInstanceIdentifier: "orthanc-aws-fargate-s3-db" },
+      ],
+    });
+    // CloudWatch may use the key to publish to the encrypted topic.
+    const policy = JSON.parse(only(plan, "aws:kms/key:Key").inputs.policy);
+    expect(policy.Statement[1].Principal.Service).toEqual([
+      "logs.eu-central-1.amazonaws.com",
+      "cloudwatch.amazonaws.com",
+    ]);
   });
 
   test("DICOM over TLS with the certificate; the task role reaches only its prefix and key", () => {

@@ -223,6 +223,7 @@ describe("EfsStorage", () => {
         kmsKeyArn: KEY,
         posixUid: 999,
         protect: true,
+        automaticBackups: true,
       });
       return { fileSystemId: fs.fileSystemId, accessPointId: fs.accessPointId };
     });
