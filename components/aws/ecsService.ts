@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_VOLUME, orthancContainers, SECRETS_VOLUME, STORAGE_VOLUME } from "./containers";
+import { Ec2Capacity } from "./ec2Capacity";
 
 export interface OrthancEcsServiceArgs {
   image: string;
@@ -33,6 +34,9 @@ export interface OrthancEcsServiceArgs {
         accessPointArn: pulumi.Input<string>;
       };
   ecsExec: boolean;
+  /** Fargate, or EC2 instances of this type in the cluster (the VPC is needed for their group). */
+  capacity:
+    { kind: "fargate" } | { kind: "ec2"; instanceType: string; vpcId: pulumi.Input<string> };
 }
 
 /**
@@ -121,7 +125,7 @@ export class OrthancEcsService extends pulumi.ComponentResource {
       `${name}-task`,
       {
         family: name,
-        requiresCompatibilities: ["FARGATE"],
+        requiresCompatibilities: [args.capacity.kind === "ec2" ? "EC2" : "FARGATE"],
         networkMode: "awsvpc",
         cpu: String(args.cpu),
         memory: String(args.memoryMiB),
@@ -167,14 +171,42 @@ export class OrthancEcsService extends pulumi.ComponentResource {
       child,
     );
 
+    // EC2: an Auto Scaling group behind a capacity provider, attached to the cluster first.
+    let launch: Partial<aws.ecs.ServiceArgs> = { launchType: "FARGATE", platformVersion: "LATEST" };
+    const serviceDeps: pulumi.Resource[] = [];
+    if (args.capacity.kind === "ec2") {
+      const capacity = new Ec2Capacity(
+        `${name}-capacity`,
+        {
+          clusterName: cluster.name,
+          instanceType: args.capacity.instanceType,
+          subnetIds: args.privateSubnetIds,
+          vpcId: args.capacity.vpcId,
+          kmsKeyArn: args.kmsKeyArn,
+          maxInstances: args.replicas + 1,
+        },
+        child,
+      );
+      serviceDeps.push(
+        new aws.ecs.ClusterCapacityProviders(
+          `${name}-capacity`,
+          { clusterName: cluster.name, capacityProviders: [capacity.capacityProviderName] },
+          child,
+        ),
+      );
+      launch = {
+        capacityProviderStrategies: [
+          { capacityProvider: capacity.capacityProviderName, weight: 1 },
+        ],
+      };
+    }
     const service = new aws.ecs.Service(
       name,
       {
         cluster: cluster.arn,
         taskDefinition: task.arn,
         desiredCount: args.replicas,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
+        ...launch,
         networkConfiguration: {
           subnets: args.privateSubnetIds,
           securityGroups: args.taskSecurityGroupIds,
@@ -192,7 +224,7 @@ export class OrthancEcsService extends pulumi.ComponentResource {
         enableExecuteCommand: args.ecsExec,
         propagateTags: "SERVICE",
       },
-      child,
+      { ...child, dependsOn: serviceDeps },
     );
     this.clusterName = cluster.name;
     this.serviceName = service.name;

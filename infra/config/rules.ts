@@ -303,6 +303,17 @@ const rules: Rule[] = [
   {
     sections: ["aws"],
     targets: ["aws"],
+    check: ({ aws }) =>
+      aws.instanceType && aws.compute !== "ec2"
+        ? {
+            key: "orthanc:aws.instanceType",
+            message: `is only used with \`orthanc:aws.compute\` ec2, got compute ${aws.compute}. Fix: set compute to ec2, or remove instanceType.`,
+          }
+        : undefined,
+  },
+  {
+    sections: ["aws"],
+    targets: ["aws"],
     check: ({ aws }) => {
       const given = ["privateSubnetIds", "publicSubnetIds"].filter((k) => aws[k] !== undefined);
       if (aws.vpcId && (aws.privateSubnetIds?.length ?? 0) < 2) {

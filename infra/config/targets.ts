@@ -94,6 +94,13 @@ const awsSection = z.strictObject({
   vpcCidr: cidr.default("10.40.0.0/16"),
   availabilityZones: z.number().int().min(2).max(3).default(2),
   compute: z.enum(["fargate", "ec2"]).default("fargate"),
+  /** EC2 instance type of the cluster's hosts (compute ec2 only; m6i.large when omitted). */
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
+      error: "must be an EC2 instance type such as `m6i.large`",
+    })
+    .optional(),
   cpu: z.number().int().default(1024),
   memoryMiB: z.number().int().default(2048),
   /** Networks allowed to reach HTTPS. */

@@ -98,6 +98,8 @@ export const planMocks: pulumi.runtime.Mocks = {
         };
       case "aws:index/getPartition:getPartition":
         return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+      case "aws:ssm/getParameter:getParameter":
+        return { name: args.inputs.name, value: "ami-0ecs0optimized0al2023", type: "String" };
       case "aws:ec2/getVpc:getVpc":
         return { id: args.inputs.id, cidrBlock: "10.0.0.0/16" };
       case "aws:ec2/getSubnet:getSubnet":

@@ -29,15 +29,6 @@ const DB_USER = "orthanc";
  * the load balancers and names, and the ECS service, all in the configured region.
  */
 export function deployAws(cfg: AwsConfig): StackOutputs {
-  if (cfg.aws.compute === "ec2") {
-    throw new ConfigError([
-      {
-        key: "orthanc:aws.compute",
-        message:
-          "ec2 is not available in this release yet. Allowed today: fargate. Fix: remove the key or set it to fargate.",
-      },
-    ]);
-  }
   const name = `orthanc-${pulumi.getStack()}`;
   const provider = new aws.Provider(`${name}-aws`, { region: cfg.aws.region as aws.Region });
   const opts = { providers: { aws: provider } };
@@ -264,6 +255,10 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       logRetentionDays: cfg.aws.logRetentionDays,
       storage: storagePermissions,
       ecsExec: cfg.aws.ecsExec,
+      capacity:
+        cfg.aws.compute === "ec2"
+          ? { kind: "ec2", instanceType: cfg.aws.instanceType ?? "m6i.large", vpcId: network.vpcId }
+          : { kind: "fargate" },
     },
     opts,
   );

@@ -286,6 +286,12 @@ describe("configuration errors name the full key, what was given, what is allowe
       /copies dumps to the bucket of `orthanc:storage.s3`, but storage.kind is volume/,
     ],
     [
+      "an instance type without EC2 capacity",
+      { target: "aws", aws: { region: "eu-west-1", instanceType: "m6i.large" } },
+      "orthanc:aws.instanceType",
+      /is only used with `orthanc:aws.compute` ec2, got compute fargate/,
+    ],
+    [
       "a viewer needs DICOMweb",
       { target: "docker", orthanc: { plugins: { dicomWeb: false } } },
       "orthanc:orthanc.plugins.viewer",

@@ -466,6 +466,7 @@ describe("OrthancEcsService", () => {
     kmsKeyArn: KEY,
     logRetentionDays: 365,
     ecsExec: false,
+    capacity: { kind: "fargate" as const },
   };
   const efs = {
     kind: "efs" as const,

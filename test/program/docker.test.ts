@@ -284,9 +284,6 @@ describe("docker variants", () => {
     await expect(runPlan({ target: "kubernetes" }, "k8s")).rejects.toThrow(
       /kubernetes is not available in this release yet/,
     );
-    await expect(
-      runPlan({ target: "aws", aws: { region: "eu-west-1", compute: "ec2" } }, "ec2"),
-    ).rejects.toThrow(/ec2 is not available in this release yet/);
   });
 
   test("an invalid configuration is rejected with every key before the program runs", async () => {
