@@ -8,6 +8,8 @@ export interface OrthancEcsServiceArgs {
   cpu: number;
   memoryMiB: number;
   replicas: number;
+  /** Scale between `replicas` and `maxReplicas` tasks on CPU. */
+  autoscaling?: { maxReplicas: number; targetCpuPercent: number };
   privateSubnetIds: pulumi.Input<string>[];
   taskSecurityGroupIds: pulumi.Input<string>[];
   /** orthanc.json (not secret) and credentials.json (secret) as every target renders them. */
@@ -183,7 +185,7 @@ export class OrthancEcsService extends pulumi.ComponentResource {
           subnetIds: args.privateSubnetIds,
           vpcId: args.capacity.vpcId,
           kmsKeyArn: args.kmsKeyArn,
-          maxInstances: args.replicas + 1,
+          maxInstances: (args.autoscaling?.maxReplicas ?? args.replicas) + 1,
         },
         child,
       );
@@ -218,14 +220,46 @@ export class OrthancEcsService extends pulumi.ComponentResource {
           containerPort: tg.port,
         })),
         deploymentCircuitBreaker: { enable: true, rollback: true },
-        ...deploymentBounds(args.replicas),
+        ...deploymentBounds(args.autoscaling?.maxReplicas ?? args.replicas),
         // Schema migrations of the PostgreSQL plugin can take minutes on a large index.
         healthCheckGracePeriodSeconds: 300,
         enableExecuteCommand: args.ecsExec,
         propagateTags: "SERVICE",
       },
-      { ...child, dependsOn: serviceDeps },
+      // With autoscaling the scaler owns the task count between deployments.
+      { ...child, dependsOn: serviceDeps, ignoreChanges: args.autoscaling ? ["desiredCount"] : [] },
     );
+    if (args.autoscaling) {
+      const target = new aws.appautoscaling.Target(
+        `${name}-scaling`,
+        {
+          serviceNamespace: "ecs",
+          scalableDimension: "ecs:service:DesiredCount",
+          resourceId: pulumi.interpolate`service/${cluster.name}/${service.name}`,
+          minCapacity: args.replicas,
+          maxCapacity: args.autoscaling.maxReplicas,
+        },
+        child,
+      );
+      new aws.appautoscaling.Policy(
+        `${name}-cpu`,
+        {
+          policyType: "TargetTrackingScaling",
+          serviceNamespace: target.serviceNamespace,
+          scalableDimension: target.scalableDimension,
+          resourceId: target.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            predefinedMetricSpecification: {
+              predefinedMetricType: "ECSServiceAverageCPUUtilization",
+            },
+            targetValue: args.autoscaling.targetCpuPercent,
+            scaleInCooldown: 300,
+            scaleOutCooldown: 60,
+          },
+        },
+        child,
+      );
+    }
     this.clusterName = cluster.name;
     this.serviceName = service.name;
     this.logGroupName = logs.name;

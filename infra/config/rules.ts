@@ -301,6 +301,17 @@ const rules: Rule[] = [
     },
   },
   {
+    sections: ["aws", "orthanc"],
+    targets: ["aws"],
+    check: ({ aws, orthanc }) =>
+      aws.autoscaling && aws.autoscaling.maxReplicas <= orthanc.replicas
+        ? {
+            key: "orthanc:aws.autoscaling.maxReplicas",
+            message: `must be above \`orthanc:orthanc.replicas\` (${orthanc.replicas}), got ${aws.autoscaling.maxReplicas}. Fix: raise maxReplicas, or remove autoscaling.`,
+          }
+        : undefined,
+  },
+  {
     sections: ["aws"],
     targets: ["aws"],
     check: ({ aws }) =>

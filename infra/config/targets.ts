@@ -106,6 +106,16 @@ const awsSection = z.strictObject({
   /** Networks allowed to reach HTTPS. */
   webAllowedCidrs: z.array(cidr).default(["0.0.0.0/0"]),
   ecsExec: z.boolean().default(false),
+  /**
+   * Target tracking on CPU between `orthanc.replicas` and `maxReplicas` tasks. Orthanc is then
+   * configured for several writers (no database lock) and its pool sized for the maximum.
+   */
+  autoscaling: z
+    .strictObject({
+      maxReplicas: z.number().int().min(2).max(20),
+      targetCpuPercent: z.number().int().min(10).max(95).default(70),
+    })
+    .optional(),
   /** TLS on the DICOM load balancer's listener (the certificate of `dns.dicomName`). */
   dicomTls: z.boolean().default(false),
   /** Days CloudWatch keeps container and flow logs. */

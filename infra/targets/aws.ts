@@ -33,7 +33,9 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
   const provider = new aws.Provider(`${name}-aws`, { region: cfg.aws.region as aws.Region });
   const opts = { providers: { aws: provider } };
   const protect = cfg.protectData;
-  const o = cfg.orthanc;
+  // Orthanc is configured for the most tasks that may run at once: with autoscaling that is the
+  // maximum (no database lock, pool sized for all of them).
+  const o = { ...cfg.orthanc, replicas: cfg.aws.autoscaling?.maxReplicas ?? cfg.orthanc.replicas };
 
   const key = new KmsKey(
     `${name}-key`,
@@ -235,7 +237,8 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       image: `${o.image.repository}:${o.image.tag}`,
       cpu: cfg.aws.cpu,
       memoryMiB: cfg.aws.memoryMiB,
-      replicas: o.replicas,
+      replicas: cfg.orthanc.replicas,
+      autoscaling: cfg.aws.autoscaling,
       privateSubnetIds: network.privateSubnetIds,
       taskSecurityGroupIds: [sg.tasks.id],
       orthancJson: settings.apply((s) => JSON.stringify(renderOrthancJson(s))),

@@ -292,6 +292,16 @@ describe("configuration errors name the full key, what was given, what is allowe
       /is only used with `orthanc:aws.compute` ec2, got compute fargate/,
     ],
     [
+      "autoscaling must reach above the replicas",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1", autoscaling: { maxReplicas: 2 } },
+        orthanc: { replicas: 2 },
+      },
+      "orthanc:aws.autoscaling.maxReplicas",
+      /must be above `orthanc:orthanc.replicas` \(2\), got 2/,
+    ],
+    [
       "a viewer needs DICOMweb",
       { target: "docker", orthanc: { plugins: { dicomWeb: false } } },
       "orthanc:orthanc.plugins.viewer",

@@ -525,3 +525,42 @@ describe("stack aws-ec2", () => {
     expect(iamProblems(plan)).toEqual([]);
   });
 });
+
+describe("autoscaling", () => {
+  test("scales on CPU between the replicas and the maximum; Orthanc is set up for the maximum", async () => {
+    const raw = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const { plan, plain } = await planWithSecrets("aws-fargate-efs", {
+      ...raw,
+      aws: { ...raw.aws, autoscaling: { maxReplicas: 4 } },
+    });
+    const target = only(plan, "aws:appautoscaling/target:Target").inputs;
+    expect(target).toMatchObject({
+      minCapacity: 1,
+      maxCapacity: 4,
+      scalableDimension: "ecs:service:DesiredCount",
+      resourceId: "service/orthanc-aws-fargate-efs-app/orthanc-aws-fargate-efs-app",
+    });
+    expect(
+      only(plan, "aws:appautoscaling/policy:Policy").inputs
+        .targetTrackingScalingPolicyConfiguration,
+    ).toMatchObject({
+      predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
+      targetValue: 70,
+    });
+    const service = only(plan, "aws:ecs/service:Service");
+    expect(service.inputs).toMatchObject({
+      desiredCount: 1,
+      deploymentMinimumHealthyPercent: 50,
+      deploymentMaximumPercent: 100,
+    });
+    expect(service.ignoreChanges).toEqual(["desiredCount"]);
+    // A scaled-out task must not be refused the database lock.
+    const credentials = JSON.parse(
+      plain[`${SECRET_VERSION}::orthanc-aws-fargate-efs-app-credentials`].secretString as string,
+    );
+    expect(credentials.PostgreSQL).toMatchObject({ Lock: false, TransactionMode: "ReadCommitted" });
+  });
+});
