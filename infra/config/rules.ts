@@ -301,6 +301,18 @@ const rules: Rule[] = [
     },
   },
   {
+    sections: ["storage"],
+    targets: ["aws"],
+    check: ({ storage }) =>
+      storage.glacierInstantRetrievalAfterDays !== undefined &&
+      (storage.kind !== "s3" || storage.s3?.bucket)
+        ? {
+            key: "orthanc:storage.glacierInstantRetrievalAfterDays",
+            message: `applies to a bucket this stack creates (storage.kind s3 without storage.s3.bucket). Fix: remove it, or manage your own bucket's lifecycle.`,
+          }
+        : undefined,
+  },
+  {
     sections: ["aws", "orthanc"],
     targets: ["aws"],
     check: ({ aws, orthanc }) =>

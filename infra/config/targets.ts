@@ -174,7 +174,12 @@ export const targetSections = {
       multiAz: z.boolean().default(false),
       backupRetentionDays: z.number().int().min(7).max(35).default(7),
     }),
-    storage: z.strictObject({ kind: z.enum(["efs", "s3"]).default("efs"), ...storageBase }),
+    storage: z.strictObject({
+      kind: z.enum(["efs", "s3"]).default("efs"),
+      ...storageBase,
+      /** Move DICOM objects to S3 Glacier Instant Retrieval after this many days (a bucket this stack creates). */
+      glacierInstantRetrievalAfterDays: z.number().int().min(30).optional(),
+    }),
     section: awsSection,
   },
   kubernetes: {

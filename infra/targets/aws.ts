@@ -144,7 +144,12 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       ? pulumi.output(st.s3.bucket)
       : new DicomBucket(
           `${name}-dicom`,
-          { kmsKeyArn: key.arn, noncurrentVersionDays: 30, protect },
+          {
+            kmsKeyArn: key.arn,
+            noncurrentVersionDays: 30,
+            glacierInstantRetrievalAfterDays: st.glacierInstantRetrievalAfterDays,
+            protect,
+          },
           opts,
         ).bucketName;
     const prefix = st.s3?.prefix ?? "";

@@ -302,6 +302,16 @@ describe("configuration errors name the full key, what was given, what is allowe
       /must be above `orthanc:orthanc.replicas` \(2\), got 2/,
     ],
     [
+      "Glacier transitions only for a bucket this stack creates",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        storage: { glacierInstantRetrievalAfterDays: 90 },
+      },
+      "orthanc:storage.glacierInstantRetrievalAfterDays",
+      /applies to a bucket this stack creates/,
+    ],
+    [
       "a viewer needs DICOMweb",
       { target: "docker", orthanc: { plugins: { dicomWeb: false } } },
       "orthanc:orthanc.plugins.viewer",

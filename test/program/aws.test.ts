@@ -279,6 +279,17 @@ describe("stack aws-fargate-s3", () => {
     ({ plan, plain } = await planWithSecrets("aws-fargate-s3"));
   });
 
+  test("the bucket moves objects to Glacier Instant Retrieval after the configured days", () => {
+    const rules = only(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
+      .inputs.rules;
+    expect(rules.map((r: { id: string }) => r.id)).toEqual([
+      "expire-old-versions",
+      "abort-incomplete-uploads",
+      "to-glacier-instant-retrieval",
+    ]);
+    expect(rules[2].transitions).toEqual([{ days: 180, storageClass: "GLACIER_IR" }]);
+  });
+
   test("a bucket of its own: SSE-KMS with the stack's key and a Bucket Key, protected", () => {
     const bucket = only(plan, "aws:s3/bucket:Bucket");
     expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });
