@@ -10,7 +10,7 @@ export interface OrthancIngressArgs {
   /** DICOM (DIMSE) through its own load balancer; undefined: no DICOM from outside. */
   dicom?: { port: number; tls: boolean };
   /** Public names in a Route 53 zone; without them the web endpoint is plain HTTP. */
-  dns?: { zoneId: string; webName: string; dicomName: string };
+  dns?: { zoneId: pulumi.Input<string>; webName: string; dicomName: string };
 }
 
 export interface TargetMetrics {
@@ -212,7 +212,7 @@ export class OrthancIngress extends pulumi.ComponentResource {
 function createCertificate(
   name: string,
   parent: pulumi.Resource,
-  dns: { zoneId: string; webName: string; dicomName: string },
+  dns: { zoneId: pulumi.Input<string>; webName: string; dicomName: string },
 ) {
   const child = { parent };
   const alternatives = dns.dicomName !== dns.webName ? [dns.dicomName] : [];

@@ -160,12 +160,32 @@ const rules: Rule[] = [
           message: `is set but there is no name to create in it. Fix: set \`orthanc:dns.name\`, e.g. pacs.example.org.`,
         });
       }
-      if (dns.name && !dns.zoneId && target === "aws") {
+      if (dns.createZone && (!dns.name || dns.zoneId || target !== "aws")) {
+        issues.push({
+          key: "orthanc:dns.createZone",
+          message:
+            `creates a zone for dns.name on the aws target; it needs dns.name, no dns.zoneId, and target aws ` +
+            `(got name ${JSON.stringify(dns.name)}, zoneId ${JSON.stringify(dns.zoneId)}, target ${target}). Fix: adjust those keys, or remove createZone.`,
+        });
+      }
+      if (
+        dns.createZone &&
+        dns.name &&
+        dns.dicomName &&
+        dns.dicomName !== dns.name &&
+        !dns.dicomName.endsWith(`.${dns.name}`)
+      ) {
+        issues.push({
+          key: "orthanc:dns.dicomName",
+          message: `${JSON.stringify(dns.dicomName)} is outside the zone that dns.createZone makes for ${JSON.stringify(dns.name)}. Fix: use a name under ${dns.name}, or drop dicomName.`,
+        });
+      }
+      if (dns.name && !dns.zoneId && !dns.createZone && target === "aws") {
         issues.push({
           key: "orthanc:dns.name",
           message:
             `${JSON.stringify(dns.name)} needs the Route 53 zone that holds it (for the record and certificate validation). ` +
-            `Fix: \`pulumi config set --path 'orthanc:dns.zoneId' Z0123456789ABC\`.`,
+            `Fix: \`pulumi config set --path 'orthanc:dns.zoneId' Z0123456789ABC\`, or set dns.createZone to true.`,
         });
       }
       return issues;

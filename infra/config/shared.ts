@@ -155,6 +155,11 @@ export const dnsSection = z.strictObject({
   name: hostname.optional(),
   /** Public name of the DICOM endpoint; defaults to `name`. */
   dicomName: hostname.optional(),
+  /**
+   * Create a hosted zone for `name` (aws target) instead of using `zoneId`. Delegate it from the
+   * parent zone with the `nameServers` output; the certificate is issued once that is done.
+   */
+  createZone: z.boolean().default(false),
 });
 
 export const tlsSection = z.strictObject({

@@ -69,6 +69,15 @@ export const planMocks: pulumi.runtime.Mocks = {
         state.zoneId =
           args.inputs.loadBalancerType === "network" ? "Z2IFOLAFXWLO4F" : "Z32O12XQLNTSW2";
         break;
+      case "aws:route53/zone:Zone":
+        state.zoneId = "Z0NEWZONE0000000";
+        state.nameServers = [
+          "ns-1.awsdns-01.org",
+          "ns-2.awsdns-02.com",
+          "ns-3.awsdns-03.net",
+          "ns-4.awsdns-04.co.uk",
+        ];
+        break;
       case "aws:route53/record:Record":
         state.fqdn = String(args.inputs.name).replace(/\.$/, "");
         break;

@@ -194,6 +194,16 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
   }
 
   const dnsName = cfg.dns.name;
+  // A zone of its own for dns.name, delegated by the operator with the nameServers output.
+  const zone =
+    cfg.dns.createZone && dnsName
+      ? new aws.route53.Zone(
+          `${name}-zone`,
+          { name: dnsName, comment: `Orthanc ${name}` },
+          { provider },
+        )
+      : undefined;
+  const zoneId: pulumi.Input<string> | undefined = zone ? zone.zoneId : cfg.dns.zoneId;
   const tls = cfg.tls.enabled ?? dnsName !== undefined;
   const ingress = new OrthancIngress(
     `${name}-edge`,
@@ -205,8 +215,8 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       httpPort: o.httpPort,
       dicom: dicomOpen ? { port: o.dicom.port, tls: cfg.aws.dicomTls } : undefined,
       dns:
-        tls && dnsName && cfg.dns.zoneId
-          ? { zoneId: cfg.dns.zoneId, webName: dnsName, dicomName: cfg.dns.dicomName ?? dnsName }
+        tls && dnsName && zoneId
+          ? { zoneId, webName: dnsName, dicomName: cfg.dns.dicomName ?? dnsName }
           : undefined,
     },
     opts,
@@ -310,5 +320,6 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
     storage: storageId,
     logGroup: service.logGroupName,
     backupVault: operations.backupVaultName,
+    ...(zone ? { nameServers: zone.nameServers } : {}),
   };
 }

@@ -312,6 +312,26 @@ describe("configuration errors name the full key, what was given, what is allowe
       /applies to a bucket this stack creates/,
     ],
     [
+      "createZone needs a name and no zone id",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        dns: { createZone: true, zoneId: "Z0123456789ABC", name: "pacs.example.org" },
+      },
+      "orthanc:dns.createZone",
+      /needs dns.name, no dns.zoneId, and target aws/,
+    ],
+    [
+      "a created zone holds only names under it",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        dns: { createZone: true, name: "pacs.example.org", dicomName: "dicom.example.org" },
+      },
+      "orthanc:dns.dicomName",
+      /is outside the zone that dns.createZone makes/,
+    ],
+    [
       "a viewer needs DICOMweb",
       { target: "docker", orthanc: { plugins: { dicomWeb: false } } },
       "orthanc:orthanc.plugins.viewer",

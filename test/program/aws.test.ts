@@ -575,3 +575,25 @@ describe("autoscaling", () => {
     expect(credentials.PostgreSQL).toMatchObject({ Lock: false, TransactionMode: "ReadCommitted" });
   });
 });
+
+describe("a hosted zone of its own", () => {
+  test("records and certificate validation go into the new zone; its name servers are an output", async () => {
+    const raw = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const { plan } = await planWithSecrets("aws-fargate-efs", {
+      ...raw,
+      dns: { name: "pacs.example.org", dicomName: "dicom.pacs.example.org", createZone: true },
+    });
+    expect(only(plan, "aws:route53/zone:Zone").inputs).toMatchObject({ name: "pacs.example.org" });
+    const zones = new Set(ofType(plan, "aws:route53/record:Record").map((r) => r.inputs.zoneId));
+    expect([...zones]).toEqual(["Z0NEWZONE0000000"]);
+    expect(plan.outputs.nameServers).toEqual([
+      "ns-1.awsdns-01.org",
+      "ns-2.awsdns-02.com",
+      "ns-3.awsdns-03.net",
+      "ns-4.awsdns-04.co.uk",
+    ]);
+  });
+});
