@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceRole } from "./iam";
 
 export interface Ec2CapacityArgs {
   clusterName: pulumi.Input<string>;
@@ -41,28 +42,12 @@ export class Ec2Capacity extends pulumi.ComponentResource {
       { name: "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id" },
       child,
     );
-    const role = new aws.iam.Role(
-      `${name}-instance`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "ec2.amazonaws.com" },
-              Action: "sts:AssumeRole",
-            },
-          ],
-        }),
+    const role = serviceRole(`${name}-instance`, this, "ec2.amazonaws.com", {
+      managed: {
+        [`${name}-ecs`]: "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+        [`${name}-ssm`]: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
       },
-      child,
-    );
-    for (const [suffix, policyArn] of [
-      ["ecs", "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"],
-      ["ssm", "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"],
-    ]) {
-      new aws.iam.RolePolicyAttachment(`${name}-${suffix}`, { role: role.name, policyArn }, child);
-    }
+    });
     const profile = new aws.iam.InstanceProfile(`${name}-instance`, { role: role.name }, child);
     // Tasks have their own network interfaces and security group; the hosts take no traffic.
     const sg = new aws.ec2.SecurityGroup(

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_VOLUME, orthancContainers, SECRETS_VOLUME, STORAGE_VOLUME } from "./containers";
 import { Ec2Capacity } from "./ec2Capacity";
+import { s3PrefixPolicy, serviceRole } from "./iam";
 
 export interface OrthancEcsServiceArgs {
   image: string;
@@ -95,33 +96,28 @@ export class OrthancEcsService extends pulumi.ComponentResource {
       : undefined;
     const secretArns = [credentials.arn, ...(storageKey ? [storageKey.arn] : [])];
 
-    const executionRole = createRole(`${name}-execution`, this, "ecs-tasks.amazonaws.com", [
-      ["logs", pulumi.all([logs.arn]).apply(([arn]) => logsPolicy(arn))],
-      [
-        "secrets",
-        pulumi
+    const executionRole = serviceRole(`${name}-execution`, this, "ecs-tasks.amazonaws.com", {
+      inline: {
+        [`${name}-execution-logs`]: logs.arn.apply((arn) => logsPolicy(arn)),
+        [`${name}-execution-secrets`]: pulumi
           .all([pulumi.all(secretArns), args.kmsKeyArn])
           .apply(([arns, key]) => secretsPolicy(arns, key)),
-      ],
-    ]);
+      },
+    });
     const st = args.storage;
-    const taskPolicies: [string, pulumi.Output<object>][] = [
-      st.kind === "s3"
-        ? [
-            "storage",
-            pulumi
-              .all([st.bucketArn, args.kmsKeyArn])
-              .apply(([bucket, key]) => s3TaskPolicy(bucket, st.prefix, key)),
-          ]
-        : [
-            "storage",
-            pulumi
-              .all([st.fileSystemArn, st.accessPointArn])
-              .apply(([fs, ap]) => efsTaskPolicy(fs, ap)),
-          ],
-    ];
-    if (args.ecsExec) taskPolicies.push(["exec", pulumi.output(execPolicy())]);
-    const taskRole = createRole(`${name}-task`, this, "ecs-tasks.amazonaws.com", taskPolicies);
+    const taskRole = serviceRole(`${name}-task`, this, "ecs-tasks.amazonaws.com", {
+      inline: {
+        [`${name}-task-storage`]:
+          st.kind === "s3"
+            ? pulumi
+                .all([st.bucketArn, args.kmsKeyArn])
+                .apply(([bucket, key]) => s3PrefixPolicy(bucket, st.prefix, key))
+            : pulumi
+                .all([st.fileSystemArn, st.accessPointArn])
+                .apply(([fs, ap]) => efsTaskPolicy(fs, ap)),
+        ...(args.ecsExec ? { [`${name}-task-exec`]: execPolicy() } : {}),
+      },
+    });
 
     const task = new aws.ecs.TaskDefinition(
       `${name}-task`,
@@ -283,32 +279,6 @@ export function deploymentBounds(replicas: number) {
     : { deploymentMinimumHealthyPercent: 50, deploymentMaximumPercent: 100 };
 }
 
-function createRole(
-  name: string,
-  parent: pulumi.Resource,
-  service: string,
-  policies: [string, pulumi.Output<object>][],
-) {
-  const role = new aws.iam.Role(
-    name,
-    {
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
-      }),
-    },
-    { parent },
-  );
-  for (const [suffix, doc] of policies) {
-    new aws.iam.RolePolicy(
-      `${name}-${suffix}`,
-      { role: role.id, policy: doc.apply((d) => JSON.stringify(d)) },
-      { parent },
-    );
-  }
-  return role;
-}
-
 export function logsPolicy(logGroupArn: string) {
   return {
     Version: "2012-10-17",
@@ -333,35 +303,6 @@ export function secretsPolicy(secretArns: string[], keyArn: string) {
         Action: "kms:Decrypt",
         Resource: keyArn,
         Condition: { StringLike: { "kms:ViaService": "secretsmanager.*.amazonaws.com" } },
-      },
-    ],
-  };
-}
-
-/** Orthanc's S3 plugin: objects under its prefix, and the bucket's key for SSE-KMS. */
-export function s3TaskPolicy(bucketArn: string, prefix: string, keyArn: string) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "Objects",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        Resource: `${bucketArn}/${prefix}*`,
-      },
-      {
-        Sid: "List",
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: bucketArn,
-        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
-      },
-      {
-        Sid: "Key",
-        Effect: "Allow",
-        Action: ["kms:Decrypt", "kms:GenerateDataKey"],
-        Resource: keyArn,
-        Condition: { StringLike: { "kms:ViaService": "s3.*.amazonaws.com" } },
       },
     ],
   };

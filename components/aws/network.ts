@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceRole } from "./iam";
 import { subnetCidrs } from "./subnets";
 
 export interface OrthancNetworkArgs {
@@ -207,41 +208,20 @@ function createFlowLogs(
     { retentionInDays: args.logRetentionDays, kmsKeyId: args.kmsKeyArn },
     child,
   );
-  const role = new aws.iam.Role(
-    `${name}-flow-logs`,
-    {
-      assumeRolePolicy: JSON.stringify({
+  const role = serviceRole(`${name}-flow-logs`, parent, "vpc-flow-logs.amazonaws.com", {
+    inline: {
+      [`${name}-flow-logs`]: group.arn.apply((arn) => ({
         Version: "2012-10-17",
         Statement: [
           {
             Effect: "Allow",
-            Principal: { Service: "vpc-flow-logs.amazonaws.com" },
-            Action: "sts:AssumeRole",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            Resource: [arn, `${arn}:*`],
           },
         ],
-      }),
+      })),
     },
-    child,
-  );
-  new aws.iam.RolePolicy(
-    `${name}-flow-logs`,
-    {
-      role: role.id,
-      policy: group.arn.apply((arn) =>
-        JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-              Resource: [arn, `${arn}:*`],
-            },
-          ],
-        }),
-      ),
-    },
-    child,
-  );
+  });
   new aws.ec2.FlowLog(
     `${name}-flow-logs`,
     { vpcId, trafficType: "ALL", logDestination: group.arn, iamRoleArn: role.arn },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceRole } from "./iam";
 
 export interface OrthancOperationsArgs {
   kmsKeyArn: pulumi.Input<string>;
@@ -51,30 +52,12 @@ export class OrthancOperations extends pulumi.ComponentResource {
       },
       child,
     );
-    const role = new aws.iam.Role(
-      `${name}-backup`,
-      {
-        assumeRolePolicy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { Service: "backup.amazonaws.com" },
-              Action: "sts:AssumeRole",
-            },
-          ],
-        }),
+    const role = serviceRole(`${name}-backup`, this, "backup.amazonaws.com", {
+      managed: {
+        [`${name}-backup`]:
+          "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
       },
-      child,
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-backup`,
-      {
-        role: role.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-      },
-      child,
-    );
+    });
     new aws.backup.Selection(
       `${name}-selection`,
       { planId: plan.id, iamRoleArn: role.arn, resources: args.backupResourceArns },

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { renderCloudInit } from "./cloudInit";
+import { s3PrefixPolicy, serviceRole } from "../aws/iam";
 
 export interface DockerVmArgs {
   instanceType: string;
@@ -266,60 +267,14 @@ function createSecurityGroup(
   );
 }
 
-/** Least-privilege S3 access: this bucket and prefix only. */
-export function s3Policy(bucket: string, prefix: string) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "Objects",
-        Effect: "Allow",
-        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-        Resource: `arn:aws:s3:::${bucket}/${prefix}*`,
-      },
-      {
-        Sid: "List",
-        Effect: "Allow",
-        Action: "s3:ListBucket",
-        Resource: `arn:aws:s3:::${bucket}`,
-        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
-      },
-    ],
-  };
-}
-
 function createInstanceProfile(
   name: string,
   parent: pulumi.Resource,
   s3?: { bucket: string; prefix: string },
 ) {
-  const child = { parent };
-  const role = new aws.iam.Role(
-    `${name}-role`,
-    {
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { Service: "ec2.amazonaws.com" },
-            Action: "sts:AssumeRole",
-          },
-        ],
-      }),
-    },
-    child,
-  );
-  new aws.iam.RolePolicyAttachment(
-    `${name}-ssm`,
-    { role: role.name, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
-    child,
-  );
-  if (s3)
-    new aws.iam.RolePolicy(
-      `${name}-s3`,
-      { role: role.name, policy: JSON.stringify(s3Policy(s3.bucket, s3.prefix)) },
-      child,
-    );
-  return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, child);
+  const role = serviceRole(`${name}-role`, parent, "ec2.amazonaws.com", {
+    managed: { [`${name}-ssm`]: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" },
+    inline: s3 ? { [`${name}-s3`]: s3PrefixPolicy(`arn:aws:s3:::${s3.bucket}`, s3.prefix) } : {},
+  });
+  return new aws.iam.InstanceProfile(`${name}-profile`, { role: role.name }, { parent });
 }

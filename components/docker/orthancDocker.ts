@@ -1,7 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { OrthancCredentials } from "../shared/credentials";
+import { storageMasterKey } from "../shared/storageKey";
 import {
   renderCredentialsJson,
   renderEnvironment,
@@ -144,16 +144,9 @@ export class OrthancDocker extends pulumi.ComponentResource {
     const orthancImage = image("orthanc", args.orthanc.image);
     const st = args.storage;
     const storageVolume = st.kind === "volume" ? volume("dicom") : undefined;
-    // Generated once and protected: files encrypted with it are unreadable without it.
     const masterKey =
       st.kind === "s3" && st.encryption
-        ? pulumi.secret(
-            new random.RandomBytes(
-              `${name}-storage-key`,
-              { length: 32 },
-              { parent: this, protect: args.protectData, retainOnDelete: args.protectData },
-            ).base64,
-          )
+        ? storageMasterKey(`${name}-storage-key`, args.protectData, { parent: this })
         : undefined;
     const proxyData = volume("proxy-data");
 

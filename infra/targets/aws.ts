@@ -1,6 +1,5 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { DicomBucket } from "../../components/aws/dicomBucket";
 import { OrthancEcsService } from "../../components/aws/ecsService";
 import { EfsStorage } from "../../components/aws/efsStorage";
@@ -11,6 +10,7 @@ import { OrthancOperations } from "../../components/aws/operations";
 import { RdsPostgres } from "../../components/aws/rdsPostgres";
 import { ORTHANC_UID } from "../../components/aws/containers";
 import { OrthancCredentials } from "../../components/shared/credentials";
+import { storageMasterKey } from "../../components/shared/storageKey";
 import {
   renderCredentialsJson,
   renderEnvironment,
@@ -238,13 +238,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
     );
   const masterKey =
     st.kind === "s3" && st.encryption
-      ? pulumi.secret(
-          new random.RandomBytes(
-            `${name}-storage-key`,
-            { length: 32 },
-            { protect, retainOnDelete: protect },
-          ).base64,
-        )
+      ? storageMasterKey(`${name}-storage-key`, protect)
       : undefined;
   const service = new OrthancEcsService(
     `${name}-app`,

@@ -9,7 +9,8 @@ import { connectionsPerReplica, MAX_CONNECTIONS_PER_REPLICA } from "../../compon
 import { renderCaddyfile } from "../../components/docker/caddyfile";
 import { backupScript, backupSyncScript } from "../../components/docker/containers";
 import { renderCloudInit } from "../../components/docker/cloudInit";
-import { s3Policy, securityGroupRules } from "../../components/docker/dockerVm";
+import { securityGroupRules } from "../../components/docker/dockerVm";
+import { s3PrefixPolicy } from "../../components/aws/iam";
 import { keyPolicy } from "../../components/aws/kmsKey";
 
 const base: OrthancSettings = {
@@ -358,12 +359,15 @@ describe("Docker VM", () => {
     ).toBe(true);
   });
 
-  test("S3 policy is scoped to one bucket and prefix", () => {
-    const doc = s3Policy("b", "p/");
-    expect(doc.Statement.map((st) => st.Resource)).toEqual([
-      "arn:aws:s3:::b/p/*",
-      "arn:aws:s3:::b",
-    ]);
+  test.each([
+    [undefined, ["arn:aws:s3:::b/p/*", "arn:aws:s3:::b"]],
+    [
+      "arn:aws:kms:eu-west-1:1:key/k",
+      ["arn:aws:s3:::b/p/*", "arn:aws:s3:::b", "arn:aws:kms:eu-west-1:1:key/k"],
+    ],
+  ])("S3 policy with key %s is scoped to one bucket, prefix and key", (key, resources) => {
+    const doc = s3PrefixPolicy("arn:aws:s3:::b", "p/", key);
+    expect(doc.Statement.map((st) => st.Resource)).toEqual(resources);
     expect(JSON.stringify(doc)).not.toContain('"*"');
   });
 
