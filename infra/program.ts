@@ -1,12 +1,13 @@
-import { ConfigError, OrthancConfig, readStackConfig } from "./config";
+import { OrthancConfig, readStackConfig } from "./config";
 import { deployAws } from "./targets/aws";
 import { deployDocker } from "./targets/docker";
+import { deployKubernetes } from "./targets/kubernetes";
 import { StackOutputs } from "./targets/types";
 
 export type { StackOutputs };
 
 /** Targets built in this release; the others are refused before any resource is created. */
-export const AVAILABLE_TARGETS = ["docker", "aws"] as const;
+export const AVAILABLE_TARGETS = ["docker", "aws", "kubernetes"] as const;
 
 /**
  * The Pulumi program: validates the stack configuration (unless one is given, as the Automation
@@ -20,12 +21,7 @@ export function orthancProgram(config?: OrthancConfig): StackOutputs {
     case "aws":
       return deployAws(cfg);
     case "kubernetes":
-      throw new ConfigError([
-        {
-          key: "orthanc:target",
-          message: `${cfg.target} is not available in this release yet. Allowed today: ${AVAILABLE_TARGETS.join(", ")}.`,
-        },
-      ]);
+      return deployKubernetes(cfg);
     default: {
       const never: never = cfg;
       throw new Error(`Unhandled target ${JSON.stringify(never)}`);

@@ -29,17 +29,21 @@ const rules: Rule[] = [
         : undefined,
   },
   {
-    sections: ["orthanc", "storage"],
+    sections: ["orthanc", "storage", "kubernetes"],
     targets: ["kubernetes"],
-    check: ({ orthanc, storage }) =>
-      orthanc.replicas > 1 && storage.kind === "pvc"
+    check: ({ orthanc, storage, kubernetes }) => {
+      const most = kubernetes.autoscaling?.enabled
+        ? kubernetes.autoscaling.maxReplicas
+        : orthanc.replicas;
+      return most > 1 && storage.kind === "pvc" && storage.accessMode !== "ReadWriteMany"
         ? {
-            key: "orthanc:orthanc.replicas",
+            key: "orthanc:storage.accessMode",
             message:
-              `${orthanc.replicas} replicas need shared storage, got \`orthanc:storage.kind\` pvc (ReadWriteOnce). ` +
-              `Fix: set \`orthanc:storage.kind\` to s3, or replicas to 1.`,
+              `${most} replicas need shared storage, got a ReadWriteOnce PVC. ` +
+              `Fix: set \`orthanc:storage.accessMode\` to ReadWriteMany (with a storage class that supports it), or storage.kind to s3.`,
           }
-        : undefined,
+        : undefined;
+    },
   },
   {
     sections: ["storage"],

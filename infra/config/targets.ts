@@ -195,6 +195,8 @@ export const targetSections = {
       ...storageBase,
       /** Size of the PVC this program creates for DICOM files. */
       sizeGiB: z.number().int().min(1).default(100),
+      /** ReadWriteMany (a storage class that supports it) is needed for more than one replica. */
+      accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany"]).default("ReadWriteOnce"),
     }),
     section: kubernetesSection,
   },

@@ -170,8 +170,8 @@ describe("configuration errors name the full key, what was given, what is allowe
     [
       "several replicas need shared storage on Kubernetes",
       { target: "kubernetes", orthanc: { replicas: 3 } },
-      "orthanc:orthanc.replicas",
-      /need shared storage, got `orthanc:storage.kind` pvc/,
+      "orthanc:storage.accessMode",
+      /3 replicas need shared storage, got a ReadWriteOnce PVC/,
     ],
     [
       "storage encryption needs object storage",

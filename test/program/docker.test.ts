@@ -280,12 +280,6 @@ describe("docker variants", () => {
     expect(plan.resources.filter((r) => r.protect || r.retainOnDelete)).toEqual([]);
   });
 
-  test("targets not built yet are refused before any resource is created", async () => {
-    await expect(runPlan({ target: "kubernetes" }, "k8s")).rejects.toThrow(
-      /kubernetes is not available in this release yet/,
-    );
-  });
-
   test("an invalid configuration is rejected with every key before the program runs", async () => {
     await expect(
       runPlan({ target: "docker", orthanc: { replicaCount: 2 }, tls: { enabled: true } }, "bad"),

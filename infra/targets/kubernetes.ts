@@ -1,0 +1,103 @@
+import * as pulumi from "@pulumi/pulumi";
+import { POSTGRES_IMAGES } from "../../components/docker/containers";
+import {
+  OrthancKubernetes,
+  OrthancKubernetesArgs,
+} from "../../components/kubernetes/orthancKubernetes";
+import { ConfigError, KubernetesConfig } from "../config";
+import { StackOutputs } from "./types";
+
+/** Maps the validated stack configuration onto the Kubernetes component's arguments. */
+export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
+  const o = cfg.orthanc;
+  const k = cfg.kubernetes;
+  const db = cfg.database;
+  if (db.engine === "sqlite") {
+    throw new ConfigError([
+      {
+        key: "orthanc:database.engine",
+        message:
+          "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external).",
+      },
+    ]);
+  }
+  const s3 = cfg.storage.s3;
+  return {
+    namespace: { name: k.namespace, create: k.createNamespace },
+    orthanc: {
+      name: o.name,
+      httpPort: o.httpPort,
+      replicas: o.replicas,
+      dicom: o.dicom,
+      plugins: o.plugins,
+      verboseLogs: o.verboseLogs,
+      image: `${o.image.repository}:${o.image.tag}`,
+      adminUser: o.adminUser,
+      users: o.users,
+      dicomAllowedCidrs: o.dicom.allowedCidrs,
+    },
+    resources: { cpu: k.cpu, memory: k.memory },
+    database: db.external
+      ? { kind: "external", ...db.external, connectionsPerReplica: db.connectionsPerReplica }
+      : db.kind === "cloudnativepg"
+        ? {
+            kind: "cloudnativepg",
+            instances: db.instances,
+            storageGiB: db.storageGiB,
+            storageClass: k.storageClass,
+            connectionsPerReplica: db.connectionsPerReplica,
+          }
+        : {
+            kind: "statefulset",
+            image: POSTGRES_IMAGES[db.version],
+            storageGiB: db.storageGiB,
+            storageClass: k.storageClass,
+            connectionsPerReplica: db.connectionsPerReplica,
+          },
+    storage:
+      cfg.storage.kind === "s3"
+        ? {
+            kind: "s3",
+            bucket: s3!.bucket!,
+            region: s3?.region ?? "us-east-1",
+            endpoint: s3?.endpoint,
+            prefix: s3?.prefix ?? "",
+            encryption: cfg.storage.encryption,
+            accessKeyId: s3?.accessKeyId,
+            secretAccessKey: s3?.secretAccessKey,
+          }
+        : {
+            kind: "pvc",
+            sizeGiB: cfg.storage.sizeGiB,
+            storageClass: k.storageClass,
+            readWriteMany: cfg.storage.accessMode === "ReadWriteMany",
+          },
+    ingress: {
+      host: (cfg.tls.enabled ?? cfg.dns.name !== undefined) ? cfg.dns.name : undefined,
+      className: k.ingressClassName,
+      certManagerIssuer: k.certManagerIssuer,
+      controllerNamespace: k.ingressControllerNamespace,
+    },
+    autoscaling: k.autoscaling?.enabled
+      ? { maxReplicas: k.autoscaling.maxReplicas, targetCpuPercent: k.autoscaling.targetCpuPercent }
+      : undefined,
+    protectData: cfg.protectData,
+  };
+}
+
+export function deployKubernetes(cfg: KubernetesConfig): StackOutputs {
+  const orthanc = new OrthancKubernetes(`orthanc-${pulumi.getStack()}`, kubernetesArgs(cfg));
+  return {
+    target: pulumi.output("kubernetes"),
+    url: orthanc.url,
+    namespace: orthanc.namespace,
+    service: orthanc.serviceName,
+    dicomService: orthanc.dicomService ?? pulumi.output(undefined),
+    dicomEndpoint: orthanc.dicomHost
+      ? pulumi.interpolate`${cfg.orthanc.dicom.aet}@${orthanc.dicomHost}:${cfg.orthanc.dicom.port}`
+      : pulumi.output(undefined),
+    adminUser: pulumi.output(cfg.orthanc.adminUser),
+    adminPassword: orthanc.adminPassword,
+    credentialsSecret: orthanc.credentialsSecretName,
+  };
+}

@@ -1,0 +1,308 @@
+/**
+ * The Kubernetes target's shipped stacks under mocks: every object validated against the
+ * Kubernetes schema, the security-relevant fields, the wiring (selectors, names, the secret
+ * behind the files), secrets kept out of ConfigMaps and outputs, and protected data.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import {
+  ConfigMap,
+  Namespace,
+  PersistentVolumeClaim,
+  Secret,
+  Service,
+  ServiceAccount,
+} from "kubernetes-models/v1";
+import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { runPlan, Plan } from "../../infra/plan/runPlan";
+import { PlannedResource } from "../../infra/plan/record";
+import { readStackFile, stackFilePath } from "../../infra/stackFiles";
+
+type R = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type) as R[];
+const only = (plan: Plan, type: string) => {
+  const found = ofType(plan, type);
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+function reveal(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reveal);
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (obj["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270")
+      return reveal(obj.value);
+    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, reveal(v)]));
+  }
+  return value;
+}
+
+async function planWithSecrets(stack: string, raw = readStackFile(stackFilePath(stack))) {
+  const plain: Record<string, Record<string, any>> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const plan = await runPlan(raw, stack, (args: pulumi.runtime.MockResourceArgs) => {
+    plain[`${args.type}::${args.name}`] = reveal(args.inputs) as Record<string, unknown>;
+  });
+  return { plan, plain };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const MODELS: Record<string, new (o: any) => { validate(): void }> = {
+  "kubernetes:apps/v1:Deployment": Deployment,
+  "kubernetes:apps/v1:StatefulSet": StatefulSet,
+  "kubernetes:core/v1:Service": Service,
+  "kubernetes:core/v1:Secret": Secret,
+  "kubernetes:core/v1:ConfigMap": ConfigMap,
+  "kubernetes:core/v1:Namespace": Namespace,
+  "kubernetes:core/v1:ServiceAccount": ServiceAccount,
+  "kubernetes:core/v1:PersistentVolumeClaim": PersistentVolumeClaim,
+  "kubernetes:networking.k8s.io/v1:Ingress": Ingress,
+  "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
+  "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
+  "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+};
+
+/** Validates every core object of a plan; returns the types it could not check. */
+function validateAll(plan: Plan, plain: Record<string, Record<string, unknown>>): string[] {
+  const unchecked: string[] = [];
+  for (const r of plan.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+    const Model = MODELS[r.type];
+    if (!Model) {
+      unchecked.push(r.type);
+      continue;
+    }
+    expect(() => new Model(plain[`${r.type}::${r.name}`]).validate()).not.toThrow();
+  }
+  return unchecked;
+}
+
+describe("stack k8s-basic", () => {
+  let plan: Plan;
+  let plain: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  beforeAll(async () => {
+    ({ plan, plain } = await planWithSecrets("k8s-basic"));
+  });
+
+  test("every object is valid against the Kubernetes schema; nothing of AWS or Docker is created", () => {
+    expect(validateAll(plan, plain)).toEqual([]);
+    expect(plan.resources.filter((r) => /^(aws|docker|command):/.test(r.type))).toEqual([]);
+  });
+
+  test("a restricted namespace; the namespace, the PVC and PostgreSQL are protected", () => {
+    expect(only(plan, "kubernetes:core/v1:Namespace").inputs.metadata.labels).toEqual({
+      "pod-security.kubernetes.io/enforce": "restricted",
+      "pod-security.kubernetes.io/audit": "restricted",
+      "pod-security.kubernetes.io/warn": "restricted",
+    });
+    expect(
+      plan.resources
+        .filter((r) => r.protect)
+        .map((r) => r.type)
+        .sort(),
+    ).toEqual([
+      "kubernetes:apps/v1:StatefulSet",
+      "kubernetes:core/v1:Namespace",
+      "kubernetes:core/v1:PersistentVolumeClaim",
+    ]);
+  });
+
+  test("credentials only in Secrets: the ConfigMap holds none, the Secret's content is secret", () => {
+    const config = JSON.parse(
+      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
+    );
+    expect(config).not.toHaveProperty("RegisteredUsers");
+    expect(config).not.toHaveProperty("PostgreSQL");
+    const secret = plan.resources.find(
+      (r) => r.name === "orthanc-k8s-basic-credentials" && r.type === "kubernetes:core/v1:Secret",
+    )!;
+    expect(secret.inputs.stringData).toBe("[secret]");
+    for (const r of plan.resources)
+      expect(JSON.stringify(r.inputs)).not.toMatch(/generated-orthanc-k8s-basic/);
+  });
+
+  test("wiring: Orthanc reads the Secret and ConfigMap it was given, finds PostgreSQL by its Service, with the StatefulSet's password", () => {
+    const pod =
+      plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"].spec.template.spec;
+    const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
+    expect(volumes.config.configMap.name).toBe(
+      only(plan, "kubernetes:core/v1:ConfigMap").inputs.metadata.name,
+    );
+    expect(volumes.secrets.projected.sources[0].secret.name).toBe("orthanc-credentials");
+    expect(volumes.storage.persistentVolumeClaim.claimName).toBe(
+      only(plan, "kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name,
+    );
+    const credentials = JSON.parse(
+      plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-credentials"].stringData[
+        "credentials.json"
+      ],
+    );
+    expect(credentials.PostgreSQL).toMatchObject({
+      Host: "orthanc-postgres.orthanc.svc",
+      Port: 5432,
+      Username: "orthanc",
+      Lock: true,
+    });
+    expect(credentials.PostgreSQL.Password).toBe(
+      plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-password"].stringData.password,
+    );
+    expect(Object.keys(credentials.RegisteredUsers).sort()).toEqual(["admin", "healthcheck"]);
+  });
+
+  test("wiring: the Service selects Orthanc's pods, the Ingress routes to that Service", () => {
+    const deployment = plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"];
+    const service = plain["kubernetes:core/v1:Service::orthanc-k8s-basic-service"];
+    expect(service.spec.selector).toEqual(deployment.spec.template.metadata.labels);
+    const ingress = only(plan, "kubernetes:networking.k8s.io/v1:Ingress").inputs;
+    expect(ingress.spec.rules[0]).toMatchObject({
+      host: "pacs.example.org",
+      http: { paths: [{ backend: { service: { name: service.metadata.name } } }] },
+    });
+    expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
+  });
+
+  test("DICOM stays inside the cluster without an allowlist", () => {
+    expect(ofType(plan, "kubernetes:core/v1:Service").map((s) => s.inputs.spec.type)).toEqual([
+      "ClusterIP",
+      "ClusterIP",
+    ]);
+    const policies = ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map(
+      (p) => p.inputs.spec,
+    );
+    const orthanc = policies.find(
+      (p) => p.podSelector.matchLabels?.["app.kubernetes.io/component"] === "orthanc",
+    );
+    expect(orthanc.ingress).toHaveLength(1);
+  });
+
+  test("outputs: URL, namespace, Service, the Secret's name; the password only as a secret", () => {
+    expect(plan.outputs).toEqual({
+      target: "kubernetes",
+      url: "https://pacs.example.org/",
+      namespace: "orthanc",
+      service: "orthanc",
+      dicomService: undefined,
+      dicomEndpoint: undefined,
+      adminUser: "admin",
+      adminPassword: "[secret]",
+      credentialsSecret: "orthanc-credentials",
+    });
+  });
+
+  test("a new image tag leaves the namespace, PVC and PostgreSQL as they were", async () => {
+    const raw = readStackFile(stackFilePath("k8s-basic")) as Record<
+      string,
+      Record<string, unknown>
+    >;
+    const after = (
+      await planWithSecrets("k8s-basic", {
+        ...raw,
+        orthanc: { ...raw.orthanc, image: { tag: "26.9.0" } },
+      })
+    ).plan;
+    const data = (p: Plan) => p.resources.filter((r) => r.protect).map((r) => [r.name, r.inputs]);
+    expect(data(after)).toEqual(data(plan));
+  });
+});
+
+describe("stack k8s-ha", () => {
+  let plan: Plan;
+  let plain: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  beforeAll(async () => {
+    ({ plan, plain } = await planWithSecrets("k8s-ha"));
+  });
+
+  test("every core object is valid; the CloudNativePG Cluster is the only custom resource", () => {
+    expect(validateAll(plan, plain)).toEqual(["kubernetes:postgresql.cnpg.io/v1:Cluster"]);
+  });
+
+  test("CloudNativePG: three instances, Orthanc's role owns its database, no superuser, protected", () => {
+    const cluster = only(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
+    expect(cluster.inputs.spec).toMatchObject({
+      instances: 3,
+      enableSuperuserAccess: false,
+      bootstrap: {
+        initdb: { database: "orthanc", owner: "orthanc", secret: { name: "orthanc-db-owner" } },
+      },
+      storage: { size: "50Gi", storageClass: "gp3" },
+      postgresql: { parameters: { log_statement: "none" } },
+    });
+    expect(cluster).toMatchObject({ protect: true, retainOnDelete: true });
+    const credentials = JSON.parse(
+      plain["kubernetes:core/v1:Secret::orthanc-k8s-ha-credentials"].stringData["credentials.json"],
+    );
+    expect(credentials.PostgreSQL).toMatchObject({
+      Host: "orthanc-db-rw.pacs-ha.svc",
+      EnableSsl: true,
+      Lock: false,
+      TransactionMode: "ReadCommitted",
+    });
+    // Six pods at most share 90 connections.
+    expect(credentials.PostgreSQL.IndexConnectionsCount).toBe(15);
+  });
+
+  test("three replicas, an HPA up to six, a PodDisruptionBudget; pods name themselves in the shared database", () => {
+    const hpa = only(plan, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler").inputs.spec;
+    expect(hpa).toMatchObject({
+      minReplicas: 3,
+      maxReplicas: 6,
+      scaleTargetRef: { kind: "Deployment", name: "orthanc" },
+    });
+    expect(only(plan, "kubernetes:policy/v1:PodDisruptionBudget").inputs.spec.maxUnavailable).toBe(
+      1,
+    );
+    const deployment = plan.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
+    expect(deployment.ignoreChanges).toEqual(["spec.replicas"]);
+    const config = JSON.parse(
+      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
+    );
+    expect(config).toMatchObject({ DatabaseServerIdentifier: "${HOSTNAME}", SaveJobs: false });
+  });
+
+  test("DICOM from the allowlist only: a load balancer with source ranges and a matching policy", () => {
+    const dicom = ofType(plan, "kubernetes:core/v1:Service").find(
+      (s) => s.inputs.spec.type === "LoadBalancer",
+    )!;
+    expect(dicom.inputs.spec).toMatchObject({
+      loadBalancerSourceRanges: ["10.30.0.0/16"],
+      externalTrafficPolicy: "Local",
+    });
+    const policies = ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map(
+      (p) => p.inputs.spec,
+    );
+    const orthanc = policies.find(
+      (p) => p.podSelector.matchLabels?.["app.kubernetes.io/component"] === "orthanc",
+    );
+    expect(orthanc.ingress[1]).toEqual({
+      from: [{ ipBlock: { cidr: "10.30.0.0/16" } }],
+      ports: [{ protocol: "TCP", port: 4242 }],
+    });
+    expect(orthanc.egress.map((e: { ports: { port: number }[] }) => e.ports[0].port)).toEqual([
+      53, 5432, 443,
+    ]);
+  });
+
+  test("S3 keys and the storage key only in Secrets; the storage key is generated once and protected", () => {
+    const keySecret = plan.resources.find(
+      (r) => r.name === "orthanc-k8s-ha-storage-key" && r.type === "kubernetes:core/v1:Secret",
+    )!;
+    expect(keySecret).toMatchObject({ protect: true, retainOnDelete: true });
+    expect(keySecret.inputs.stringData).toBe("[secret]");
+    expect(only(plan, "random:index/randomBytes:RandomBytes")).toMatchObject({
+      protect: true,
+      retainOnDelete: true,
+    });
+    const credentials = JSON.parse(
+      plain["kubernetes:core/v1:Secret::orthanc-k8s-ha-credentials"].stringData["credentials.json"],
+    );
+    expect(credentials.AwsS3Storage).toMatchObject({
+      BucketName: "ha-pacs-dicom",
+      AccessKey: "AKIAEXAMPLEKEY000001",
+      StorageEncryption: { Enable: true },
+    });
+    const config = JSON.parse(
+      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
+    );
+    expect(config).not.toHaveProperty("AwsS3Storage");
+  });
+});
