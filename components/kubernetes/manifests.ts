@@ -199,8 +199,18 @@ export function dicomService(
 
 export function orthancIngress(
   s: Pick<OrthancPodSpec, "name" | "namespace" | "httpPort">,
-  a: { host: string; className: string; certManagerIssuer: string },
+  a: { host: string; className: string; certManagerIssuer: string; corsOrigins?: string[] },
 ): Obj {
+  // ingress-nginx answers CORS preflights itself, so browsers never hit Orthanc's 401 on them.
+  const cors = a.corsOrigins?.length
+    ? {
+        "nginx.ingress.kubernetes.io/enable-cors": "true",
+        "nginx.ingress.kubernetes.io/cors-allow-origin": a.corsOrigins.join(", "),
+        "nginx.ingress.kubernetes.io/cors-allow-credentials": "true",
+        "nginx.ingress.kubernetes.io/cors-allow-headers": "Authorization, Content-Type, Accept",
+        "nginx.ingress.kubernetes.io/cors-allow-methods": "GET, POST, PUT, DELETE, OPTIONS",
+      }
+    : {};
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
@@ -218,6 +228,7 @@ export function orthancIngress(
         "nginx.ingress.kubernetes.io/proxy-buffering": "off",
         "nginx.ingress.kubernetes.io/proxy-read-timeout": "3600",
         "nginx.ingress.kubernetes.io/proxy-send-timeout": "3600",
+        ...cors,
       },
     },
     spec: {

@@ -30,6 +30,7 @@ export interface OrthancKubernetesArgs {
     adminUser: string;
     users: Record<string, { password?: pulumi.Output<string> }>;
     dicomAllowedCidrs: string[];
+    corsOrigins: string[];
   };
   resources: { cpu: string; memory: string };
   database:
@@ -380,6 +381,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
             host: args.ingress.host,
             className: args.ingress.className,
             certManagerIssuer: args.ingress.certManagerIssuer,
+            corsOrigins: args.orthanc.corsOrigins,
           },
         ),
         inNs,

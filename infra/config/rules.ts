@@ -325,6 +325,17 @@ const rules: Rule[] = [
     },
   },
   {
+    sections: ["orthanc"],
+    targets: ["aws"],
+    check: ({ orthanc }) =>
+      orthanc.corsOrigins.length
+        ? {
+            key: "orthanc:orthanc.corsOrigins",
+            message: `the aws target's load balancer cannot add CORS headers, got ${JSON.stringify(orthanc.corsOrigins)}. Fix: remove corsOrigins, or serve the viewer from the same origin.`,
+          }
+        : undefined,
+  },
+  {
     sections: ["storage"],
     targets: ["aws"],
     check: ({ storage }) =>

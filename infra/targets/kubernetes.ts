@@ -35,6 +35,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
       adminUser: o.adminUser,
       users: o.users,
       dicomAllowedCidrs: o.dicom.allowedCidrs,
+      corsOrigins: o.corsOrigins,
     },
     resources: { cpu: k.cpu, memory: k.memory },
     database: db.external

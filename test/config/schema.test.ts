@@ -332,6 +332,16 @@ describe("configuration errors name the full key, what was given, what is allowe
       /is outside the zone that dns.createZone makes/,
     ],
     [
+      "CORS cannot be done by the AWS load balancer",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        orthanc: { corsOrigins: ["https://viewer.example.org"] },
+      },
+      "orthanc:orthanc.corsOrigins",
+      /cannot add CORS headers/,
+    ],
+    [
       "a viewer needs DICOMweb",
       { target: "docker", orthanc: { plugins: { dicomWeb: false } } },
       "orthanc:orthanc.plugins.viewer",

@@ -162,6 +162,18 @@ describe("Services and Ingress", () => {
       "nginx.ingress.kubernetes.io/proxy-request-buffering": "off",
     });
     expect(i.spec.tls).toEqual([{ hosts: ["pacs.example.org"], secretName: "pacs-tls" }]);
+    const withCors = orthancIngress(spec, {
+      host: "pacs.example.org",
+      className: "nginx",
+      certManagerIssuer: "letsencrypt",
+      corsOrigins: ["https://viewer.example.org"],
+    }) as Any;
+    validate(Ingress, withCors);
+    expect(withCors.metadata.annotations).toMatchObject({
+      "nginx.ingress.kubernetes.io/enable-cors": "true",
+      "nginx.ingress.kubernetes.io/cors-allow-origin": "https://viewer.example.org",
+    });
+    expect(i.metadata.annotations).not.toHaveProperty("nginx.ingress.kubernetes.io/enable-cors");
     expect(i.spec.rules[0].http.paths[0].backend).toEqual({
       service: { name: "pacs", port: { name: "http" } },
     });
