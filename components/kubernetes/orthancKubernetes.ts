@@ -189,6 +189,11 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         };
         dbSelector = labels(APP, "postgres");
       } else {
+        // Point-in-time backups to the same bucket as the DICOM files, when there is one.
+        const backupStore =
+          args.storage.kind === "s3" && args.storage.accessKeyId
+            ? backupObjectStore(name, this, ns, args.storage, inNs)
+            : undefined;
         const owner = new k8s.core.v1.Secret(
           `${name}-postgres-owner`,
           {
@@ -198,7 +203,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
           },
           inNs,
         );
-        new k8s.apiextensions.CustomResource(
+        const cluster = new k8s.apiextensions.CustomResource(
           `${name}-postgres`,
           {
             apiVersion: "postgresql.cnpg.io/v1",
@@ -222,6 +227,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
                 },
               },
               inheritedMetadata: { labels: labels(APP, "postgres") },
+              ...(backupStore
+                ? { backup: { barmanObjectStore: backupStore, retentionPolicy: "30d" } }
+                : {}),
             },
           },
           {
@@ -231,6 +239,22 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
             retainOnDelete: args.protectData,
           },
         );
+        if (backupStore) {
+          new k8s.apiextensions.CustomResource(
+            `${name}-postgres-backup`,
+            {
+              apiVersion: "postgresql.cnpg.io/v1",
+              kind: "ScheduledBackup",
+              metadata: meta(`${APP}-db-daily`, "postgres"),
+              spec: {
+                schedule: "0 0 3 * * *",
+                backupOwnerReference: "self",
+                cluster: { name: `${APP}-db` },
+              },
+            },
+            { ...inNs, dependsOn: [...inNs.dependsOn, cluster] },
+          );
+        }
         // CloudNativePG serves TLS with its own CA; `-rw` always points at the primary.
         endpoint = {
           kind: "postgresql",
@@ -477,4 +501,35 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       credentialsSecretName: this.credentialsSecretName,
     });
   }
+}
+
+/** Where CloudNativePG (Barman) writes base backups and WAL: the DICOM bucket, its own prefix. */
+function backupObjectStore(
+  name: string,
+  parent: pulumi.Resource,
+  ns: string,
+  s3: Omit<S3Settings, "staticKeys"> & {
+    accessKeyId?: string;
+    secretAccessKey?: pulumi.Output<string>;
+  },
+  opts: pulumi.CustomResourceOptions,
+) {
+  new k8s.core.v1.Secret(
+    `${name}-postgres-backup-keys`,
+    {
+      metadata: { name: `${APP}-db-backup-keys`, namespace: ns, labels: labels(APP, "postgres") },
+      stringData: { ACCESS_KEY_ID: s3.accessKeyId!, ACCESS_SECRET_KEY: s3.secretAccessKey! },
+    },
+    { ...opts, parent },
+  );
+  return {
+    destinationPath: `s3://${s3.bucket}/${s3.prefix}postgres/`,
+    ...(s3.endpoint ? { endpointURL: s3.endpoint } : {}),
+    s3Credentials: {
+      accessKeyId: { name: `${APP}-db-backup-keys`, key: "ACCESS_KEY_ID" },
+      secretAccessKey: { name: `${APP}-db-backup-keys`, key: "ACCESS_SECRET_KEY" },
+    },
+    wal: { compression: "gzip" },
+    data: { compression: "gzip" },
+  };
 }

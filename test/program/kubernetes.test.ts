@@ -213,7 +213,10 @@ describe("stack k8s-ha", () => {
   });
 
   test("every core object is valid; the CloudNativePG Cluster is the only custom resource", () => {
-    expect(validateAll(plan, plain)).toEqual(["kubernetes:postgresql.cnpg.io/v1:Cluster"]);
+    expect(validateAll(plan, plain).sort()).toEqual([
+      "kubernetes:postgresql.cnpg.io/v1:Cluster",
+      "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+    ]);
   });
 
   test("CloudNativePG: three instances, Orthanc's role owns its database, no superuser, protected", () => {
@@ -239,6 +242,29 @@ describe("stack k8s-ha", () => {
     });
     // Six pods at most share 90 connections.
     expect(credentials.PostgreSQL.IndexConnectionsCount).toBe(15);
+  });
+
+  test("CloudNativePG backs up daily to the DICOM bucket under its own prefix, keys from a Secret", () => {
+    const cluster = only(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster");
+    expect(cluster.inputs.spec.backup).toEqual({
+      retentionPolicy: "30d",
+      barmanObjectStore: {
+        destinationPath: "s3://ha-pacs-dicom/orthanc/postgres/",
+        s3Credentials: {
+          accessKeyId: { name: "orthanc-db-backup-keys", key: "ACCESS_KEY_ID" },
+          secretAccessKey: { name: "orthanc-db-backup-keys", key: "ACCESS_SECRET_KEY" },
+        },
+        wal: { compression: "gzip" },
+        data: { compression: "gzip" },
+      },
+    });
+    const keys = plan.resources.find((r) => r.name === "orthanc-k8s-ha-postgres-backup-keys")!;
+    expect(keys.inputs.stringData).toBe("[secret]");
+    expect(only(plan, "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup").inputs.spec).toEqual({
+      schedule: "0 0 3 * * *",
+      backupOwnerReference: "self",
+      cluster: { name: "orthanc-db" },
+    });
   });
 
   test("three replicas, an HPA up to six, a PodDisruptionBudget; pods name themselves in the shared database", () => {
