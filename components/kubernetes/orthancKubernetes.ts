@@ -92,6 +92,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
   public readonly dicomService?: pulumi.Output<string>;
   /** The DICOM load balancer's address once the cluster assigned one. */
   public readonly dicomHost?: pulumi.Output<string>;
+  /** The ingress controller's address for the public name, once assigned. */
+  public readonly ingressAddress?: pulumi.Output<string>;
   public readonly credentialsSecretName: pulumi.Output<string>;
   public readonly adminPassword: pulumi.Output<string>;
 
@@ -396,8 +398,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       }),
       inNs,
     );
+    let ingress: k8s.networking.v1.Ingress | undefined;
     if (args.ingress.host) {
-      new k8s.networking.v1.Ingress(
+      ingress = new k8s.networking.v1.Ingress(
         `${name}-ingress`,
         orthancIngress(
           { name: APP, namespace: ns, httpPort: args.orthanc.httpPort },
@@ -488,6 +491,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         : `http://${APP}.${ns}.svc:${args.orthanc.httpPort}/`,
     );
     this.dicomService = dicom?.metadata.name;
+    this.ingressAddress = ingress?.status.apply(
+      (st) => st?.loadBalancer?.ingress?.[0]?.hostname ?? st?.loadBalancer?.ingress?.[0]?.ip ?? "",
+    );
     this.dicomHost = dicom?.status.apply(
       (s) =>
         s?.loadBalancer?.ingress?.[0]?.hostname ?? s?.loadBalancer?.ingress?.[0]?.ip ?? "(pending)",

@@ -81,6 +81,16 @@ export const planMocks: pulumi.runtime.Mocks = {
       case "aws:route53/record:Record":
         state.fqdn = String(args.inputs.name).replace(/\.$/, "");
         break;
+      case "kubernetes:networking.k8s.io/v1:Ingress":
+        // The ingress controller's load balancer, as a cluster on AWS would report it.
+        state.status = {
+          loadBalancer: { ingress: [{ hostname: "a1b2c3-ingress.elb.eu-west-1.amazonaws.com" }] },
+        };
+        break;
+      case "kubernetes:core/v1:Service":
+        if (args.inputs.spec?.type === "LoadBalancer")
+          state.status = { loadBalancer: { ingress: [{ ip: "198.51.100.40" }] } };
+        break;
       case "aws:ebs/volume:Volume":
         // Real EBS ids: cloud-init derives the NVMe device path from them.
         id = "vol-0a1b2c3d4e5f60789";

@@ -332,3 +332,32 @@ describe("stack k8s-ha", () => {
     expect(config).not.toHaveProperty("AwsS3Storage");
   });
 });
+
+describe("DNS records for a cluster's names", () => {
+  test("only when a zone is given: the web name follows the ingress, the DICOM name the DICOM load balancer", async () => {
+    const raw = readStackFile(stackFilePath("k8s-ha")) as Record<string, Record<string, unknown>>;
+    const { plan } = await planWithSecrets("k8s-ha", {
+      ...raw,
+      dns: {
+        name: "ha-pacs.example.org",
+        dicomName: "dicom.example.org",
+        zoneId: "Z0123456789ABC",
+      },
+    });
+    const records = ofType(plan, "aws:route53/record:Record").map((r) => [
+      r.inputs.name,
+      r.inputs.type,
+      r.inputs.records,
+    ]);
+    expect(records.sort()).toEqual([
+      ["dicom.example.org", "A", ["198.51.100.40"]],
+      ["ha-pacs.example.org", "CNAME", ["a1b2c3-ingress.elb.eu-west-1.amazonaws.com"]],
+    ]);
+    expect(plan.outputs.dicomEndpoint).toBe("HAPACS@198.51.100.40:4242");
+    // Without a zone (the shipped stack), nothing of AWS at all.
+    const { plan: none } = await planWithSecrets("k8s-ha");
+    expect(
+      none.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws"),
+    ).toEqual([]);
+  });
+});
