@@ -2,6 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ORTHANC_PATHS } from "../shared/orthancConfig";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
+import { dumpAndPrune } from "../shared/backup";
 
 /** uid:gid of the `orthanc` user in the orthancteam/orthanc image (since 23.6). */
 export const ORTHANC_UID = "999";
@@ -238,15 +239,7 @@ export function backupScript(intervalHours: number, retentionDays: number): stri
     "# A new volume is root-owned: hand it to postgres, then drop to postgres for good.",
     'if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir" && chmod 0700 "$dir"; exec gosu postgres "$0"; fi',
     "while true; do",
-    "  stamp=$(date -u +%Y%m%dT%H%M%SZ)",
-    // Server, user and database come from PGHOST/PGPORT/PGUSER/PGDATABASE; the password from PGPASSFILE.
-    '  if pg_dump -Fc -f "$dir/orthanc-$stamp.dump.partial"; then',
-    '    mv "$dir/orthanc-$stamp.dump.partial" "$dir/orthanc-$stamp.dump"',
-    '    echo "backup orthanc-$stamp.dump written"',
-    "  else",
-    '    echo "backup failed" >&2; rm -f "$dir/orthanc-$stamp.dump.partial"',
-    "  fi",
-    `  find "$dir" -name 'orthanc-*.dump' -mtime +${retentionDays} -print -delete`,
+    ...dumpAndPrune(retentionDays, "continue").map((line) => `  ${line}`),
     `  sleep ${intervalHours * 3600}`,
     "done",
     "",

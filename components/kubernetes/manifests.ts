@@ -3,6 +3,7 @@
  * Kubernetes schema in tests, and handed as they are to @pulumi/kubernetes.
  */
 import { ORTHANC_PATHS } from "../shared/orthancConfig";
+import { dumpAndPrune } from "../shared/backup";
 
 type Obj = Record<string, unknown>;
 
@@ -263,6 +264,8 @@ export interface PolicyArgs {
   databaseSelector?: Record<string, string>;
   /** Where Orthanc may connect: the database port, and 443 for S3/an external database with TLS. */
   egressPorts: number[];
+  /** The backup CronJob's pods also reach the database. */
+  backups?: boolean;
 }
 
 /**
@@ -341,9 +344,44 @@ export function networkPolicies(a: PolicyArgs): Obj[] {
       spec: {
         podSelector: { matchLabels: a.databaseSelector },
         policyTypes: ["Ingress"],
-        ingress: [{ from: [{ podSelector: orthanc }], ports: [{ protocol: "TCP", port: 5432 }] }],
+        ingress: [
+          {
+            from: [
+              { podSelector: orthanc },
+              ...(a.backups ? [{ podSelector: { matchLabels: labels(a.name, "backup") } }] : []),
+            ],
+            ports: [{ protocol: "TCP", port: 5432 }],
+          },
+        ],
       },
     });
+    if (a.backups) {
+      policies.push({
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: meta("backup"),
+        spec: {
+          podSelector: { matchLabels: labels(a.name, "backup") },
+          policyTypes: ["Ingress", "Egress"],
+          ingress: [],
+          egress: [
+            {
+              to: [
+                { namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
+              ],
+              ports: [
+                { protocol: "UDP", port: 53 },
+                { protocol: "TCP", port: 53 },
+              ],
+            },
+            {
+              to: [{ podSelector: { matchLabels: a.databaseSelector } }],
+              ports: [{ protocol: "TCP", port: 5432 }],
+            },
+          ],
+        },
+      });
+    }
   }
   return policies;
 }
@@ -464,6 +502,94 @@ export function postgresService(a: Pick<PostgresArgs, "name" | "namespace">): Ob
       type: "ClusterIP",
       selector: labels(a.name, "postgres"),
       ports: [{ name: "postgres", port: 5432, targetPort: "postgres", protocol: "TCP" }],
+    },
+  };
+}
+
+export interface BackupArgs extends Pick<
+  PostgresArgs,
+  "name" | "namespace" | "image" | "secretName" | "database" | "user"
+> {
+  claimName: string;
+  /** Cron schedule, UTC. */
+  schedule: string;
+  retentionDays: number;
+}
+
+/** A daily `pg_dump` of the StatefulSet's database into its own PVC, old dumps pruned. */
+export function postgresBackupCronJob(a: BackupArgs): Obj {
+  const script = [
+    "set -eu",
+    "dir=/backups",
+    // The password stays in this process's environment; it is never in the pod spec.
+    'PGPASSWORD="$(cat /run/secrets/postgres/password)"; export PGPASSWORD',
+    ...dumpAndPrune(a.retentionDays, "exit"),
+  ].join("\n");
+  return {
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: {
+      name: `${a.name}-postgres-backup`,
+      namespace: a.namespace,
+      labels: labels(a.name, "backup"),
+    },
+    spec: {
+      schedule: a.schedule,
+      concurrencyPolicy: "Forbid",
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        spec: {
+          backoffLimit: 2,
+          template: {
+            metadata: { labels: labels(a.name, "backup") },
+            spec: {
+              restartPolicy: "OnFailure",
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: {
+                runAsNonRoot: true,
+                runAsUser: POSTGRES_UID,
+                runAsGroup: POSTGRES_UID,
+                fsGroup: POSTGRES_UID,
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+              containers: [
+                {
+                  name: "pg-dump",
+                  image: a.image,
+                  command: ["/bin/sh", "-c", script],
+                  env: [
+                    { name: "PGHOST", value: `${a.name}-postgres` },
+                    { name: "PGUSER", value: a.user },
+                    { name: "PGDATABASE", value: a.database },
+                  ],
+                  volumeMounts: [
+                    { name: "backups", mountPath: "/backups" },
+                    { name: "password", mountPath: "/run/secrets/postgres", readOnly: true },
+                  ],
+                  securityContext: restrictedContainer,
+                  resources: {
+                    requests: { cpu: "100m", memory: "256Mi" },
+                    limits: { memory: "1Gi" },
+                  },
+                },
+              ],
+              volumes: [
+                { name: "backups", persistentVolumeClaim: { claimName: a.claimName } },
+                {
+                  name: "password",
+                  secret: {
+                    secretName: a.secretName,
+                    defaultMode: 0o400,
+                    items: [{ key: "password", path: "password" }],
+                  },
+                },
+              ],
+            },
+          },
+        },
+      },
     },
   };
 }

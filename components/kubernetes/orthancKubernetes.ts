@@ -19,6 +19,7 @@ import {
   orthancDeployment,
   orthancIngress,
   orthancService,
+  postgresBackupCronJob,
   postgresService,
   postgresStatefulSet,
 } from "./manifests";
@@ -178,6 +179,34 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
           `${name}-postgres`,
           postgresService({ name: APP, namespace: ns }),
           inNs,
+        );
+        // Daily dumps into a PVC of their own, kept like the data.
+        const backups = new k8s.core.v1.PersistentVolumeClaim(
+          `${name}-postgres-backups`,
+          {
+            metadata: meta(`${APP}-postgres-backups`, "backup"),
+            spec: {
+              accessModes: ["ReadWriteOnce"],
+              ...(db.storageClass ? { storageClassName: db.storageClass } : {}),
+              resources: { requests: { storage: `${db.storageGiB * 2}Gi` } },
+            },
+          },
+          { ...inNs, protect: args.protectData, retainOnDelete: args.protectData },
+        );
+        new k8s.batch.v1.CronJob(
+          `${name}-postgres-backup`,
+          postgresBackupCronJob({
+            name: APP,
+            namespace: ns,
+            image: db.image,
+            secretName: `${APP}-postgres`,
+            database: DB_NAME,
+            user: DB_USER,
+            claimName: `${APP}-postgres-backups`,
+            schedule: "0 3 * * *",
+            retentionDays: 14,
+          }) as unknown as k8s.batch.v1.CronJobArgs,
+          { ...inNs, dependsOn: [...inNs.dependsOn, backups, secret] },
         );
         endpoint = {
           kind: "postgresql",
@@ -434,6 +463,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       ingressControllerNamespace: args.ingress.controllerNamespace,
       dicomAllowedCidrs: dicomOpen ? args.orthanc.dicomAllowedCidrs : [],
       databaseSelector: dbSelector,
+      backups: db.kind === "statefulset",
       // S3 and external databases are reached over TLS; an external database on its own port.
       egressPorts: [
         ...(st.kind === "s3" ? [443] : []),

@@ -3,6 +3,7 @@
  * with exact security-relevant fields.
  */
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { CronJob } from "kubernetes-models/batch/v1";
 import { Service } from "kubernetes-models/v1";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import {
@@ -11,6 +12,7 @@ import {
   orthancDeployment,
   orthancIngress,
   orthancService,
+  postgresBackupCronJob,
   postgresService,
   postgresStatefulSet,
 } from "../../components/kubernetes/manifests";
@@ -266,5 +268,66 @@ describe("PostgreSQL StatefulSet", () => {
       storageClassName: "gp3",
       resources: { requests: { storage: "20Gi" } },
     });
+  });
+});
+
+describe("PostgreSQL backup CronJob", () => {
+  const job = postgresBackupCronJob({
+    name: "pacs",
+    namespace: "orthanc",
+    image: "postgres:16.10-bookworm",
+    secretName: "pacs-postgres",
+    database: "orthanc",
+    user: "orthanc",
+    claimName: "pacs-postgres-backups",
+    schedule: "0 3 * * *",
+    retentionDays: 14,
+  }) as Any;
+  const pod = job.spec.jobTemplate.spec.template.spec;
+
+  test("is a valid CronJob that never overlaps itself", () => {
+    validate(CronJob, job);
+    expect(job.spec).toMatchObject({ schedule: "0 3 * * *", concurrencyPolicy: "Forbid" });
+  });
+
+  test("runs restricted, reads the password from the Secret file, fails the job when a dump fails", () => {
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999 });
+    expect(pod.containers[0].securityContext).toMatchObject({
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ["ALL"] },
+    });
+    const script = pod.containers[0].command[2] as string;
+    expect(script).toContain('PGPASSWORD="$(cat /run/secrets/postgres/password)"');
+    expect(script).toContain('rm -f "$dir/orthanc-$stamp.dump.partial"; exit 1');
+    expect(script).toContain("-mtime +14 -print -delete");
+    expect(pod.containers[0].env.map((e: Any) => e.name)).toEqual([
+      "PGHOST",
+      "PGUSER",
+      "PGDATABASE",
+    ]);
+  });
+
+  test("network: only Orthanc and the backup job reach PostgreSQL; the job reaches only DNS and PostgreSQL", () => {
+    const withBackups = networkPolicies({
+      name: "pacs",
+      namespace: "orthanc",
+      httpPort: 8042,
+      ingressControllerNamespace: "ingress-nginx",
+      dicomAllowedCidrs: [],
+      databaseSelector: { "app.kubernetes.io/component": "postgres" },
+      egressPorts: [],
+      backups: true,
+    }) as Any[];
+    withBackups.forEach((p) => validate(NetworkPolicy, p));
+    expect(
+      withBackups[2].spec.ingress[0].from.map(
+        (f: Any) => f.podSelector.matchLabels["app.kubernetes.io/component"],
+      ),
+    ).toEqual(["orthanc", "backup"]);
+    expect(withBackups[3].spec.egress.map((e: Any) => e.ports.map((p: Any) => p.port))).toEqual([
+      [53, 53],
+      [5432],
+    ]);
+    expect(withBackups[3].spec.ingress).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
+import { CronJob } from "kubernetes-models/batch/v1";
 import {
   ConfigMap,
   Namespace,
@@ -51,6 +52,7 @@ async function planWithSecrets(stack: string, raw = readStackFile(stackFilePath(
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
   "kubernetes:apps/v1:Deployment": Deployment,
   "kubernetes:apps/v1:StatefulSet": StatefulSet,
+  "kubernetes:batch/v1:CronJob": CronJob,
   "kubernetes:core/v1:Service": Service,
   "kubernetes:core/v1:Secret": Secret,
   "kubernetes:core/v1:ConfigMap": ConfigMap,
@@ -89,7 +91,7 @@ describe("stack k8s-basic", () => {
     expect(plan.resources.filter((r) => /^(aws|docker|command):/.test(r.type))).toEqual([]);
   });
 
-  test("a restricted namespace; the namespace, the PVC and PostgreSQL are protected", () => {
+  test("a restricted namespace; the namespace, both PVCs and PostgreSQL are protected; a daily dump job", () => {
     expect(only(plan, "kubernetes:core/v1:Namespace").inputs.metadata.labels).toEqual({
       "pod-security.kubernetes.io/enforce": "restricted",
       "pod-security.kubernetes.io/audit": "restricted",
@@ -98,13 +100,20 @@ describe("stack k8s-basic", () => {
     expect(
       plan.resources
         .filter((r) => r.protect)
-        .map((r) => r.type)
+        .map((r) => r.name)
         .sort(),
     ).toEqual([
-      "kubernetes:apps/v1:StatefulSet",
-      "kubernetes:core/v1:Namespace",
-      "kubernetes:core/v1:PersistentVolumeClaim",
+      "orthanc-k8s-basic-dicom",
+      "orthanc-k8s-basic-namespace",
+      "orthanc-k8s-basic-postgres",
+      "orthanc-k8s-basic-postgres-backups",
     ]);
+    const job = only(plan, "kubernetes:batch/v1:CronJob").inputs.spec.jobTemplate.spec.template
+      .spec;
+    expect(job.volumes[0]).toEqual({
+      name: "backups",
+      persistentVolumeClaim: { claimName: "orthanc-postgres-backups" },
+    });
   });
 
   test("credentials only in Secrets: the ConfigMap holds none, the Secret's content is secret", () => {
@@ -130,7 +139,7 @@ describe("stack k8s-basic", () => {
     );
     expect(volumes.secrets.projected.sources[0].secret.name).toBe("orthanc-credentials");
     expect(volumes.storage.persistentVolumeClaim.claimName).toBe(
-      only(plan, "kubernetes:core/v1:PersistentVolumeClaim").inputs.metadata.name,
+      (plan.resources.find((r) => r.name === "orthanc-k8s-basic-dicom") as R).inputs.metadata.name,
     );
     const credentials = JSON.parse(
       plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-credentials"].stringData[
