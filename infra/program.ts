@@ -6,9 +6,6 @@ import { StackOutputs } from "./targets/types";
 
 export type { StackOutputs };
 
-/** Targets built in this release; the others are refused before any resource is created. */
-export const AVAILABLE_TARGETS = ["docker", "aws", "kubernetes"] as const;
-
 /**
  * The Pulumi program: validates the stack configuration (unless one is given, as the Automation
  * API and tests do), deploys the selected target, and returns the stack outputs.
