@@ -6,9 +6,14 @@ import {
   renderCredentialsJson,
   renderEnvironment,
   renderOrthancJson,
-  S3Settings,
 } from "../shared/orthancConfig";
-import { OrthancAppOptions, orthancSettings, SettingsRuntime } from "../shared/settings";
+import {
+  ExternalDatabase,
+  OrthancAppOptions,
+  orthancSettings,
+  S3StorageArgs,
+  SettingsRuntime,
+} from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { renderCaddyfile } from "./caddyfile";
 import {
@@ -34,13 +39,7 @@ export interface OrthancDockerArgs {
   /** The host's name or address, for the outputs. */
   hostName: pulumi.Input<string>;
   /** Where DICOM files live: a named volume, or S3 (through the host's role, or static keys). */
-  storage:
-    | { kind: "volume" }
-    | (Omit<S3Settings, "staticKeys"> & {
-        /** Static keys; without them Orthanc uses the host's role. */
-        accessKeyId?: string;
-        secretAccessKey?: pulumi.Output<string>;
-      });
+  storage: { kind: "volume" } | S3StorageArgs;
   orthanc: OrthancAppOptions & {
     image: string;
     adminUser: string;
@@ -52,17 +51,7 @@ export interface OrthancDockerArgs {
   database:
     | { kind: "sqlite" }
     | { kind: "container"; image: string; connectionsPerReplica?: number }
-    | {
-        kind: "external";
-        host: string;
-        port: number;
-        database: string;
-        username: string;
-        password: pulumi.Output<string>;
-        ssl: boolean;
-        maxConnections: number;
-        connectionsPerReplica?: number;
-      };
+    | ExternalDatabase;
   proxy: {
     image: string;
     /** Public name: Let's Encrypt TLS on 443 with a redirect from 80. Undefined: plain HTTP. */

@@ -253,6 +253,15 @@ export function orthancIngress(
   };
 }
 
+/** Name resolution through the cluster DNS, in any namespace. */
+const DNS_EGRESS = {
+  to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+  ports: [
+    { protocol: "UDP", port: 53 },
+    { protocol: "TCP", port: 53 },
+  ],
+};
+
 export interface PolicyArgs {
   name: string;
   namespace: string;
@@ -314,15 +323,7 @@ export function networkPolicies(a: PolicyArgs): Obj[] {
             : []),
         ],
         egress: [
-          {
-            to: [
-              { namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
-            ],
-            ports: [
-              { protocol: "UDP", port: 53 },
-              { protocol: "TCP", port: 53 },
-            ],
-          },
+          DNS_EGRESS,
           ...(a.databaseSelector
             ? [
                 {
@@ -365,15 +366,7 @@ export function networkPolicies(a: PolicyArgs): Obj[] {
           policyTypes: ["Ingress", "Egress"],
           ingress: [],
           egress: [
-            {
-              to: [
-                { namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } },
-              ],
-              ports: [
-                { protocol: "UDP", port: 53 },
-                { protocol: "TCP", port: 53 },
-              ],
-            },
+            DNS_EGRESS,
             {
               to: [{ podSelector: { matchLabels: a.databaseSelector } }],
               ports: [{ protocol: "TCP", port: 5432 }],

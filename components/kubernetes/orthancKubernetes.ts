@@ -6,10 +6,15 @@ import {
   renderCredentialsJson,
   renderEnvironment,
   renderOrthancJson,
-  S3Settings,
   StorageSettings,
 } from "../shared/orthancConfig";
-import { DatabaseEndpoint, OrthancAppOptions, orthancSettings } from "../shared/settings";
+import {
+  DatabaseEndpoint,
+  ExternalDatabase,
+  OrthancAppOptions,
+  orthancSettings,
+  S3StorageArgs,
+} from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { storageMasterKey } from "../shared/storageKey";
 import {
@@ -49,23 +54,9 @@ export interface OrthancKubernetesArgs {
         storageClass?: string;
         connectionsPerReplica?: number;
       }
-    | {
-        kind: "external";
-        host: string;
-        port: number;
-        database: string;
-        username: string;
-        password: pulumi.Output<string>;
-        ssl: boolean;
-        maxConnections: number;
-        connectionsPerReplica?: number;
-      };
+    | ExternalDatabase;
   storage:
-    | { kind: "pvc"; sizeGiB: number; storageClass?: string; readWriteMany: boolean }
-    | (Omit<S3Settings, "staticKeys"> & {
-        accessKeyId?: string;
-        secretAccessKey?: pulumi.Output<string>;
-      });
+    { kind: "pvc"; sizeGiB: number; storageClass?: string; readWriteMany: boolean } | S3StorageArgs;
   ingress: {
     host?: string;
     className: string;
@@ -544,10 +535,7 @@ function backupObjectStore(
   name: string,
   parent: pulumi.Resource,
   ns: string,
-  s3: Omit<S3Settings, "staticKeys"> & {
-    accessKeyId?: string;
-    secretAccessKey?: pulumi.Output<string>;
-  },
+  s3: S3StorageArgs,
   opts: pulumi.CustomResourceOptions,
 ) {
   new k8s.core.v1.Secret(

@@ -1,8 +1,10 @@
+import type * as pulumi from "@pulumi/pulumi";
 import { connectionsPerReplica } from "./sizing";
 import {
   DatabaseSettings,
   OrthancSettings,
   PostgresAddress,
+  S3Settings,
   StorageSettings,
 } from "./orthancConfig";
 
@@ -64,3 +66,18 @@ export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime
     verboseLogs: app.verboseLogs,
   };
 }
+
+/** A PostgreSQL that exists already, as a component receives it. */
+export type ExternalDatabase = PostgresAddress & {
+  kind: "external";
+  password: pulumi.Output<string>;
+  /** The server's `max_connections`. */
+  maxConnections: number;
+  connectionsPerReplica?: number;
+};
+
+/** S3 storage as a component receives it: static keys only where no role exists. */
+export type S3StorageArgs = Omit<S3Settings, "staticKeys"> & {
+  accessKeyId?: string;
+  secretAccessKey?: pulumi.Output<string>;
+};

@@ -6,6 +6,7 @@ import { DockerVm } from "../../components/docker/dockerVm";
 import { OrthancDocker, OrthancDockerArgs } from "../../components/docker/orthancDocker";
 import { DockerConfig } from "../config";
 import { StackOutputs } from "./types";
+import { orthancArgs } from "./common";
 
 /** Where the containers run, as resolved before the Docker component is built. */
 export interface DockerHost {
@@ -43,19 +44,7 @@ export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerAr
             secretAccessKey: s3?.secretAccessKey,
           }
         : { kind: "volume" },
-    orthanc: {
-      name: o.name,
-      httpPort: o.httpPort,
-      replicas: o.replicas,
-      dicom: o.dicom,
-      plugins: o.plugins,
-      verboseLogs: o.verboseLogs,
-      image: `${o.image.repository}:${o.image.tag}`,
-      adminUser: o.adminUser,
-      users: o.users,
-      corsOrigins: o.corsOrigins,
-      dicomAllowedCidrs: o.dicom.allowedCidrs,
-    },
+    orthanc: orthancArgs(o),
     database:
       db.engine === "sqlite"
         ? { kind: "sqlite" }

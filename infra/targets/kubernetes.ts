@@ -7,6 +7,7 @@ import {
 } from "../../components/kubernetes/orthancKubernetes";
 import { ConfigError, KubernetesConfig } from "../config";
 import { StackOutputs } from "./types";
+import { orthancArgs } from "./common";
 
 /** Maps the validated stack configuration onto the Kubernetes component's arguments. */
 export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
@@ -25,19 +26,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
   const s3 = cfg.storage.s3;
   return {
     namespace: { name: k.namespace, create: k.createNamespace },
-    orthanc: {
-      name: o.name,
-      httpPort: o.httpPort,
-      replicas: o.replicas,
-      dicom: o.dicom,
-      plugins: o.plugins,
-      verboseLogs: o.verboseLogs,
-      image: `${o.image.repository}:${o.image.tag}`,
-      adminUser: o.adminUser,
-      users: o.users,
-      dicomAllowedCidrs: o.dicom.allowedCidrs,
-      corsOrigins: o.corsOrigins,
-    },
+    orthanc: orthancArgs(o),
     resources: { cpu: k.cpu, memory: k.memory },
     database: db.external
       ? { kind: "external", ...db.external, connectionsPerReplica: db.connectionsPerReplica }

@@ -3,40 +3,10 @@
  * (including inside the secret credentials, which the mock provider sees in plain text), secrets
  * staying secret, IAM validity, data protection, and no resource of another target.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { runPlan, Plan } from "../../infra/plan/runPlan";
-import { PlannedResource } from "../../infra/plan/record";
+import { Plan } from "../../infra/plan/runPlan";
+import { only, ofType, planWithSecrets } from "./helpers";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
 import { iamDocumentCount, iamProblems } from "./iam";
-
-type R = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type) as R[];
-const only = (plan: Plan, type: string) => {
-  const found = ofType(plan, type);
-  expect(found).toHaveLength(1);
-  return found[0];
-};
-
-/** Secret inputs reach the mock wrapped in Pulumi's secret signature: unwrap them. */
-function reveal(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(reveal);
-  if (value && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270")
-      return reveal(obj.value);
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, reveal(v)]));
-  }
-  return value;
-}
-
-/** The plan, plus every resource's inputs as the provider sees them, by `type::name`. */
-async function planWithSecrets(stack: string, raw = readStackFile(stackFilePath(stack))) {
-  const plain: Record<string, Record<string, unknown>> = {};
-  const plan = await runPlan(raw, stack, (args: pulumi.runtime.MockResourceArgs) => {
-    plain[`${args.type}::${args.name}`] = reveal(args.inputs) as Record<string, unknown>;
-  });
-  return { plan, plain };
-}
 
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 

@@ -3,7 +3,6 @@
  * Kubernetes schema, the security-relevant fields, the wiring (selectors, names, the secret
  * behind the files), secrets kept out of ConfigMaps and outputs, and protected data.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { CronJob } from "kubernetes-models/batch/v1";
@@ -17,36 +16,9 @@ import {
 } from "kubernetes-models/v1";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
-import { runPlan, Plan } from "../../infra/plan/runPlan";
-import { PlannedResource } from "../../infra/plan/record";
+import { Plan } from "../../infra/plan/runPlan";
+import { only, ofType, planWithSecrets, R } from "./helpers";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-
-type R = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const ofType = (plan: Plan, type: string) => plan.resources.filter((r) => r.type === type) as R[];
-const only = (plan: Plan, type: string) => {
-  const found = ofType(plan, type);
-  expect(found).toHaveLength(1);
-  return found[0];
-};
-
-function reveal(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(reveal);
-  if (value && typeof value === "object") {
-    const obj = value as Record<string, unknown>;
-    if (obj["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270")
-      return reveal(obj.value);
-    return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, reveal(v)]));
-  }
-  return value;
-}
-
-async function planWithSecrets(stack: string, raw = readStackFile(stackFilePath(stack))) {
-  const plain: Record<string, Record<string, any>> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const plan = await runPlan(raw, stack, (args: pulumi.runtime.MockResourceArgs) => {
-    plain[`${args.type}::${args.name}`] = reveal(args.inputs) as Record<string, unknown>;
-  });
-  return { plan, plain };
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
