@@ -103,7 +103,8 @@ export function planTree(plan: Plan): string {
   };
   walk("", 1);
   lines.push("Outputs:");
-  for (const [k, v] of Object.entries(plan.outputs))
-    lines.push(`  ${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`);
+  for (const [k, v] of Object.entries(plan.outputs)) {
+    lines.push(`  ${k}: ${v === undefined ? "-" : typeof v === "string" ? v : JSON.stringify(v)}`);
+  }
   return lines.join("\n");
 }
