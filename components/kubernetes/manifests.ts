@@ -36,6 +36,15 @@ export const labels = (name: string, component: string) => ({
   "app.kubernetes.io/component": component,
 });
 
+/** Pod-level settings of the restricted Pod Security profile, running as `uid`. */
+const restrictedPod = (uid: number) => ({
+  runAsNonRoot: true,
+  runAsUser: uid,
+  runAsGroup: uid,
+  fsGroup: uid,
+  seccompProfile: { type: "RuntimeDefault" },
+});
+
 const restrictedContainer = {
   allowPrivilegeEscalation: false,
   readOnlyRootFilesystem: true,
@@ -109,13 +118,7 @@ export function orthancDeployment(s: OrthancPodSpec): Obj {
           automountServiceAccountToken: false,
           // Injected *_PORT variables would trip the image's legacy-variable check.
           enableServiceLinks: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: ORTHANC_UID,
-            runAsGroup: ORTHANC_UID,
-            fsGroup: ORTHANC_UID,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: restrictedPod(ORTHANC_UID),
           ...(s.replicas > 1
             ? {
                 topologySpreadConstraints: [
@@ -408,13 +411,7 @@ export function postgresStatefulSet(a: PostgresArgs): Obj {
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: POSTGRES_UID,
-            runAsGroup: POSTGRES_UID,
-            fsGroup: POSTGRES_UID,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: restrictedPod(POSTGRES_UID),
           containers: [
             {
               name: "postgres",
@@ -540,13 +537,7 @@ export function postgresBackupCronJob(a: BackupArgs): Obj {
               restartPolicy: "OnFailure",
               automountServiceAccountToken: false,
               enableServiceLinks: false,
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: POSTGRES_UID,
-                runAsGroup: POSTGRES_UID,
-                fsGroup: POSTGRES_UID,
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedPod(POSTGRES_UID),
               containers: [
                 {
                   name: "pg-dump",

@@ -1,4 +1,5 @@
-import { OrthancSection } from "../config";
+import { DockerConfig, KubernetesConfig, OrthancSection } from "../config";
+import { S3StorageArgs } from "../../components/shared/settings";
 
 /** The `orthanc` section as the Docker and Kubernetes components take it. */
 export function orthancArgs(o: OrthancSection) {
@@ -14,5 +15,26 @@ export function orthancArgs(o: OrthancSection) {
     users: o.users,
     corsOrigins: o.corsOrigins,
     dicomAllowedCidrs: o.dicom.allowedCidrs,
+  };
+}
+
+/**
+ * S3 storage of the Docker and Kubernetes targets as their components take it. The schema
+ * requires the bucket (and static keys where no role exists) whenever kind is s3.
+ */
+export function s3StorageArgs(
+  storage: (DockerConfig | KubernetesConfig)["storage"],
+  defaultRegion: string,
+): S3StorageArgs {
+  const s3 = storage.s3;
+  return {
+    kind: "s3",
+    bucket: s3!.bucket!,
+    region: s3?.region ?? defaultRegion,
+    endpoint: s3?.endpoint,
+    prefix: s3?.prefix ?? "",
+    encryption: storage.encryption,
+    accessKeyId: s3?.accessKeyId,
+    secretAccessKey: s3?.secretAccessKey,
   };
 }

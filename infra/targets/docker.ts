@@ -6,7 +6,7 @@ import { DockerVm } from "../../components/docker/dockerVm";
 import { OrthancDocker, OrthancDockerArgs } from "../../components/docker/orthancDocker";
 import { DockerConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs } from "./common";
+import { orthancArgs, s3StorageArgs } from "./common";
 
 /** Where the containers run, as resolved before the Docker component is built. */
 export interface DockerHost {
@@ -19,7 +19,6 @@ export interface DockerHost {
 export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerArgs {
   const o = cfg.orthanc;
   const db = cfg.database;
-  const s3 = cfg.storage.s3;
   const tlsEnabled = cfg.tls.enabled ?? cfg.dns.name !== undefined;
   return {
     engine: {
@@ -32,17 +31,7 @@ export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerAr
     hostName: host.hostName,
     storage:
       cfg.storage.kind === "s3"
-        ? {
-            kind: "s3",
-            // The schema requires the bucket for S3 outside the aws target.
-            bucket: s3!.bucket!,
-            region: s3?.region ?? cfg.docker.vm?.region ?? "us-east-1",
-            endpoint: s3?.endpoint,
-            prefix: s3?.prefix ?? "",
-            encryption: cfg.storage.encryption,
-            accessKeyId: s3?.accessKeyId,
-            secretAccessKey: s3?.secretAccessKey,
-          }
+        ? s3StorageArgs(cfg.storage, cfg.docker.vm?.region ?? "us-east-1")
         : { kind: "volume" },
     orthanc: orthancArgs(o),
     database:

@@ -7,7 +7,7 @@ import {
 } from "../../components/kubernetes/orthancKubernetes";
 import { ConfigError, KubernetesConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs } from "./common";
+import { orthancArgs, s3StorageArgs } from "./common";
 
 /** Maps the validated stack configuration onto the Kubernetes component's arguments. */
 export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
@@ -23,7 +23,6 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
       },
     ]);
   }
-  const s3 = cfg.storage.s3;
   return {
     namespace: { name: k.namespace, create: k.createNamespace },
     orthanc: orthancArgs(o),
@@ -47,16 +46,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
           },
     storage:
       cfg.storage.kind === "s3"
-        ? {
-            kind: "s3",
-            bucket: s3!.bucket!,
-            region: s3?.region ?? "us-east-1",
-            endpoint: s3?.endpoint,
-            prefix: s3?.prefix ?? "",
-            encryption: cfg.storage.encryption,
-            accessKeyId: s3?.accessKeyId,
-            secretAccessKey: s3?.secretAccessKey,
-          }
+        ? s3StorageArgs(cfg.storage, "us-east-1")
         : {
             kind: "pvc",
             sizeGiB: cfg.storage.sizeGiB,
