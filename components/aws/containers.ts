@@ -1,10 +1,11 @@
 /**
- * ECS container definitions for Orthanc, as plain data. Fargate cannot mount files, so a small
- * init container (the Orthanc image itself) writes the same two files every target uses,
- * orthanc.json and credentials.json, into a task-scoped volume and exits; Orthanc starts after it
- * and reads them. Secrets reach the init container only through ECS `secrets` (Secrets Manager),
- * never through `environment` or the task definition.
+ * ECS container definitions for Orthanc, as plain data typed with the ECS API's own model. Fargate
+ * cannot mount files, so a small init container (the Orthanc image itself) writes the same two
+ * files every target uses, orthanc.json and credentials.json, into a task-scoped volume and exits;
+ * Orthanc starts after it and reads them. Secrets reach the init container only through ECS
+ * `secrets` (Secrets Manager), never through `environment` or the task definition.
  */
+import type { ContainerDefinition } from "@aws-sdk/client-ecs";
 import { ORTHANC_PATHS } from "../shared/orthancConfig";
 
 export const CONFIG_VOLUME = "orthanc-config";
@@ -12,6 +13,30 @@ export const SECRETS_VOLUME = "orthanc-secrets";
 export const STORAGE_VOLUME = "orthanc-storage";
 /** uid of `orthanc` in the orthancteam/orthanc image. */
 export const ORTHANC_UID = "999";
+
+export type LaunchType = "FARGATE" | "EC2";
+
+/**
+ * The capabilities a container runtime grants by default (Docker's and containerd's default set,
+ * which ECS uses on EC2 and on Fargate). Fargate lets a task add only SYS_PTRACE, so the init
+ * container keeps CHOWN by dropping every other default rather than by "drop ALL, add CHOWN".
+ */
+export const DEFAULT_CAPABILITIES = [
+  "AUDIT_WRITE",
+  "CHOWN",
+  "DAC_OVERRIDE",
+  "FOWNER",
+  "FSETID",
+  "KILL",
+  "MKNOD",
+  "NET_BIND_SERVICE",
+  "NET_RAW",
+  "SETFCAP",
+  "SETGID",
+  "SETPCAP",
+  "SETUID",
+  "SYS_CHROOT",
+] as const;
 
 export interface OrthancContainersArgs {
   image: string;
@@ -33,7 +58,7 @@ export interface OrthancContainersArgs {
 
 /**
  * Writes each variable to its file, readable only by Orthanc's uid (0400), then exits. It runs as
- * root only because a new task volume is root-owned; it keeps nothing but CAP_CHOWN.
+ * root only because a new task volume is root-owned; CAP_CHOWN is the only capability it keeps.
  */
 export function initScript(files: Record<string, string>, uid: string): string {
   return [
@@ -46,8 +71,11 @@ export function initScript(files: Record<string, string>, uid: string): string {
   ].join("\n");
 }
 
-export function orthancContainers(a: OrthancContainersArgs) {
-  const log = (prefix: string) => ({
+/** The init container and Orthanc; the same definitions serve Fargate and EC2. */
+export function orthancContainers(
+  a: OrthancContainersArgs,
+): [init: ContainerDefinition, orthanc: ContainerDefinition] {
+  const log = (prefix: string): ContainerDefinition["logConfiguration"] => ({
     logDriver: "awslogs",
     options: {
       "awslogs-group": a.logGroup,
@@ -68,12 +96,14 @@ export function orthancContainers(a: OrthancContainersArgs) {
     { sourceVolume: CONFIG_VOLUME, containerPath: "/etc/orthanc" },
     { sourceVolume: SECRETS_VOLUME, containerPath: "/run/secrets" },
   ];
-  const init = {
+  const init: ContainerDefinition = {
     name: "config",
     image: a.image,
     essential: false,
     user: "0",
-    linuxParameters: { capabilities: { drop: ["ALL"], add: ["CHOWN"] } },
+    linuxParameters: {
+      capabilities: { drop: DEFAULT_CAPABILITIES.filter((c) => c !== "CHOWN") },
+    },
     entryPoint: ["/bin/sh", "-c"],
     command: [initScript(files, ORTHANC_UID)],
     environment: [{ name: "ORTHANC_CONFIG_JSON", value: a.orthancJson }],
@@ -81,9 +111,11 @@ export function orthancContainers(a: OrthancContainersArgs) {
     mountPoints: configMounts,
     logConfiguration: log("config"),
   };
-  const ports = [{ containerPort: a.httpPort, protocol: "tcp" }];
+  const ports: ContainerDefinition["portMappings"] = [
+    { containerPort: a.httpPort, protocol: "tcp" },
+  ];
   if (a.dicomPort) ports.push({ containerPort: a.dicomPort, protocol: "tcp" });
-  const orthanc = {
+  const orthanc: ContainerDefinition = {
     name: "orthanc",
     image: a.image,
     essential: true,
@@ -110,5 +142,44 @@ export function orthancContainers(a: OrthancContainersArgs) {
     stopTimeout: 60,
     logConfiguration: log("orthanc"),
   };
-  return [init, orthanc] as const;
+  return [init, orthanc];
+}
+
+/**
+ * What the ECS API refuses for a launch type although the ContainerDefinition type allows it (its
+ * own documentation of each field says so). Each message names the container and the field.
+ */
+export function launchTypeViolations(
+  defs: readonly ContainerDefinition[],
+  launchType: LaunchType,
+): string[] {
+  const problems: string[] = [];
+  for (const d of defs) {
+    const where = `container ${JSON.stringify(d.name)}`;
+    const lp = d.linuxParameters;
+    // awsvpc (every task of this project): no links, no hostname, host port = container port.
+    if (d.links?.length) problems.push(`${where}: links are not supported with awsvpc`);
+    if (d.hostname) problems.push(`${where}: hostname is not supported with awsvpc`);
+    for (const p of d.portMappings ?? []) {
+      if (p.hostPort !== undefined && p.hostPort !== p.containerPort)
+        problems.push(`${where}: hostPort must equal containerPort with awsvpc`);
+    }
+    if (launchType !== "FARGATE") continue;
+    const added = (lp?.capabilities?.add ?? []).filter((c) => c !== "SYS_PTRACE");
+    if (added.length)
+      problems.push(`${where}: Fargate can add only SYS_PTRACE, not ${added.join(", ")}`);
+    if (d.privileged) problems.push(`${where}: privileged is not supported on Fargate`);
+    if (lp?.devices?.length) problems.push(`${where}: devices are not supported on Fargate`);
+    if (lp?.tmpfs?.length) problems.push(`${where}: tmpfs is not supported on Fargate`);
+    if (lp?.sharedMemorySize !== undefined)
+      problems.push(`${where}: sharedMemorySize is not supported on Fargate`);
+    if (lp?.maxSwap !== undefined || lp?.swappiness !== undefined)
+      problems.push(`${where}: swap settings are not supported on Fargate`);
+    if (d.dockerSecurityOptions?.length)
+      problems.push(`${where}: dockerSecurityOptions are not supported on Fargate`);
+    const driver = d.logConfiguration?.logDriver;
+    if (driver && !["awslogs", "splunk", "awsfirelens"].includes(driver))
+      problems.push(`${where}: Fargate supports the awslogs, splunk and awsfirelens log drivers`);
+  }
+  return problems;
 }

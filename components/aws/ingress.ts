@@ -9,8 +9,17 @@ export interface OrthancIngressArgs {
   httpPort: number;
   /** DICOM (DIMSE) through its own load balancer; undefined: no DICOM from outside. */
   dicom?: { port: number; tls: boolean };
-  /** Public names in a Route 53 zone; without them the web endpoint is plain HTTP. */
-  dns?: { zoneId: pulumi.Input<string>; webName: string; dicomName: string };
+  /**
+   * Public names in a Route 53 zone; without them the web endpoint is plain HTTP. `dicomName`
+   * (needed when DICOM is published) must differ from `webName`: each aliases its own balancer.
+   */
+  dns?: DnsNames;
+}
+
+export interface DnsNames {
+  zoneId: pulumi.Input<string>;
+  webName: string;
+  dicomName?: string;
 }
 
 export interface TargetMetrics {
@@ -186,7 +195,7 @@ export class OrthancIngress extends pulumi.ComponentResource {
         loadBalancer: nlb.arnSuffix,
         targetGroup: dicom.arnSuffix,
       });
-      this.dicomHost = args.dns ? pulumi.output(args.dns.dicomName) : nlb.dnsName;
+      this.dicomHost = args.dns?.dicomName ? pulumi.output(args.dns.dicomName) : nlb.dnsName;
     }
 
     if (args.dns) {
@@ -202,20 +211,16 @@ export class OrthancIngress extends pulumi.ComponentResource {
           child,
         );
       alias("web-record", args.dns.webName, alb);
-      if (nlb) alias("dicom-record", args.dns.dicomName, nlb);
+      if (nlb && args.dns.dicomName) alias("dicom-record", args.dns.dicomName, nlb);
     }
     this.registerOutputs({ webUrl: this.webUrl, dicomHost: this.dicomHost });
   }
 }
 
 /** An ACM certificate for the web and DICOM names, validated through records in the zone. */
-function createCertificate(
-  name: string,
-  parent: pulumi.Resource,
-  dns: { zoneId: pulumi.Input<string>; webName: string; dicomName: string },
-) {
+function createCertificate(name: string, parent: pulumi.Resource, dns: DnsNames) {
   const child = { parent };
-  const alternatives = dns.dicomName !== dns.webName ? [dns.dicomName] : [];
+  const alternatives = dns.dicomName && dns.dicomName !== dns.webName ? [dns.dicomName] : [];
   const cert = new aws.acm.Certificate(
     `${name}-certificate`,
     { domainName: dns.webName, subjectAlternativeNames: alternatives, validationMethod: "DNS" },

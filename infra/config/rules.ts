@@ -209,6 +209,26 @@ const rules: Rule[] = [
         : undefined,
   },
   {
+    // AWS and Kubernetes publish DICOM on a load balancer of its own, not the web one.
+    sections: ["dns", "orthanc"],
+    targets: ["aws", "kubernetes"],
+    check: ({ dns, orthanc }, target) =>
+      dns.name &&
+      dns.dicomName === dns.name &&
+      orthanc.dicom.enabled &&
+      orthanc.dicom.allowedCidrs.length
+        ? {
+            key: "orthanc:dns.dicomName",
+            message:
+              `is the web name ${JSON.stringify(dns.name)}, but on the ${target} target DICOM has a load balancer of its own ` +
+              `and one DNS name cannot point at two. Fix: set dicomName to another name such as dicom.${dns.name}` +
+              (target === "aws"
+                ? `, or remove it (the aws target then uses dicom.${dns.name}).`
+                : "."),
+          }
+        : undefined,
+  },
+  {
     sections: ["dns", "docker"],
     targets: ["docker"],
     check: ({ dns, docker }) =>

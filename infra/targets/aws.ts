@@ -216,7 +216,12 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       dicom: dicomOpen ? { port: o.dicom.port, tls: cfg.aws.dicomTls } : undefined,
       dns:
         tls && dnsName && zoneId
-          ? { zoneId, webName: dnsName, dicomName: cfg.dns.dicomName ?? dnsName }
+          ? {
+              zoneId,
+              webName: dnsName,
+              // DICOM has a balancer of its own, so a name of its own (one name cannot alias two).
+              dicomName: dicomOpen ? (cfg.dns.dicomName ?? `dicom.${dnsName}`) : undefined,
+            }
           : undefined,
     },
     opts,

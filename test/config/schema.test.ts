@@ -192,6 +192,27 @@ describe("configuration errors name the full key, what was given, what is allowe
       /needs the Route 53 zone/,
     ],
     [
+      "one DNS name for the web and DICOM balancers on AWS",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        orthanc: { dicom: { allowedCidrs: ["10.0.0.0/8"] } },
+        dns: { name: "pacs.example.org", dicomName: "pacs.example.org", zoneId: "Z0123456789ABC" },
+      },
+      "orthanc:dns.dicomName",
+      /is the web name "pacs.example.org", but on the aws target DICOM has a load balancer of its own.*Fix: .*dicom.pacs.example.org/,
+    ],
+    [
+      "one DNS name for the ingress and the DICOM load balancer on Kubernetes",
+      {
+        target: "kubernetes",
+        orthanc: { dicom: { allowedCidrs: ["10.0.0.0/8"] } },
+        dns: { name: "pacs.example.org", dicomName: "pacs.example.org", zoneId: "Z0123456789ABC" },
+      },
+      "orthanc:dns.dicomName",
+      /on the kubernetes target DICOM has a load balancer of its own/,
+    ],
+    [
       "a zone without a name",
       { target: "docker", dns: { zoneId: "Z0123456789ABC" } },
       "orthanc:dns.zoneId",

@@ -1,0 +1,56 @@
+/**
+ * Rules every plan must keep, checked over every shipped stack and the variants that change what
+ * they create: what a real deployment would refuse although each resource alone is valid.
+ */
+import { Plan, runPlan } from "../../infra/plan/runPlan";
+import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFiles";
+import { launchTypeViolations } from "../../components/aws/containers";
+import { ofType } from "./helpers";
+
+const variants: [string, string, Record<string, unknown>][] = [
+  ...shippedStacks().map((s): [string, string, Record<string, unknown>] => [s, s, {}]),
+  // Kubernetes creates records only with a zone, and the DICOM one only with dicomName.
+  [
+    "k8s-ha with DNS records",
+    "k8s-ha",
+    { dns: { name: "pacs.example.org", dicomName: "dicom.pacs.example.org", zoneId: "Z0123" } },
+  ],
+];
+
+describe.each(variants)("%s", (_, stack, overrides) => {
+  let plan: Plan;
+  beforeAll(async () => {
+    plan = await runPlan({ ...readStackFile(stackFilePath(stack)), ...overrides }, stack);
+  });
+
+  test("no two DNS records share a zone, name and type (Route 53 refuses the second)", () => {
+    const keys = ofType(plan, "aws:route53/record:Record").map((r) =>
+      [r.inputs.zoneId, r.inputs.name, r.inputs.type].join(" "),
+    );
+    expect(keys.filter((k, i) => keys.indexOf(k) !== i)).toEqual([]);
+  });
+
+  test("every ECS container definition is one its launch type accepts", () => {
+    for (const task of ofType(plan, "aws:ecs/taskDefinition:TaskDefinition")) {
+      const launchType = task.inputs.requiresCompatibilities[0];
+      expect(
+        launchTypeViolations(JSON.parse(task.inputs.containerDefinitions), launchType),
+      ).toEqual([]);
+    }
+  });
+});
+
+test("aws-fargate-s3 publishes DICOM under a name of its own: dicom.<dns.name>", async () => {
+  const plan = await runPlan(readStackFile(stackFilePath("aws-fargate-s3")), "aws-fargate-s3");
+  const aliases = ofType(plan, "aws:route53/record:Record")
+    .filter((r) => r.inputs.aliases)
+    .map((r) => [r.inputs.name, r.inputs.aliases[0].name])
+    .sort();
+  expect(aliases).toEqual([
+    ["dicom.research-pacs.example.org", expect.stringContaining("-edge-dicom-")],
+    ["research-pacs.example.org", expect.stringContaining("-edge-web-")],
+  ]);
+  const certificate = ofType(plan, "aws:acm/certificate:Certificate")[0];
+  expect(certificate.inputs.subjectAlternativeNames).toEqual(["dicom.research-pacs.example.org"]);
+  expect(plan.outputs.dicomEndpoint).toBe("RESEARCHPACS@dicom.research-pacs.example.org:4242");
+});
