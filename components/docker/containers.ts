@@ -9,14 +9,6 @@ export const ORTHANC_UID = "999";
 /** uid:gid of `postgres` in the official Debian-based postgres image. */
 export const POSTGRES_UID = "999";
 
-/** Pinned default PostgreSQL images per major version. */
-export const POSTGRES_IMAGES: Record<string, string> = {
-  "14": "postgres:14.19-bookworm",
-  "15": "postgres:15.14-bookworm",
-  "16": "postgres:16.10-bookworm",
-  "17": "postgres:17.6-bookworm",
-};
-
 /** Log rotation for every container: a PACS runs for years; json-file logs must not fill the disk. */
 export const LOG_OPTS = { "max-size": "20m", "max-file": "5" };
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsSection, keysSection, orthancSection, tlsSection } from "./shared";
+import { dnsSection, keysSection, orthancSection, registrySection, tlsSection } from "./shared";
 import { TARGETS, TargetName, targetSections } from "./targets";
 import { ConfigIssue, formatZodIssue, unknownKeyIssue } from "./errors";
 import { crossFieldIssues } from "./rules";
@@ -15,6 +15,7 @@ function sharedSections<D extends z.ZodType, S extends z.ZodType>(database: D, s
     keys: keysSection.prefault({}),
     dns: dnsSection.prefault({}),
     tls: tlsSection.prefault({}),
+    registry: registrySection.prefault({}),
     /**
      * Protect the database, volumes, bucket, file system and keys from deletion and replacement.
      * Turning it off is the explicit opt-in that `pulumi destroy` of data needs.

@@ -153,7 +153,10 @@ export const dnsSection = z.strictObject({
     .optional(),
   /** Public name of the web endpoint, e.g. `pacs.example.org`. */
   name: hostname.optional(),
-  /** Public name of the DICOM endpoint; defaults to `name`. */
+  /**
+   * Public name of the DICOM endpoint. Defaults to `name` on Docker (one host) and to
+   * `dicom.<name>` on AWS (a balancer of its own).
+   */
   dicomName: hostname.optional(),
   /**
    * Create a hosted zone for `name` (aws target) instead of using `zoneId`. Delegate it from the
@@ -169,4 +172,19 @@ export const tlsSection = z.strictObject({
   acmeEmail: z.email().optional(),
   /** Use Let's Encrypt's staging CA (untrusted certificates, no rate limits) for trials. */
   staging: z.boolean().default(false),
+});
+
+export const registrySection = z.strictObject({
+  /**
+   * A registry that mirrors Docker Hub (a Harbor proxy-cache project, a Nexus Docker proxy, an
+   * ECR pull-through cache): every image is then pulled as `<mirror>/<namespace>/<name>:<tag>`,
+   * official images under `library/`. An image named with a registry host of its own is kept.
+   */
+  mirror: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$/, {
+      error:
+        "must be a registry host with an optional port and path, without scheme or trailing slash, such as `harbor.example.org/dockerhub`",
+    })
+    .optional(),
 });

@@ -20,6 +20,7 @@ import {
 import { DatabaseEndpoint, orthancSettings } from "../../components/shared/settings";
 import { AwsConfig, ConfigError } from "../config";
 import { StackOutputs } from "./types";
+import { pulledImage } from "./common";
 
 const DB_NAME = "orthanc";
 const DB_USER = "orthanc";
@@ -248,7 +249,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
   const service = new OrthancEcsService(
     `${name}-app`,
     {
-      image: `${o.image.repository}:${o.image.tag}`,
+      image: pulledImage(cfg, o.image.repository, o.image.tag),
       cpu: cfg.aws.cpu,
       memoryMiB: cfg.aws.memoryMiB,
       replicas: cfg.orthanc.replicas,

@@ -1,8 +1,15 @@
-import { DockerConfig, KubernetesConfig, OrthancSection } from "../config";
+import { DockerConfig, KubernetesConfig, OrthancConfig } from "../config";
 import { S3StorageArgs } from "../../components/shared/settings";
+import { imageReference, throughMirror } from "../../components/shared/images";
+
+/** An image as this stack pulls it: pinned, and through `registry.mirror` when one is set. */
+export function pulledImage(cfg: OrthancConfig, repository: string, tag: string): string {
+  return throughMirror(imageReference(repository, tag), cfg.registry.mirror);
+}
 
 /** The `orthanc` section as the Docker and Kubernetes components take it. */
-export function orthancArgs(o: OrthancSection) {
+export function orthancArgs(cfg: OrthancConfig) {
+  const o = cfg.orthanc;
   return {
     name: o.name,
     httpPort: o.httpPort,
@@ -10,7 +17,7 @@ export function orthancArgs(o: OrthancSection) {
     dicom: o.dicom,
     plugins: o.plugins,
     verboseLogs: o.verboseLogs,
-    image: `${o.image.repository}:${o.image.tag}`,
+    image: pulledImage(cfg, o.image.repository, o.image.tag),
     adminUser: o.adminUser,
     users: o.users,
     corsOrigins: o.corsOrigins,

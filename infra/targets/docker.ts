@@ -1,12 +1,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { KmsKey } from "../../components/aws/kmsKey";
-import { POSTGRES_IMAGES } from "../../components/docker/containers";
+import { POSTGRES_TAGS } from "../../components/shared/images";
 import { DockerVm } from "../../components/docker/dockerVm";
 import { OrthancDocker, OrthancDockerArgs } from "../../components/docker/orthancDocker";
 import { DockerConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs, s3StorageArgs } from "./common";
+import { orthancArgs, pulledImage, s3StorageArgs } from "./common";
 
 /** Where the containers run, as resolved before the Docker component is built. */
 export interface DockerHost {
@@ -17,7 +17,6 @@ export interface DockerHost {
 
 /** Maps the validated stack configuration onto the Docker component's arguments. */
 export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerArgs {
-  const o = cfg.orthanc;
   const db = cfg.database;
   const tlsEnabled = cfg.tls.enabled ?? cfg.dns.name !== undefined;
   return {
@@ -33,7 +32,7 @@ export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerAr
       cfg.storage.kind === "s3"
         ? s3StorageArgs(cfg.storage, cfg.docker.vm?.region ?? "us-east-1")
         : { kind: "volume" },
-    orthanc: orthancArgs(o),
+    orthanc: orthancArgs(cfg),
     database:
       db.engine === "sqlite"
         ? { kind: "sqlite" }
@@ -41,13 +40,15 @@ export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerAr
           ? { kind: "external", ...db.external, connectionsPerReplica: db.connectionsPerReplica }
           : {
               kind: "container",
-              image: cfg.docker.images.postgres
-                ? `postgres:${cfg.docker.images.postgres}`
-                : POSTGRES_IMAGES[db.version],
+              image: pulledImage(
+                cfg,
+                "postgres",
+                cfg.docker.images.postgres ?? POSTGRES_TAGS[db.version],
+              ),
               connectionsPerReplica: db.connectionsPerReplica,
             },
     proxy: {
-      image: `caddy:${cfg.docker.images.caddy}`,
+      image: pulledImage(cfg, "caddy", cfg.docker.images.caddy),
       domain: tlsEnabled ? cfg.dns.name : undefined,
       acmeEmail: cfg.tls.acmeEmail,
       acmeStaging: cfg.tls.staging,
@@ -59,7 +60,7 @@ export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerAr
       intervalHours: cfg.docker.backup.intervalHours,
       retentionDays: cfg.docker.backup.retentionDays,
       copyToS3: cfg.docker.backup.copyToS3
-        ? { image: `amazon/aws-cli:${cfg.docker.images.awsCli}` }
+        ? { image: pulledImage(cfg, "amazon/aws-cli", cfg.docker.images.awsCli) }
         : undefined,
     },
     protectData: cfg.protectData,

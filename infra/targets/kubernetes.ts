@@ -1,17 +1,16 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { POSTGRES_IMAGES } from "../../components/docker/containers";
+import { POSTGRES_TAGS } from "../../components/shared/images";
 import {
   OrthancKubernetes,
   OrthancKubernetesArgs,
 } from "../../components/kubernetes/orthancKubernetes";
 import { ConfigError, KubernetesConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs, s3StorageArgs } from "./common";
+import { orthancArgs, pulledImage, s3StorageArgs } from "./common";
 
 /** Maps the validated stack configuration onto the Kubernetes component's arguments. */
 export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
-  const o = cfg.orthanc;
   const k = cfg.kubernetes;
   const db = cfg.database;
   if (db.engine === "sqlite") {
@@ -25,7 +24,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
   }
   return {
     namespace: { name: k.namespace, create: k.createNamespace },
-    orthanc: orthancArgs(o),
+    orthanc: orthancArgs(cfg),
     resources: { cpu: k.cpu, memory: k.memory },
     database: db.external
       ? { kind: "external", ...db.external, connectionsPerReplica: db.connectionsPerReplica }
@@ -39,7 +38,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
           }
         : {
             kind: "statefulset",
-            image: POSTGRES_IMAGES[db.version],
+            image: pulledImage(cfg, "postgres", POSTGRES_TAGS[db.version]),
             storageGiB: db.storageGiB,
             storageClass: k.storageClass,
             connectionsPerReplica: db.connectionsPerReplica,

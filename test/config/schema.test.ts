@@ -93,6 +93,12 @@ describe("configuration errors name the full key, what was given, what is allowe
       /got "ecs"\. Allowed: docker, aws, kubernetes/,
     ],
     [
+      "a registry mirror given as a URL",
+      { target: "docker", registry: { mirror: "https://harbor.example.org/dockerhub/" } },
+      "orthanc:registry.mirror",
+      /without scheme or trailing slash, such as `harbor.example.org\/dockerhub`/,
+    ],
+    [
       "a typo of replicas",
       { target: "docker", orthanc: { replicaCount: 2 } },
       "orthanc:orthanc.replicaCount",

@@ -647,6 +647,26 @@ describe("data survives configuration changes", () => {
   });
 });
 
+test("with registry.mirror every image is pulled through the mirror, official ones under library/", async () => {
+  const plan = await runPlan(
+    {
+      ...readStackFile(stackFilePath("local")),
+      registry: { mirror: "harbor.example.org/dockerhub" },
+    },
+    "local",
+  );
+  expect(
+    plan.resources
+      .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
+      .map((r) => r.inputs.name)
+      .sort(),
+  ).toEqual([
+    "harbor.example.org/dockerhub/library/caddy:2.10.2-alpine",
+    "harbor.example.org/dockerhub/library/postgres:16.10-bookworm",
+    "harbor.example.org/dockerhub/orthancteam/orthanc:26.8.1",
+  ]);
+});
+
 function deepMerge(
   a: Record<string, unknown>,
   b: Record<string, unknown>,
