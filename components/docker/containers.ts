@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ORTHANC_PATHS } from "../shared/orthancConfig";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
 import { dumpAndPrune } from "../shared/backup";
+import { DICOM_GATE_PORT } from "./dicomGate";
 
 /** uid:gid of the `orthanc` user in the orthancteam/orthanc image (since 23.6). */
 export const ORTHANC_UID = "999";
@@ -204,6 +205,43 @@ export function createProxyContainer(name: string, parent: pulumi.Resource, a: P
         retries: 3,
         startPeriod: "30s",
       },
+    },
+    { parent, provider: a.provider, dependsOn: a.dependsOn },
+  );
+}
+
+export interface DicomGateContainerArgs {
+  image: pulumi.Input<string>;
+  network: pulumi.Input<string>;
+  config: string;
+  /** Host address and port the DICOM port is published on. */
+  publish: { ip: string; port: number };
+  provider: docker.Provider;
+  dependsOn: pulumi.Resource[];
+}
+
+/**
+ * The DICOM gate: HAProxy as the image's own unprivileged user, listening on an unprivileged
+ * port, so it needs no capability at all.
+ */
+export function createDicomGateContainer(
+  name: string,
+  parent: pulumi.Resource,
+  a: DicomGateContainerArgs,
+) {
+  return new docker.Container(
+    `${name}-dicom-gate`,
+    {
+      name: `${name}-dicom-gate`,
+      image: a.image,
+      ...HARDENING,
+      uploads: [
+        { file: "/usr/local/etc/haproxy/haproxy.cfg", content: a.config, permissions: "0444" },
+      ],
+      networksAdvanced: [{ name: a.network }],
+      ports: [
+        { internal: DICOM_GATE_PORT, external: a.publish.port, ip: a.publish.ip, protocol: "tcp" },
+      ],
     },
     { parent, provider: a.provider, dependsOn: a.dependsOn },
   );

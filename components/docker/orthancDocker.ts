@@ -16,10 +16,12 @@ import {
 } from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { renderCaddyfile } from "./caddyfile";
+import { DICOM_GATE_PORT, renderDicomGateConfig } from "./dicomGate";
 import {
   createBackupContainer,
   createBackupSyncContainer,
   createDatabaseContainer,
+  createDicomGateContainer,
   createOrthancContainer,
   createProxyContainer,
   ORTHANC_ALIAS,
@@ -45,9 +47,14 @@ export interface OrthancDockerArgs {
     adminUser: string;
     users: Record<string, { password?: pulumi.Output<string> }>;
     corsOrigins: string[];
-    /** Networks that may reach DICOM; empty: the port is not published. */
+    /**
+     * Networks that may reach DICOM; empty: the port is not published. Loopback only: published
+     * on 127.0.0.1. Anything else: published by the DICOM gate, which enforces the list.
+     */
     dicomAllowedCidrs: string[];
   };
+  /** The DICOM gate's image (HAProxy), used when DICOM is open beyond loopback. */
+  dicomGate: { image: string };
   database:
     | { kind: "sqlite" }
     | { kind: "container"; image: string; connectionsPerReplica?: number }
@@ -209,13 +216,10 @@ export class OrthancDocker extends pulumi.ComponentResource {
     }
 
     const publicUrl = args.proxy.domain ? { host: args.proxy.domain, https: true } : undefined;
-    const dicom = args.orthanc.dicomAllowedCidrs.length
-      ? {
-          port: args.orthanc.dicom.port,
-          publishPort: args.orthanc.dicom.port,
-          publishAddress: publishAddress(args.orthanc.dicomAllowedCidrs),
-        }
-      : undefined;
+    const cidrs = args.orthanc.dicomAllowedCidrs;
+    const dicomPort = args.orthanc.dicom.port;
+    // Where DICOM is published: loopback by Orthanc itself, any other network through the gate.
+    const dicomExposure = !cidrs.length ? "none" : loopbackOnly(cidrs) ? "loopback" : "gate";
 
     const orthancs: docker.Container[] = [];
     for (let i = 1; i <= args.orthanc.replicas; i++) {
@@ -261,12 +265,30 @@ export class OrthancDocker extends pulumi.ComponentResource {
           orthancJson: JSON.stringify(renderOrthancJson(settings), null, 2),
           credentialsJson,
           environment: renderEnvironment(settings),
-          // Only one replica can own the published DICOM port.
-          dicom: i === 1 ? dicom : undefined,
+          // Only one replica can own a published port; the gate reaches them all.
+          dicom:
+            i === 1 && dicomExposure === "loopback"
+              ? { port: dicomPort, publishAddress: "127.0.0.1", publishPort: dicomPort }
+              : undefined,
           provider,
           dependsOn,
         }),
       );
+    }
+
+    if (dicomExposure === "gate") {
+      createDicomGateContainer(name, this, {
+        image: image("dicom-gate", args.dicomGate.image).imageId,
+        network: frontend.name,
+        config: renderDicomGateConfig({
+          listenPort: DICOM_GATE_PORT,
+          upstreams: orthancHosts(name, args.orthanc.replicas).map((h) => `${h}:${dicomPort}`),
+          allowedCidrs: cidrs,
+        }),
+        publish: { ip: "0.0.0.0", port: dicomPort },
+        provider,
+        dependsOn: orthancs,
+      });
     }
 
     const proxyImage = image("proxy", args.proxy.image);
@@ -283,7 +305,9 @@ export class OrthancDocker extends pulumi.ComponentResource {
         domain: args.proxy.domain,
         acmeEmail: args.proxy.acmeEmail,
         acmeStaging: args.proxy.acmeStaging,
-        upstream: orthancUpstreams(name, args.orthanc.replicas, args.orthanc.httpPort),
+        upstream: orthancHosts(name, args.orthanc.replicas)
+          .map((h) => `${h}:${args.orthanc.httpPort}`)
+          .join(" "),
         corsOrigins: args.orthanc.corsOrigins,
       }),
       dataVolume: proxyData.name,
@@ -299,9 +323,10 @@ export class OrthancDocker extends pulumi.ComponentResource {
       : host.apply(
           (h) => `http://${displayAddress(args.proxy.bindAddress, h)}:${args.proxy.httpPort}/`,
         );
+    const dicomAddress = dicomExposure === "loopback" ? "127.0.0.1" : "0.0.0.0";
     this.dicomEndpoint = host.apply((h) =>
-      dicom
-        ? `${args.orthanc.dicom.aet}@${args.proxy.domain ?? displayAddress(dicom.publishAddress, h)}:${dicom.publishPort}`
+      dicomExposure !== "none"
+        ? `${args.orthanc.dicom.aet}@${args.proxy.domain ?? displayAddress(dicomAddress, h)}:${dicomPort}`
         : undefined,
     );
     this.adminUser = pulumi.output(args.orthanc.adminUser);
@@ -322,22 +347,17 @@ export class OrthancDocker extends pulumi.ComponentResource {
   }
 }
 
-/** Caddy's upstream list: every replica, load-balanced by the proxy. */
-export function orthancUpstreams(name: string, replicas: number, port: number): string {
+/** Every replica's host name on the Docker networks, for the proxy and the DICOM gate. */
+export function orthancHosts(name: string, replicas: number): string[] {
   // Replica containers are reachable by name; the first also answers to the `orthanc` alias.
-  const hosts = Array.from({ length: replicas }, (_, i) =>
+  return Array.from({ length: replicas }, (_, i) =>
     i === 0 ? ORTHANC_ALIAS : `${name}-${i + 1}-orthanc`,
   );
-  return hosts.map((h) => `${h}:${port}`).join(" ");
 }
 
-/**
- * The host address DICOM is published on. Loopback-only allowlists bind to loopback; anything
- * else binds to all interfaces and relies on the host firewall (the VM's security group) for
- * the allowlist.
- */
-export function publishAddress(cidrs: string[]): string {
-  return cidrs.every((c) => c.startsWith("127.")) ? "127.0.0.1" : "0.0.0.0";
+/** Whether an allowlist names loopback only (served by publishing on 127.0.0.1). */
+export function loopbackOnly(cidrs: string[]): boolean {
+  return cidrs.every((c) => c.startsWith("127."));
 }
 
 function displayAddress(bind: string, host: string): string {

@@ -209,6 +209,25 @@ const rules: Rule[] = [
         : undefined,
   },
   {
+    // Loopback clients reach a published port through Docker's proxy, which hides their address
+    // from the DICOM gate: a list is either loopback only (bound to 127.0.0.1) or networks only.
+    sections: ["orthanc"],
+    targets: ["docker"],
+    check: ({ orthanc }) => {
+      const cidrs: string[] = orthanc.dicom.allowedCidrs;
+      const loopback = cidrs.filter((c) => c.startsWith("127."));
+      return loopback.length && loopback.length < cidrs.length
+        ? {
+            key: "orthanc:orthanc.dicom.allowedCidrs",
+            message:
+              `mixes loopback (${loopback.join(", ")}) with other networks; on a Docker host the list is either loopback only ` +
+              `(published on 127.0.0.1) or networks only (published through the DICOM gate, which sees each client's address). ` +
+              `Fix: remove ${loopback.join(", ")}; clients on this host then connect to its address in one of the listed networks.`,
+          }
+        : undefined;
+    },
+  },
+  {
     // AWS and Kubernetes publish DICOM on a load balancer of its own, not the web one.
     sections: ["dns", "orthanc"],
     targets: ["aws", "kubernetes"],

@@ -60,6 +60,8 @@ const dockerSection = z.strictObject({
       postgres: pinnedTag.optional(),
       caddy: pinnedTag.default("2.10.2-alpine"),
       awsCli: pinnedTag.default("2.22.0"),
+      /** HAProxy: the DICOM gate that enforces `orthanc.dicom.allowedCidrs` beyond loopback. */
+      haproxy: pinnedTag.default("3.2.4-alpine"),
     })
     .prefault({}),
   backup: z

@@ -55,6 +55,7 @@ export function dockerArgs(cfg: DockerConfig, host: DockerHost): OrthancDockerAr
       bindAddress: cfg.docker.bindAddress,
       httpPort: cfg.docker.httpPort,
     },
+    dicomGate: { image: pulledImage(cfg, "haproxy", cfg.docker.images.haproxy) },
     backup: {
       enabled: cfg.docker.backup.enabled && db.engine === "postgresql" && !db.external,
       intervalHours: cfg.docker.backup.intervalHours,

@@ -219,6 +219,15 @@ describe("configuration errors name the full key, what was given, what is allowe
       /on the kubernetes target DICOM has a load balancer of its own/,
     ],
     [
+      "a Docker DICOM allowlist mixing loopback and networks",
+      {
+        target: "docker",
+        orthanc: { dicom: { allowedCidrs: ["127.0.0.1/32", "10.20.0.0/16"] } },
+      },
+      "orthanc:orthanc.dicom.allowedCidrs",
+      /mixes loopback \(127.0.0.1\/32\) with other networks.*Fix: remove 127.0.0.1\/32/,
+    ],
+    [
       "a zone without a name",
       { target: "docker", dns: { zoneId: "Z0123456789ABC" } },
       "orthanc:dns.zoneId",

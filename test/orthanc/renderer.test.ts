@@ -7,6 +7,7 @@ import {
 } from "../../components/shared/orthancConfig";
 import { connectionsPerReplica, MAX_CONNECTIONS_PER_REPLICA } from "../../components/shared/sizing";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
+import { renderDicomGateConfig } from "../../components/docker/dicomGate";
 import { backupScript, backupSyncScript } from "../../components/docker/containers";
 import { renderCloudInit } from "../../components/docker/cloudInit";
 import { securityGroupRules } from "../../components/docker/dockerVm";
@@ -304,6 +305,22 @@ describe("rendered documents", () => {
     ],
   ])("Caddyfile %s", (_name, proxy) => {
     expect(renderCaddyfile(proxy)).toMatchSnapshot();
+  });
+
+  test("DICOM gate (HAProxy) for two replicas and two networks", () => {
+    expect(
+      renderDicomGateConfig({
+        listenPort: 11112,
+        upstreams: ["orthanc:4242", "orthanc-pacs-2-orthanc:4242"],
+        allowedCidrs: ["10.20.0.0/16", "192.0.2.0/24"],
+      }),
+    ).toMatchSnapshot();
+  });
+
+  test("DICOM gate refuses to render without an allowlist (it would let everyone in)", () => {
+    expect(() =>
+      renderDicomGateConfig({ listenPort: 11112, upstreams: ["orthanc:4242"], allowedCidrs: [] }),
+    ).toThrow(/needs at least one allowed network/);
   });
 
   test("backup loop", () => {

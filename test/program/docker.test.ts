@@ -413,11 +413,28 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     expect(ready.dependencies).toContain(one("aws:ec2/volumeAttachment:VolumeAttachment").urn);
   });
 
-  test("DICOM is published for the security group to filter, and only the listed modality may store", () => {
+  test("DICOM is published by the gate, which enforces the allowlist as the security group does, and only the listed modality may store", () => {
     const o = container(plan, "orthanc");
-    expect(o.inputs.ports).toEqual([
-      { internal: 4242, external: 4242, ip: "0.0.0.0", protocol: "tcp" },
-    ]);
+    expect(o.inputs.ports).toEqual([]);
+    const gate = container(plan, "dicom-gate");
+    // The image's own unprivileged user, no capability: it listens on an unprivileged port.
+    expect(gate.inputs.user).toBeUndefined();
+    expect(gate.inputs).toMatchObject({
+      capabilities: { drops: ["ALL"] },
+      securityOpts: ["no-new-privileges:true"],
+      ports: [{ internal: 11112, external: 4242, ip: "0.0.0.0", protocol: "tcp" }],
+      networksAdvanced: [{ name: "orthanc-docker-vm-frontend" }],
+    });
+    const haproxy = upload(gate, "/usr/local/etc/haproxy/haproxy.cfg")!.content;
+    expect(haproxy).toContain(
+      "tcp-request connection reject unless { src 10.20.0.0/16 192.0.2.0/24 }",
+    );
+    expect(
+      ofType(plan, "docker:index/remoteImage:RemoteImage").find((r) =>
+        r.name.endsWith("-dicom-gate-image"),
+      )?.inputs.name,
+    ).toBe("haproxy:3.2.4-alpine");
+    expect(haproxy).toContain("server orthanc-1 orthanc:4242 resolvers docker");
     const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
     expect(config).toMatchObject({
       DicomAet: "RESEARCHPACS",
