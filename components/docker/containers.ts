@@ -82,6 +82,9 @@ export function createDatabaseContainer(
       // Created only once healthy, so Orthanc (which depends on it) starts against a live server.
       wait: true,
       waitTimeout: 120,
+      // A clean shutdown (checkpoint) on every stop, not only Pulumi's: `docker stop`, daemon
+      // restarts and reboots use stopTimeout; Pulumi's replace and destroy use destroyGraceSeconds.
+      stopTimeout: 60,
       destroyGraceSeconds: 60,
     },
     { parent, provider: a.provider },
@@ -160,7 +163,9 @@ export function createOrthancContainer(
         retries: 3,
         startPeriod: "120s",
       },
-      // Orthanc finishes in-flight transfers and closes the database cleanly on SIGTERM.
+      // Orthanc finishes in-flight transfers and closes the database cleanly on SIGTERM, on every
+      // stop (stopTimeout) as on Pulumi's replace and destroy (destroyGraceSeconds).
+      stopTimeout: 60,
       destroyGraceSeconds: 60,
     },
     { parent, provider: a.provider, dependsOn: a.dependsOn },
@@ -289,8 +294,9 @@ export function createBackupContainer(
       name: `${name}-backup`,
       image: a.image,
       ...HARDENING,
-      // Starts as root only to chown the backup volume, then the script drops to postgres.
-      capabilities: { drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] },
+      // Starts as root only to hand the backup volume to postgres (chown, then chmod of a folder
+      // root no longer owns: FOWNER), then the script drops to postgres.
+      capabilities: { drops: ["ALL"], adds: ["CHOWN", "FOWNER", "SETUID", "SETGID"] },
       entrypoints: ["/bin/sh", "/usr/local/bin/orthanc-backup.sh"],
       envs: [
         `PGHOST=${POSTGRES_ALIAS}`,

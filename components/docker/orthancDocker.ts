@@ -120,11 +120,17 @@ export class OrthancDocker extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    // Backend: internal (no route out), the database lives only here. Frontend: the proxy and
-    // Orthanc's published DICOM port.
+    // Backend: internal (no route out), the database lives only here. Its bridge gets no address
+    // on the host either: an internal network alone still lets a container reach every service
+    // the host listens on (measured on a real engine). Frontend: the proxy and the DICOM entry.
     const backend = new docker.Network(
       `${name}-backend`,
-      { name: `${name}-backend`, internal: true, driver: "bridge" },
+      {
+        name: `${name}-backend`,
+        internal: true,
+        driver: "bridge",
+        options: { "com.docker.network.bridge.inhibit_ipv4": "true" },
+      },
       child,
     );
     const frontend = new docker.Network(

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
@@ -21,7 +22,8 @@ export const planMocks: pulumi.runtime.Mocks = {
         state.hex = "0123456789abcdef".slice(0, (args.inputs.byteLength ?? 8) * 2);
         break;
       case "docker:index/remoteImage:RemoteImage":
-        state.imageId = `sha256:${"0".repeat(56)}${args.name.length.toString(16).padStart(8, "0")}`;
+        // Distinct per image, as real ids are: the engine harness maps containers back by it.
+        state.imageId = `sha256:${createHash("sha256").update(args.name).digest("hex")}`;
         state.repoDigest = `${args.inputs.name}@sha256:${"a".repeat(64)}`;
         break;
       case "docker:index/container:Container":

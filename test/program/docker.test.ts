@@ -74,6 +74,8 @@ describe("stack local (the embedded default)", () => {
       n.name.endsWith("-backend"),
     )!;
     expect(backend.inputs.internal).toBe(true);
+    // No address for the host on the backend bridge: the database cannot reach host services.
+    expect(backend.inputs.options).toEqual({ "com.docker.network.bridge.inhibit_ipv4": "true" });
     const pg = container(plan, "postgres");
     expect(pg.inputs.ports ?? []).toEqual([]);
     expect(pg.inputs.networksAdvanced).toEqual([
@@ -99,6 +101,7 @@ describe("stack local (the embedded default)", () => {
       "orthanc",
     ]);
     expect(pg.inputs.wait).toBe(true);
+    expect(pg.inputs).toMatchObject({ stopTimeout: 60, destroyGraceSeconds: 60 });
   });
 
   test("Orthanc runs non-root, hardened, with its configuration as files and secrets only in a secret file", () => {
@@ -111,6 +114,9 @@ describe("stack local (the embedded default)", () => {
       capabilities: { drops: ["ALL"] },
       logDriver: "json-file",
       logOpts: { "max-size": "20m", "max-file": "5" },
+      // A clean shutdown on every stop, not only on Pulumi's replace and destroy.
+      stopTimeout: 60,
+      destroyGraceSeconds: 60,
     });
     expect(o.inputs.healthcheck.tests).toEqual([
       "CMD",
@@ -186,7 +192,10 @@ describe("stack local (the embedded default)", () => {
     const b = container(plan, "backup");
     expect(b.inputs.networksAdvanced).toEqual([{ name: "orthanc-local-backend" }]);
     expect(b.inputs.user).toBeUndefined(); // starts as root only to chown the volume, then drops to postgres
-    expect(b.inputs.capabilities).toEqual({ drops: ["ALL"], adds: ["CHOWN", "SETUID", "SETGID"] });
+    expect(b.inputs.capabilities).toEqual({
+      drops: ["ALL"],
+      adds: ["CHOWN", "FOWNER", "SETUID", "SETGID"],
+    });
     expect(b.inputs.envs).toContain("PGHOST=postgres");
     expect(b.inputs.volumes).toEqual([
       { volumeName: "orthanc-local-backups", containerPath: "/backups" },
