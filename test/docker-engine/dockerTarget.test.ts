@@ -451,3 +451,175 @@ suite("the local stack on a real Docker engine", () => {
     d = next;
   }, 300_000);
 });
+
+// Test hosts in network namespaces of our own (198.18.0.0/15 is the benchmarking range; nothing
+// leaves this machine): one inside the DICOM allowlist, one outside it.
+const NETNS = [
+  { name: "odt-in", host: "198.18.7.1", peer: "198.18.7.2" },
+  { name: "odt-out", host: "198.18.8.1", peer: "198.18.8.2" },
+];
+
+function netnsUp(): void {
+  for (const n of NETNS) {
+    const sh = (cmd: string) => execFileSync("sh", ["-c", cmd], { stdio: "pipe" });
+    sh(`ip netns del ${n.name} 2>/dev/null || true`);
+    sh(`ip netns add ${n.name}`);
+    sh(`ip link add ${n.name}-h type veth peer name ${n.name}-n`);
+    sh(`ip link set ${n.name}-n netns ${n.name}`);
+    sh(`ip addr add ${n.host}/30 dev ${n.name}-h && ip link set ${n.name}-h up`);
+    sh(
+      `ip netns exec ${n.name} sh -c 'ip addr add ${n.peer}/30 dev ${n.name}-n && ip link set ${n.name}-n up && ip link set lo up'`,
+    );
+  }
+}
+
+function netnsDown(): void {
+  // Deleting the namespace deletes its end of the pair, and with it the host's end.
+  for (const n of NETNS) execFileSync("sh", ["-c", `ip netns del ${n.name} 2>/dev/null || true`]);
+}
+
+suite("two replicas with DICOM open to a network: the gate enforces the allowlist", () => {
+  const runId = `gate-${process.pid}`;
+  const base = "http://127.0.0.1:18042";
+  const [inside, outside] = NETNS;
+  let d: Deployment;
+  let scratch: string;
+  const raw = {
+    target: "docker",
+    orthanc: {
+      name: "Gate PACS",
+      replicas: 2,
+      dicom: {
+        port: 14242,
+        allowedCidrs: [`${inside.peer}/32`],
+        modalities: { ct: { aet: "CT01", host: inside.peer } },
+      },
+    },
+    docker: { host: "local", httpPort: 18042 },
+  };
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), "engine-gate-"));
+    d = await plan("gate", raw);
+    standInImages(imageRefs(d));
+    await teardown(runId);
+    netnsUp();
+    await applyPlan(d.resources, {
+      runId,
+      localImage: (ref) => ref,
+      log: (l) => console.log(`[engine] ${l}`),
+    });
+    await healthyAll(d, 180_000);
+  }, 1_200_000);
+
+  afterAll(async () => {
+    netnsDown();
+    if (d) await teardown(runId);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }, 120_000);
+
+  test("uploads through the proxy land in one index, and both replicas see all of them", async () => {
+    const files = Array.from(
+      { length: 8 },
+      (_, i) => makeInstance({ patientId: `R-${i}` }, i).file,
+    );
+    await Promise.all(
+      files.map(async (body) =>
+        expect(
+          (await http(`${base}/instances`, { auth: d.admin, method: "POST", body })).status,
+        ).toBe(200),
+      ),
+    );
+    const script = [
+      "import base64, json, sys, urllib.request",
+      "r = urllib.request.Request('http://127.0.0.1:8042/statistics')",
+      "r.add_header('Authorization', 'Basic ' + base64.b64encode(sys.argv[1].encode()).decode())",
+      "print(json.load(urllib.request.urlopen(r))['CountInstances'])",
+    ].join("\n");
+    for (const replica of ["orthanc-gate-orthanc", "orthanc-gate-2-orthanc"]) {
+      const r = await execIn(replica, [
+        "python3",
+        "-c",
+        script,
+        `${d.admin.user}:${d.admin.password}`,
+      ]);
+      expect({ replica, count: r.output.trim() }).toEqual({ replica, count: "8" });
+    }
+  });
+
+  test("only the gate publishes DICOM, on every interface, and no replica publishes a port", async () => {
+    const docker = connect();
+    const gate = await docker.getContainer("orthanc-gate-dicom-gate").inspect();
+    expect(gate.HostConfig.PortBindings).toEqual({
+      "11112/tcp": [{ HostIp: "0.0.0.0", HostPort: "14242" }],
+    });
+    expect(gate.Config.User).toBe("haproxy");
+    for (const replica of ["orthanc-gate-orthanc", "orthanc-gate-2-orthanc"])
+      expect((await docker.getContainer(replica).inspect()).HostConfig.PortBindings ?? {}).toEqual(
+        {},
+      );
+  });
+
+  test("a host inside the allowlist echoes and stores as the known modality; an unknown AE title is refused", async () => {
+    const before = await instanceCount(base, d.admin);
+    const to = [inside.host, "14242"];
+    expect(
+      await dcmtk(["echoscu", "-aet", "CT01", "-aec", "ORTHANC", ...to], inside.name),
+    ).toMatchObject({ code: 0 });
+    const files = instanceFiles(scratch, 2);
+    const store = await dcmtk(
+      ["storescu", "-aet", "CT01", "-aec", "ORTHANC", ...to, ...files],
+      inside.name,
+    );
+    expect(store).toMatchObject({ code: 0 });
+    expect(await instanceCount(base, d.admin)).toBe(before + 2);
+    const intruder = await dcmtk(
+      ["echoscu", "-aet", "INTRUDER", "-aec", "ORTHANC", ...to],
+      inside.name,
+    );
+    expect(intruder.code).not.toBe(0);
+    expect(intruder.output).toMatch(/Association Rejected|rejected/i);
+  }, 120_000);
+
+  test("a host outside the allowlist is cut off at the gate, even as the known modality", async () => {
+    const before = await instanceCount(base, d.admin);
+    const to = [outside.host, "14242"];
+    const echo = await dcmtk(["echoscu", "-aet", "CT01", "-aec", "ORTHANC", ...to], outside.name);
+    expect(echo.code).not.toBe(0);
+    // The gate closes the connection before any association: Orthanc never answers.
+    expect(echo.output).not.toMatch(/Association Rejected/);
+    // Control: the host is reachable from there, the TCP connection opens, and the gate closes it
+    // at once (a reset without a byte), rather than nothing answering at all.
+    const tcp = await dcmtk(
+      [
+        "bash",
+        "-c",
+        `exec 3<>/dev/tcp/${outside.host}/14242 && echo connected && timeout 5 cat <&3 2>/dev/null | wc -c`,
+      ],
+      outside.name,
+    );
+    expect(tcp.output.split(/\s+/).filter(Boolean)).toEqual(["connected", "0"]);
+    const store = await dcmtk(
+      ["storescu", "-aet", "CT01", "-aec", "ORTHANC", ...to, ...instanceFiles(scratch, 1)],
+      outside.name,
+    );
+    expect(store.code).not.toBe(0);
+    expect(await instanceCount(base, d.admin)).toBe(before);
+  }, 120_000);
+
+  test("the gate spreads associations over both replicas and logs each one's source", async () => {
+    for (let i = 0; i < 4; i++)
+      expect(
+        await dcmtk(
+          ["echoscu", "-aet", "CT01", "-aec", "ORTHANC", inside.host, "14242"],
+          inside.name,
+        ),
+      ).toMatchObject({ code: 0 });
+    const logs = String(
+      await connect().getContainer("orthanc-gate-dicom-gate").logs({ stdout: true, stderr: true }),
+    );
+    expect(logs).toContain(`${inside.peer}:`);
+    expect(logs).toContain("orthanc/orthanc-1");
+    expect(logs).toContain("orthanc/orthanc-2");
+  }, 60_000);
+});
