@@ -6,6 +6,7 @@ import {
   renderCredentialsJson,
   renderEnvironment,
   renderOrthancJson,
+  serializeForImage,
 } from "../shared/orthancConfig";
 import {
   ExternalDatabase,
@@ -258,7 +259,7 @@ export class OrthancDocker extends pulumi.ComponentResource {
               s3AccessKey,
               s3SecretKey,
             });
-            return JSON.stringify(doc, null, 2);
+            return serializeForImage(doc);
           }),
       );
       orthancs.push(
@@ -268,7 +269,7 @@ export class OrthancDocker extends pulumi.ComponentResource {
           frontendNetwork: frontend.name,
           storageVolume: storageVolume?.name,
           storageMasterKey: masterKey,
-          orthancJson: JSON.stringify(renderOrthancJson(settings), null, 2),
+          orthancJson: serializeForImage(renderOrthancJson(settings)),
           credentialsJson,
           environment: renderEnvironment(settings),
           // Only one replica can own a published port; the gate reaches them all.

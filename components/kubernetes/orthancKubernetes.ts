@@ -3,9 +3,11 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { OrthancCredentials } from "../shared/credentials";
 import {
+  HOSTNAME_PLACEHOLDER,
   renderCredentialsJson,
   renderEnvironment,
   renderOrthancJson,
+  serializeForImage,
   StorageSettings,
 } from "../shared/orthancConfig";
 import {
@@ -341,23 +343,21 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         storage,
         publicUrl: args.ingress.host ? { host: args.ingress.host, https: true } : undefined,
         // Pods of one Deployment share a template: with several, each names itself after its pod.
-        serverIdentifier: writers > 1 ? "${HOSTNAME}" : `${name}-orthanc`,
+        serverIdentifier: writers > 1 ? HOSTNAME_PLACEHOLDER : `${name}-orthanc`,
       },
     );
-    const orthancJson = JSON.stringify(renderOrthancJson(settings), null, 2);
+    const orthancJson = serializeForImage(renderOrthancJson(settings), [HOSTNAME_PLACEHOLDER]);
     const credentialsJson = pulumi.secret(
       pulumi
         .all([credentials.users, dbPassword, st.kind === "s3" ? st.secretAccessKey : undefined])
         .apply(([users, databasePassword, s3SecretKey]) =>
-          JSON.stringify(
+          serializeForImage(
             renderCredentialsJson(settings, {
               users,
               databasePassword,
               s3AccessKey: st.kind === "s3" ? st.accessKeyId : undefined,
               s3SecretKey,
             }),
-            null,
-            2,
           ),
         ),
     );

@@ -271,6 +271,33 @@ export interface RenderedOrthanc {
   environment: Record<string, string>;
 }
 
+/** The program's own placeholder in orthanc.json, expanded by the image (one id per container). */
+export const HOSTNAME_PLACEHOLDER = "${HOSTNAME}";
+
+/** Stands for `$` while a document is serialized (a private-use character, never in config). */
+const DOLLAR = "\uE024";
+
+/**
+ * A document as the image must receive it. The image passes every configuration file through
+ * envsubst before parsing, which cuts `$NAME` and `${NAME}` out of any value (`pa$word` becomes
+ * `pa`, and the user cannot log in). Every `$` is therefore written as the JSON escape `\u0024`,
+ * which envsubst does not see and the JSON parser turns back into `$`. Only values equal to one of
+ * `placeholders` (the program's own) are left for the image to expand.
+ */
+export function serializeForImage(doc: JsonObject, placeholders: readonly string[] = []): string {
+  const escape = (v: unknown): unknown => {
+    if (typeof v === "string") {
+      if (v.includes(DOLLAR)) throw new Error("a configuration value contains U+E024");
+      return placeholders.includes(v) ? v : v.replaceAll("$", DOLLAR);
+    }
+    if (Array.isArray(v)) return v.map(escape);
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, escape(x)]));
+    return v;
+  };
+  return JSON.stringify(escape(doc), null, 2).replaceAll(DOLLAR, "\\u0024");
+}
+
 export function renderOrthanc(s: OrthancSettings, secrets: OrthancSecrets): RenderedOrthanc {
   return {
     orthancJson: renderOrthancJson(s),

@@ -31,7 +31,8 @@ function describeGiven(path: readonly Segment[], input: unknown): string {
 
 function setCommand(key: string, example: string): string {
   const path = key.includes(".") || key.includes("[") ? "--path " : "";
-  return `\`pulumi config set ${path}'${key}' ${example}\``;
+  const secret = SECRET_FIELD.test(key) ? "--secret " : "";
+  return `\`pulumi config set ${secret}${path}'${key}' ${example}\``;
 }
 
 /** Edit distance, for "did you mean" hints on misspelled keys. */

@@ -5,10 +5,24 @@ import { z } from "zod";
  * A secret config value. It is wrapped in `pulumi.secret` the moment it is parsed, so it stays
  * encrypted in state and masked in every output it flows into.
  */
-export const secretString = z
+const secretText = z
   .string({ error: "must be a non-empty string (set it with `pulumi config set --secret`)" })
-  .min(1, { error: "must not be empty" })
-  .transform((value) => pulumi.secret(value));
+  .min(1, { error: "must not be empty" });
+
+export const secretString = secretText.transform((value) => pulumi.secret(value));
+
+/**
+ * A secret that Orthanc reads from its configuration (a password, an S3 key). The image's
+ * envsubst is defeated by the renderer's `\u0024` escape, but Orthanc then expands `${NAME}` in
+ * the configuration the image assembled, and offers no escape for it: such a value would reach
+ * Orthanc changed (measured on a real engine: `${HOME}` became the container's home).
+ */
+export const orthancSecretText = secretText.refine((v) => !v.includes("${"), {
+  error:
+    "must not contain `${`: Orthanc expands `${NAME}` in its configuration as an environment variable, with no escape, so it would receive another value (a lone `$` is fine)",
+});
+
+export const orthancSecretString = orthancSecretText.transform((value) => pulumi.secret(value));
 
 /** Names of the config fields that hold secrets (parsed with `secretString`); never printed. */
 export const SECRET_FIELD = /password|secretAccessKey|tls(Ca|Cert|Key)/i;

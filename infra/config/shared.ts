@@ -1,5 +1,14 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { aeTitle, cidr, hostname, pinnedTag, port, secretString } from "./primitives";
+import {
+  aeTitle,
+  cidr,
+  hostname,
+  orthancSecretString,
+  orthancSecretText,
+  pinnedTag,
+  port,
+} from "./primitives";
 
 /** The Orthanc release every target runs unless `orthanc:orthanc.image.tag` says otherwise. */
 export const DEFAULT_ORTHANC_TAG = "26.8.1";
@@ -39,7 +48,7 @@ const dicom = z.strictObject({
 
 const user = z.strictObject({
   /** Omit to have a strong password generated (read it with `pulumi stack output --show-secrets`). */
-  password: secretString.optional(),
+  password: orthancSecretString.optional(),
 });
 
 export const orthancSection = z.strictObject({
@@ -80,7 +89,16 @@ const externalDatabase = z.strictObject({
   port: port.default(5432),
   database: z.string().min(1).default("orthanc"),
   username: z.string().min(1).default("orthanc"),
-  password: secretString,
+  /**
+   * Orthanc's PostgreSQL plugin writes it unquoted into a libpq connection string: a space or a
+   * backslash would change it (measured with plugin 4.0: authentication fails).
+   */
+  password: orthancSecretText
+    .refine((v) => !/[\s\\]/.test(v), {
+      error:
+        "must not contain spaces or backslashes: Orthanc's PostgreSQL plugin passes it unquoted to libpq, which would read another password (give the database user one without them; `$`, quotes and other symbols are fine)",
+    })
+    .transform((value) => pulumi.secret(value)),
   /** Require TLS to the server. */
   ssl: z.boolean().default(true),
   /** The server's `max_connections`, used to size Orthanc's connection pool. */
@@ -118,7 +136,7 @@ const s3Location = z.strictObject({
     .string()
     .regex(/^[A-Z0-9]{16,128}$/, { error: "must be an access key id such as `AKIA...`" })
     .optional(),
-  secretAccessKey: secretString.optional(),
+  secretAccessKey: orthancSecretString.optional(),
 });
 
 /** What every target understands of `orthanc:storage`; targets narrow `kind`. */

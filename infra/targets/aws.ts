@@ -12,9 +12,11 @@ import { ORTHANC_UID } from "../../components/aws/containers";
 import { OrthancCredentials } from "../../components/shared/credentials";
 import { storageMasterKey } from "../../components/shared/storageKey";
 import {
+  HOSTNAME_PLACEHOLDER,
   renderCredentialsJson,
   renderEnvironment,
   renderOrthancJson,
+  serializeForImage,
   StorageSettings,
 } from "../../components/shared/orthancConfig";
 import { DatabaseEndpoint, orthancSettings } from "../../components/shared/settings";
@@ -230,7 +232,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
 
   // One task definition serves every replica: with several, each task names itself after its
   // own host name (Orthanc expands ${HOSTNAME}); one replica keeps a stable identifier.
-  const serverIdentifier = o.replicas > 1 ? "${HOSTNAME}" : `${name}-orthanc`;
+  const serverIdentifier = o.replicas > 1 ? HOSTNAME_PLACEHOLDER : `${name}-orthanc`;
   const bucketName = st.kind === "s3" ? storageId : pulumi.output("");
   const settings = pulumi
     .all([rds?.address ?? pulumi.output(database.host), bucketName])
@@ -256,12 +258,14 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       autoscaling: cfg.aws.autoscaling,
       privateSubnetIds: network.privateSubnetIds,
       taskSecurityGroupIds: [sg.tasks.id],
-      orthancJson: settings.apply((s) => JSON.stringify(renderOrthancJson(s))),
+      orthancJson: settings.apply((s) =>
+        serializeForImage(renderOrthancJson(s), [HOSTNAME_PLACEHOLDER]),
+      ),
       credentialsJson: pulumi.secret(
         pulumi
           .all([settings, credentials.users, databasePassword])
           .apply(([s, users, password]) =>
-            JSON.stringify(renderCredentialsJson(s, { users, databasePassword: password })),
+            serializeForImage(renderCredentialsJson(s, { users, databasePassword: password })),
           ),
       ),
       storageMasterKey: masterKey,

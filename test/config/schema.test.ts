@@ -93,6 +93,21 @@ describe("configuration errors name the full key, what was given, what is allowe
       /got "ecs"\. Allowed: docker, aws, kubernetes/,
     ],
     [
+      "an external database password with a space and a backslash (libpq would read another one)",
+      {
+        target: "docker",
+        database: { external: { host: "db.example.org", password: "two words\\x" } },
+      },
+      "orthanc:database.external.password",
+      /must not contain spaces or backslashes.*got a value \(hidden: secret\)\. Fix: `pulumi config set --secret --path/,
+    ],
+    [
+      "a user password with `${` (Orthanc would expand it as a variable)",
+      { target: "docker", orthanc: { users: { reader: { password: "pa${HOME}ss" } } } },
+      "orthanc:orthanc.users.reader.password",
+      /must not contain `\$\{`.*a lone `\$` is fine\); got a value \(hidden: secret\)/,
+    ],
+    [
       "a registry mirror given as a URL",
       { target: "docker", registry: { mirror: "https://harbor.example.org/dockerhub/" } },
       "orthanc:registry.mirror",

@@ -484,11 +484,14 @@ suite("two replicas with DICOM open to a network: the gate enforces the allowlis
   const [inside, outside] = NETNS;
   let d: Deployment;
   let scratch: string;
+  // A supplied password the image's envsubst would cut if the program wrote its `$` raw.
+  const oddPassword = `r$USER-$HOME-"q"-\\-é-漢-$`;
   const raw = {
     target: "docker",
     orthanc: {
       name: "Gate PACS",
       replicas: 2,
+      users: { reader: { password: oddPassword } },
       dicom: {
         port: 14242,
         allowedCidrs: [`${inside.peer}/32`],
@@ -545,6 +548,12 @@ suite("two replicas with DICOM open to a network: the gate enforces the allowlis
       ]);
       expect({ replica, count: r.output.trim() }).toEqual({ replica, count: "8" });
     }
+  });
+
+  test("a supplied password with `$`, `$HOME`, quotes, a backslash and non-ASCII logs in through the image's envsubst", async () => {
+    const reader = { user: "reader", password: oddPassword };
+    expect((await http(`${base}/system`, { auth: reader })).status).toBe(200);
+    expect((await http(`${base}/system`, { auth: { ...reader, password: "r" } })).status).toBe(401);
   });
 
   test("only the gate publishes DICOM, on every interface, and no replica publishes a port", async () => {

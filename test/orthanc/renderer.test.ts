@@ -1,9 +1,12 @@
+import { execFileSync } from "node:child_process";
 import {
+  JsonObject,
   OrthancSettings,
   renderCredentialsJson,
   renderEnvironment,
   renderOrthanc,
   renderOrthancJson,
+  serializeForImage,
 } from "../../components/shared/orthancConfig";
 import { connectionsPerReplica, MAX_CONNECTIONS_PER_REPLICA } from "../../components/shared/sizing";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
@@ -405,4 +408,28 @@ describe("Docker VM", () => {
         });
     },
   );
+});
+
+describe("serializeForImage: every `$` survives the image's envsubst", () => {
+  const odd = `p$USER-\${HOME}-"q"-\\-é-漢-$`;
+  test.each<[string, JsonObject, string[]]>([
+    ["a password", { RegisteredUsers: { admin: odd } }, []],
+    ["a nested list", { Plugins: [odd, "$x"] }, []],
+    [
+      "the program's placeholder, kept for the image to expand",
+      { Id: "${HOSTNAME}" },
+      ["${HOSTNAME}"],
+    ],
+  ])("%s", (_, doc, placeholders) => {
+    const text = serializeForImage(doc, placeholders);
+    // Only the program's own placeholders keep a raw `$`.
+    expect(text.replaceAll("${HOSTNAME}", "")).not.toContain("$");
+    // Through the real envsubst, as the image does, with HOME, USER and HOSTNAME set.
+    const expanded = execFileSync("envsubst", {
+      input: text,
+      env: { PATH: process.env.PATH, HOME: "/home/x", USER: "u", HOSTNAME: "replica-7" },
+    }).toString();
+    const expected = JSON.parse(JSON.stringify(doc).replaceAll("${HOSTNAME}", "replica-7"));
+    expect(JSON.parse(expanded)).toEqual(expected);
+  });
 });

@@ -21,6 +21,11 @@ import { createServer, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import {
+  HOSTNAME_PLACEHOLDER,
+  JsonObject,
+  serializeForImage,
+} from "../../components/shared/orthancConfig";
 
 const run = promisify(execFile);
 
@@ -320,11 +325,16 @@ export class LabOrthanc {
   }
 }
 
-/** Writes a config directory the way the image mounts it: orthanc.json and credentials.json. */
-export function writeConfigDir(dir: string, files: Record<string, unknown>): string {
+/**
+ * Writes a config directory the way the image mounts it: orthanc.json and credentials.json,
+ * serialized as every target ships them (`$` escaped; the program's placeholders kept).
+ */
+export function writeConfigDir(dir: string, files: Record<string, JsonObject>): string {
   mkdirSync(dir, { recursive: true });
   for (const [name, content] of Object.entries(files)) {
-    writeFileSync(join(dir, name), JSON.stringify(content, null, 2), { mode: 0o600 });
+    writeFileSync(join(dir, name), serializeForImage(content, [HOSTNAME_PLACEHOLDER]), {
+      mode: 0o600,
+    });
   }
   return dir;
 }

@@ -292,6 +292,30 @@ suite("real Orthanc with the rendered configuration", () => {
     expect(await countInstances(b.orthanc)).toBe(2 * perReplica);
   }, 120_000);
 
+  test("supplied passwords with `$`, `$HOME`, quotes, a backslash and non-ASCII survive: the user logs in and Orthanc reaches its database", async () => {
+    const cfg = parseConfig({ target: "docker", orthanc: { users: { reader: {} } } });
+    // What the image's envsubst would cut if the `$` were written raw. (`${` is refused by the
+    // schema: Orthanc expands it itself after the image has assembled the file.)
+    const odd = `p$USER-$HOME-"q"-'-é-漢-$`;
+    const secrets: LabSecrets = {
+      users: { ...labSecrets(cfg).users, reader: `r${odd}-\\` },
+      // No space or backslash: the schema refuses them for a database password (libpq).
+      databasePassword: `d${odd}`,
+    };
+    const { orthanc } = await boot(cfg, { secrets });
+    const as = (password: string) =>
+      fetch(`${orthanc.url}/system`, {
+        headers: {
+          authorization: `Basic ${Buffer.from(`reader:${password}`).toString("base64")}`,
+        },
+      }).then((r) => r.status);
+    expect(await as(`r${odd}-\\`)).toBe(200);
+    expect(await as("r")).toBe(401);
+    // The database password went through the same file: the index is PostgreSQL's.
+    const system = await orthanc.request("GET", "/system");
+    expect(system.json().DatabaseBackendPlugin).toMatch(/PostgreSQL/);
+  }, 60_000);
+
   test("the Docker target's backup loop writes a restorable pg_dump of the index and prunes old dumps", async () => {
     const cfg = parseConfig({ target: "docker" });
     const { secrets, database } = await freshDatabase(cfg);
