@@ -2,13 +2,19 @@
  * `npm run bench`: (a) time and memory to evaluate each shipped stack under mocks (its own
  * process each, 3 runs, median), (b) ingest throughput of the `local` stack's rendered Orthanc
  * configuration on the real Orthanc with a PostgreSQL index: REST with 1 and 4 clients, and one
- * C-STORE association. Numbers are for this machine; treat +-20 % as noise.
+ * C-STORE association, (c) the `local` stack on the real Docker engine as the program registers
+ * it (stand-in images): time to all-healthy and the same ingest paths through the proxy and the
+ * published DICOM port, then (b) and (c) side by side. Numbers are for this machine; treat +-20 %
+ * as noise.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../infra/config";
 import { readStackFile, shippedStacks, stackFilePath } from "../infra/stackFiles";
+import { teardown } from "../test/docker-engine/engine";
+import { engineAnswers } from "../test/docker-engine/engineProbe";
 import { makeInstance } from "../test/real-orthanc/dicom";
 import { forDebian } from "../test/real-orthanc/debian";
 import {
@@ -17,14 +23,26 @@ import {
   LabOrthanc,
   LabPostgres,
   orthancInstalled,
+  OrthancUser,
   removeDir,
   scratchDir,
   writeConfigDir,
 } from "../test/real-orthanc/lab";
 import { labSecrets, renderForLab } from "../test/real-orthanc/render";
+import {
+  BASE_URL,
+  busyPorts,
+  deployUntilHealthy,
+  DICOM_PORT,
+  HTTP_PORT,
+  planLocal,
+  standInImages,
+  Startup,
+} from "./dockerEngine";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const RUNS = 3;
+const cfg = parseConfig(readStackFile(stackFilePath("local")));
 
 function planBench() {
   console.log("\n(a) Plan evaluation under mocks (median of 3 runs, each a fresh process)\n");
@@ -51,27 +69,100 @@ function planBench() {
   }
 }
 
-async function ingestBench(n: number) {
+// ------------------------------------------------- ingest, measured the same way for (b) and (c)
+
+const MODES = ["REST, 1 client", "REST, 4 clients", "C-STORE, 1 association"] as const;
+type Mode = (typeof MODES)[number];
+/** Instances/s of every run, per path. */
+type Rates = Record<Mode, number[]>;
+const noRates = (): Rates => ({
+  "REST, 1 client": [],
+  "REST, 4 clients": [],
+  "C-STORE, 1 association": [],
+});
+
+/** An Orthanc to ingest into: its REST base URL (with the admin's credentials) and DICOM port. */
+interface Target {
+  url: string;
+  auth: OrthancUser;
+  dicomPort: number;
+}
+
+const basicAuth = (a: OrthancUser) =>
+  `Basic ${Buffer.from(`${a.user}:${a.password}`).toString("base64")}`;
+
+async function countInstances(t: Target): Promise<number> {
+  const res = await fetch(`${t.url}/statistics`, { headers: { authorization: basicAuth(t.auth) } });
+  if (res.status !== 200) throw new Error(`/statistics: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { CountInstances: number }).CountInstances;
+}
+
+/**
+ * Sends `n` new instances over one path and returns instances/s. The stored count must grow by
+ * exactly `n` (in (c) one deployment takes all three paths in turn, so it does not start at 0).
+ */
+async function ingest(mode: Mode, t: Target, n: number, scratch: string): Promise<number> {
+  const files = Array.from({ length: n }, (_, i) => makeInstance({}, i).file);
+  // storescu reads a folder: written before the clock starts.
+  const dir = mkdtempSync(join(scratch, "dcm-"));
+  if (mode.startsWith("C-STORE")) files.forEach((f, i) => writeFileSync(join(dir, `${i}.dcm`), f));
+  const before = await countInstances(t);
+  const t0 = performance.now();
+  if (mode.startsWith("C-STORE")) {
+    const args = ["+sd", "-aet", "BENCH", "-aec", cfg.orthanc.dicom.aet, "127.0.0.1"];
+    const r = await dcmtk("storescu", [...args, String(t.dicomPort), dir]);
+    if (r.code !== 0) throw new Error(r.output);
+  } else {
+    const clients = mode.includes("4") ? 4 : 1;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: clients }, async () => {
+        while (next < files.length) {
+          const res = await fetch(`${t.url}/instances`, {
+            method: "POST",
+            headers: { authorization: basicAuth(t.auth) },
+            body: files[next++],
+          });
+          const text = await res.text();
+          if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${text}`);
+        }
+      }),
+    );
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const stored = (await countInstances(t)) - before;
+  if (stored !== n) throw new Error(`${mode}: stored ${stored} of ${n}`);
+  return n / seconds;
+}
+
+function printRates(rates: Rates) {
+  console.log("| path | instances/s (median) | runs |");
+  console.log("|---|---|---|");
+  for (const mode of MODES)
+    console.log(
+      `| ${mode} | ${median(rates[mode]).toFixed(0)} | ${rates[mode].map((x) => x.toFixed(0)).join(" / ")} |`,
+    );
+}
+
+// ------------------------------------------------------------------------ (b) the direct lab
+
+async function ingestBench(n: number): Promise<Rates | undefined> {
   if (!orthancInstalled()) {
     console.log(
       "\n(b) skipped: Orthanc/PostgreSQL/dcmtk not installed (run ./scripts/setup.sh as root).",
     );
-    return;
+    return undefined;
   }
   console.log(
     `\n(b) Ingest into the real Orthanc with the 'local' stack's rendered configuration (${n} instances of 16x16 px per run, PostgreSQL index, median of ${RUNS})\n`,
   );
   const scratch = scratchDir("bench");
   const pg = await LabPostgres.start(scratch);
-  const cfg = parseConfig(readStackFile(stackFilePath("local")));
-  const rows: Record<string, number[]> = {
-    "REST, 1 client": [],
-    "REST, 4 clients": [],
-    "C-STORE, 1 association": [],
-  };
+  const rates = noRates();
   try {
     for (let run = 0; run < RUNS; run++) {
-      for (const mode of Object.keys(rows)) {
+      for (const mode of MODES) {
+        // A fresh database and Orthanc per path and run.
         const secrets = labSecrets(cfg);
         const database = `bench_${run}_${mode.replace(/\W+/g, "_")}`;
         await pg.createDatabase(database, "orthanc", secrets.databasePassword);
@@ -88,65 +179,112 @@ async function ingestBench(n: number) {
           "orthanc.json": deb.orthancJson,
           "credentials.json": deb.credentialsJson,
         });
-        const o = new LabOrthanc(
-          dir,
-          httpPort,
-          { user: cfg.orthanc.adminUser, password: secrets.users[cfg.orthanc.adminUser] },
-          rendered.environment,
-        );
+        const auth = {
+          user: cfg.orthanc.adminUser,
+          password: secrets.users[cfg.orthanc.adminUser],
+        };
+        const o = new LabOrthanc(dir, httpPort, auth, rendered.environment);
         await o.start();
-        const files = Array.from({ length: n }, (_, i) => makeInstance({}, i).file);
-        const t0 = performance.now();
-        if (mode.startsWith("C-STORE")) {
-          const fdir = join(scratch, `${database}-dcm`);
-          mkdirSync(fdir);
-          files.forEach((f, i) => writeFileSync(join(fdir, `${i}.dcm`), f));
-          const r = await dcmtk("storescu", [
-            "+sd",
-            "-aet",
-            "BENCH",
-            "-aec",
-            cfg.orthanc.dicom.aet,
-            "127.0.0.1",
-            String(dicomPort),
-            fdir,
-          ]);
-          if (r.code !== 0) throw new Error(r.output);
-        } else {
-          const clients = mode.includes("4") ? 4 : 1;
-          let next = 0;
-          await Promise.all(
-            Array.from({ length: clients }, async () => {
-              while (next < files.length) {
-                const f = files[next++];
-                const res = await o.request("POST", "/instances", { body: f });
-                if (res.status !== 200) throw new Error(`upload failed: ${res.status} ${res.text}`);
-              }
-            }),
-          );
+        try {
+          rates[mode].push(await ingest(mode, { url: o.url, auth, dicomPort }, n, scratch));
+        } finally {
+          await o.stop();
         }
-        const seconds = (performance.now() - t0) / 1000;
-        const count = (await o.request("GET", "/statistics")).json().CountInstances;
-        if (count !== n) throw new Error(`${mode}: stored ${count} of ${n}`);
-        rows[mode].push(n / seconds);
-        await o.stop();
       }
     }
   } finally {
     await pg.stop();
     removeDir(scratch);
   }
-  console.log("| path | instances/s (median) | runs |");
-  console.log("|---|---|---|");
-  for (const [mode, xs] of Object.entries(rows))
-    console.log(
-      `| ${mode} | ${median(xs).toFixed(0)} | ${xs.map((x) => x.toFixed(0)).join(" / ")} |`,
+  printRates(rates);
+  return rates;
+}
+
+// ------------------------------------------------------------------ (c) the real Docker engine
+
+async function engineBench(n: number): Promise<Rates | undefined> {
+  const skip = (why: string) => (console.log(`\n(c) skipped: ${why}`), undefined);
+  if (!engineAnswers())
+    return skip("no Docker engine answers on the socket (apt-get install docker.io; dockerd &).");
+  const busy = await busyPorts([HTTP_PORT, DICOM_PORT]);
+  if (busy.length)
+    return skip(
+      `127.0.0.1:${busy.join(" and ")} in use (the local stack publishes 8042 and 4242): ` +
+        "another deployment or the docker-engine test suite? (docker ps) Retry when it is gone.",
     );
+  console.log(
+    `\n(c) The 'local' stack on the real Docker engine, created by the harness as the program registers it (stand-in images; fresh deployment per run, ${n} instances per path, paths in turn, median of ${RUNS})\n`,
+  );
+  const d = await planLocal();
+  standInImages(d.images);
+  const auth = { user: cfg.orthanc.adminUser, password: d.users[cfg.orthanc.adminUser] };
+  const target = { url: BASE_URL, auth, dicomPort: DICOM_PORT };
+  const startups: Startup[] = [];
+  const rates = noRates();
+  const scratch = mkdtempSync(join(tmpdir(), "bench-engine-"));
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const runId = `bench-${process.pid}-${run}`;
+      await teardown(runId); // a leftover of an interrupted run with this id
+      try {
+        startups.push(await deployUntilHealthy(d, runId, basicAuth(auth)));
+        for (const mode of MODES) rates[mode].push(await ingest(mode, target, n, scratch));
+      } finally {
+        await teardown(runId);
+      }
+    }
+  } finally {
+    removeDir(scratch);
+  }
+  const row = (label: string, xs: number[]) =>
+    console.log(
+      `| ${label} | ${median(xs).toFixed(1)} | ${xs.map((x) => x.toFixed(1)).join(" / ")} |`,
+    );
+  console.log("| from the start of applyPlan | seconds (median) | runs |");
+  console.log("|---|---|---|");
+  row(
+    "to every healthcheck healthy",
+    startups.map((s) => s.healthy),
+  );
+  row(
+    "- of it inside applyPlan (incl. waiting for PostgreSQL: `wait`)",
+    startups.map((s) => s.applied),
+  );
+  row(
+    "- of it waiting for Orthanc and proxy health",
+    startups.map((s) => s.healthy - s.applied),
+  );
+  row(
+    "to the first 200 from /system through the proxy",
+    startups.map((s) => s.firstAnswer),
+  );
+  console.log(
+    "\nNote: Docker 20.10 runs a container's first health check only `interval` after start " +
+      "(30 s for Orthanc and the proxy, 10 s for PostgreSQL; `start_interval` needs API 1.44), so " +
+      "'healthy' trails the first answer by up to that interval.\n",
+  );
+  printRates(rates);
+  return rates;
+}
+
+function compare(lab: Rates | undefined, engine: Rates | undefined) {
+  console.log("\nDirect lab (b) vs Docker engine (c), instances/s (medians)\n");
+  console.log("| path | direct lab (b) | Docker engine (c) | (c)/(b) |");
+  console.log("|---|---|---|---|");
+  for (const mode of MODES) {
+    const b = lab && median(lab[mode]);
+    const c = engine && median(engine[mode]);
+    const ratio = b && c ? (c / b).toFixed(2) : "n/a";
+    console.log(`| ${mode} | ${b?.toFixed(0) ?? "n/a"} | ${c?.toFixed(0) ?? "n/a"} | ${ratio} |`);
+  }
 }
 
 (async () => {
   planBench();
-  await ingestBench(Number(process.env.BENCH_INSTANCES ?? 500));
+  const n = Number(process.env.BENCH_INSTANCES ?? 500);
+  const lab = await ingestBench(n);
+  const engine = await engineBench(n);
+  compare(lab, engine);
   process.exit(0);
 })().catch((e) => {
   console.error(e);

@@ -146,7 +146,14 @@ export class OrthancDocker extends pulumi.ComponentResource {
 
     const orthancImage = image("orthanc", args.orthanc.image);
     const st = args.storage;
-    const storageVolume = st.kind === "volume" ? volume("dicom") : undefined;
+    // SQLite keeps its index in Orthanc's storage directory (IndexDirectory defaults to it): with
+    // S3 storage that directory still needs a protected volume, or an upgrade loses the index.
+    const storageVolume =
+      st.kind === "volume"
+        ? volume("dicom")
+        : args.database.kind === "sqlite"
+          ? volume("index")
+          : undefined;
     const masterKey =
       st.kind === "s3" && st.encryption
         ? storageMasterKey(`${name}-storage-key`, args.protectData, { parent: this })

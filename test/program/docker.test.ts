@@ -564,6 +564,31 @@ describe("S3 storage on Docker", () => {
     );
     expect(JSON.stringify(plan.resources.map((r) => r.inputs))).not.toContain("minio-secret");
   });
+
+  test("with SQLite: the index (in Orthanc's storage directory) lives on a protected volume, never in the container", async () => {
+    const plan = await runPlan(
+      {
+        target: "docker",
+        database: { engine: "sqlite" },
+        storage: {
+          kind: "s3",
+          s3: {
+            bucket: "pacs",
+            endpoint: "https://minio.example.org",
+            accessKeyId: "MINIOACCESSKEY0001",
+            secretAccessKey: "minio-secret",
+          },
+        },
+      },
+      "sqlite-s3",
+    );
+    const o = container(plan, "orthanc");
+    expect(o.inputs.volumes).toEqual([
+      { volumeName: "orthanc-sqlite-s3-index", containerPath: "/var/lib/orthanc/db" },
+    ]);
+    const index = ofType(plan, "docker:index/volume:Volume").find((v) => v.name.endsWith("-index"));
+    expect(index).toMatchObject({ protect: true, retainOnDelete: true });
+  });
 });
 
 describe("off-host backup copies", () => {
