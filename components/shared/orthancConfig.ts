@@ -185,11 +185,12 @@ function renderS3(
     section.SecretKey = keys.secret;
   }
   if (storage.encryption) {
+    // Exactly the plugin's keys: a section it cannot read does not stop Orthanc, it only logs
+    // that encryption is off and stores plaintext.
     section.StorageEncryption = {
       Enable: true,
       // [id, path]: the key arrives as a file, never inline.
       MasterKey: [1, ORTHANC_PATHS.storageMasterKey],
-      VerifyMagic: true,
     };
   }
   return section;

@@ -126,8 +126,19 @@ const s3Location = z.strictObject({
     .optional(),
   /** S3-compatible endpoint (MinIO, Ceph…); omit for AWS S3. */
   endpoint: z.url().optional(),
-  /** Key prefix inside the bucket. */
-  prefix: z.string().default(""),
+  /**
+   * Key prefix inside the bucket, a folder: `/` is appended when missing, so that Orthanc's
+   * objects and the database backups agree on it. A leading `/` makes the S3 plugin refuse to load.
+   */
+  prefix: z
+    .string()
+    .regex(/^(?![/])[A-Za-z0-9!_.*'()/-]*$/, {
+      error:
+        "must be a key prefix such as `orthanc/`: no leading `/` (the S3 plugin refuses to load with one) and only letters, digits and `! _ . * ' ( ) / -`",
+    })
+    .refine((p) => !p.includes("//"), { error: "must not contain `//` (an empty folder name)" })
+    .transform((p) => (p && !p.endsWith("/") ? `${p}/` : p))
+    .default(""),
   /**
    * Static access keys, only for hosts without an AWS role (a Docker host outside AWS, an
    * S3-compatible server). On AWS the instance, task or pod role is used instead.

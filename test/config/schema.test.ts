@@ -46,6 +46,23 @@ describe("stack configuration defaults", () => {
     expect(parseConfig({ target, ...extra }).storage.kind).toBe(kind);
   });
 
+  test.each([
+    ["", ""],
+    ["orthanc", "orthanc/"],
+    ["orthanc/", "orthanc/"],
+    ["site-a/orthanc", "site-a/orthanc/"],
+  ])(
+    "the S3 prefix %j is the folder %j (Orthanc's objects and the backups agree)",
+    (given, folder) => {
+      const cfg = parseConfig({
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        storage: { kind: "s3", s3: { prefix: given } },
+      });
+      expect(cfg.storage.s3?.prefix).toBe(folder);
+    },
+  );
+
   test("values read from Pulumi's flat config map are decoded (JSON objects, numbers, plain strings)", () => {
     const raw = rawConfigFrom({
       "orthanc:target": "docker",
@@ -106,6 +123,16 @@ describe("configuration errors name the full key, what was given, what is allowe
       { target: "docker", orthanc: { users: { reader: { password: "pa${HOME}ss" } } } },
       "orthanc:orthanc.users.reader.password",
       /must not contain `\$\{`.*a lone `\$` is fine\); got a value \(hidden: secret\)/,
+    ],
+    [
+      "an S3 prefix with a leading slash (the S3 plugin refuses to load)",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        storage: { kind: "s3", s3: { prefix: "/orthanc/" } },
+      },
+      "orthanc:storage.s3.prefix",
+      /no leading `\/` \(the S3 plugin refuses to load with one\).*got "\/orthanc\/"/,
     ],
     [
       "a registry mirror given as a URL",

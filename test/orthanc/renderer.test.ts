@@ -167,7 +167,6 @@ describe("orthanc.json", () => {
       StorageEncryption: {
         Enable: true,
         MasterKey: [1, "/run/secrets/orthanc-storage-master-key"],
-        VerifyMagic: true,
       },
     });
   });

@@ -290,7 +290,6 @@ describe("stack aws-fargate-s3", () => {
       StorageEncryption: {
         Enable: true,
         MasterKey: [1, "/run/secrets/orthanc-storage-master-key"],
-        VerifyMagic: true,
       },
     });
     expect(defs[0].secrets.map((s: { name: string }) => s.name)).toEqual([

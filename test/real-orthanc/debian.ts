@@ -63,7 +63,6 @@ export const PLUGIN_SECTION_KEYS: Record<string, string[]> = {
     "MasterKey",
     "PreviousMasterKeys",
     "MaxConcurrentInputSize",
-    "VerifyMagic",
   ],
 };
 
