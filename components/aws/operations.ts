@@ -7,9 +7,12 @@ export interface OrthancOperationsArgs {
   /** Resources the backup plan covers (RDS instance, EFS file system ARNs). */
   backupResourceArns: pulumi.Input<string>[];
   backupRetentionDays: number;
-  /** Alarms, and the address they go to; undefined: no alarms. */
-  alarms?: {
-    email: string;
+  /**
+   * Alarms, always created: their SNS topic can be subscribed to later in the console; `email`
+   * subscribes that address now.
+   */
+  alarms: {
+    email?: string;
     loadBalancer: pulumi.Input<string>;
     targets: {
       namespace: string;
@@ -26,11 +29,11 @@ export interface OrthancOperationsArgs {
 
 /**
  * Day-2 safety: an AWS Backup plan (daily, in a vault under the customer-managed key) for the
- * database and file system, and optionally CloudWatch alarms to an encrypted SNS topic.
+ * database and file system, and CloudWatch alarms to an encrypted SNS topic.
  */
 export class OrthancOperations extends pulumi.ComponentResource {
   public readonly backupVaultName: pulumi.Output<string>;
-  public readonly alarmTopicArn?: pulumi.Output<string>;
+  public readonly alarmTopicArn: pulumi.Output<string>;
 
   constructor(name: string, args: OrthancOperationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:Operations", name, {}, opts);
@@ -65,35 +68,35 @@ export class OrthancOperations extends pulumi.ComponentResource {
     );
     this.backupVaultName = vault.name;
 
-    if (args.alarms) {
-      const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: args.kmsKeyArn }, child);
+    const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: args.kmsKeyArn }, child);
+    if (args.alarms.email) {
       new aws.sns.TopicSubscription(
         `${name}-alarms-email`,
         { topic: topic.arn, protocol: "email", endpoint: args.alarms.email },
         child,
       );
-      for (const spec of alarmSpecs(args.alarms)) {
-        new aws.cloudwatch.MetricAlarm(
-          `${name}-${spec.id}`,
-          {
-            alarmDescription: spec.description,
-            namespace: spec.namespace,
-            metricName: spec.metric,
-            dimensions: spec.dimensions,
-            statistic: spec.statistic,
-            period: 300,
-            evaluationPeriods: spec.periods,
-            threshold: spec.threshold,
-            comparisonOperator: spec.comparison,
-            treatMissingData: "notBreaching",
-            alarmActions: [topic.arn],
-            okActions: [topic.arn],
-          },
-          child,
-        );
-      }
-      this.alarmTopicArn = topic.arn;
     }
+    for (const spec of alarmSpecs(args.alarms)) {
+      new aws.cloudwatch.MetricAlarm(
+        `${name}-${spec.id}`,
+        {
+          alarmDescription: spec.description,
+          namespace: spec.namespace,
+          metricName: spec.metric,
+          dimensions: spec.dimensions,
+          statistic: spec.statistic,
+          period: 300,
+          evaluationPeriods: spec.periods,
+          threshold: spec.threshold,
+          comparisonOperator: spec.comparison,
+          treatMissingData: "notBreaching",
+          alarmActions: [topic.arn],
+          okActions: [topic.arn],
+        },
+        child,
+      );
+    }
+    this.alarmTopicArn = topic.arn;
     this.registerOutputs({
       backupVaultName: this.backupVaultName,
       alarmTopicArn: this.alarmTopicArn,
@@ -114,7 +117,7 @@ export interface AlarmSpec {
 }
 
 /** What pages someone: errors users see, targets failing, and a database running out of room. */
-export function alarmSpecs(a: NonNullable<OrthancOperationsArgs["alarms"]>): AlarmSpec[] {
+export function alarmSpecs(a: OrthancOperationsArgs["alarms"]): AlarmSpec[] {
   const specs: AlarmSpec[] = [
     {
       id: "http-5xx",

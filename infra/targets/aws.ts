@@ -48,10 +48,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       deletionWindowDays: cfg.keys.deletionWindowDays,
       protect,
       // CloudWatch Logs encrypts log groups with it; CloudWatch alarms publish to an SNS topic under it.
-      servicePrincipals: [
-        `logs.${cfg.aws.region}.amazonaws.com`,
-        ...(cfg.aws.alarmEmail ? ["cloudwatch.amazonaws.com"] : []),
-      ],
+      servicePrincipals: [`logs.${cfg.aws.region}.amazonaws.com`, "cloudwatch.amazonaws.com"],
     },
     opts,
   );
@@ -291,20 +288,18 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       kmsKeyArn: key.arn,
       backupResourceArns: backupArns,
       backupRetentionDays: 35,
-      alarms: cfg.aws.alarmEmail
-        ? {
-            email: cfg.aws.alarmEmail,
-            loadBalancer: ingress.metrics.loadBalancer,
-            targets: ingress.metrics.targets,
-            database: rds
-              ? {
-                  identifier: rds.identifier,
-                  allocatedStorageGiB: rds.allocatedStorageGiB,
-                  maxConnections: rds.maxConnections,
-                }
-              : undefined,
-          }
-        : undefined,
+      alarms: {
+        email: cfg.aws.alarmEmail,
+        loadBalancer: ingress.metrics.loadBalancer,
+        targets: ingress.metrics.targets,
+        database: rds
+          ? {
+              identifier: rds.identifier,
+              allocatedStorageGiB: rds.allocatedStorageGiB,
+              maxConnections: rds.maxConnections,
+            }
+          : undefined,
+      },
     },
     opts,
   );
@@ -324,6 +319,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
     storage: storageId,
     logGroup: service.logGroupName,
     backupVault: operations.backupVaultName,
+    alarmTopic: operations.alarmTopicArn,
     ...(zone ? { nameServers: zone.nameServers } : {}),
   };
 }

@@ -179,9 +179,26 @@ describe("stack aws-fargate-efs", () => {
     expect(only(plan, "aws:efs/backupPolicy:BackupPolicy").inputs.backupPolicy).toEqual({
       status: "DISABLED",
     });
-    // No alarm address, no alarms.
-    expect(ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm")).toEqual([]);
-    expect(ofType(plan, "aws:sns/topic:Topic")).toEqual([]);
+    // No alarm address: the alarms and their encrypted topic exist all the same (subscribe to
+    // the topic later in the console); only the email subscription is missing.
+    const topic = only(plan, "aws:sns/topic:Topic");
+    expect(topic.inputs.kmsMasterKeyId).toBe(
+      "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-efs-key",
+    );
+    expect(ofType(plan, "aws:sns/topicSubscription:TopicSubscription")).toEqual([]);
+    const alarms = ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    expect(alarms.map((a) => a.name.replace("orthanc-aws-fargate-efs-ops-", "")).sort()).toEqual([
+      "db-connections",
+      "db-cpu",
+      "db-storage",
+      "http-5xx",
+      "unhealthy-targets-0",
+      "unhealthy-targets-1",
+    ]);
+    for (const a of alarms)
+      expect(a.inputs.alarmActions).toEqual([
+        "arn:aws:sns:eu-west-1:123456789012:orthanc-aws-fargate-efs-ops-alarms",
+      ]);
   });
 
   test("every IAM document is valid and scoped", () => {
@@ -202,6 +219,7 @@ describe("stack aws-fargate-efs", () => {
       storage: "orthanc-aws-fargate-efs-files-id",
       logGroup: "orthanc-aws-fargate-efs-app-logs",
       backupVault: "orthanc-aws-fargate-efs-ops-vault",
+      alarmTopic: "arn:aws:sns:eu-west-1:123456789012:orthanc-aws-fargate-efs-ops-alarms",
     });
   });
 
