@@ -336,6 +336,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         : undefined;
 
     const writers = args.autoscaling?.maxReplicas ?? args.orthanc.replicas;
+    const dicomOpen = args.orthanc.dicom.enabled && args.orthanc.dicomAllowedCidrs.length > 0;
     const settings = orthancSettings(
       { ...args.orthanc, replicas: writers },
       {
@@ -344,6 +345,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         publicUrl: args.ingress.host ? { host: args.ingress.host, https: true } : undefined,
         // Pods of one Deployment share a template: with several, each names itself after its pod.
         serverIdentifier: writers > 1 ? HOSTNAME_PLACEHOLDER : `${name}-orthanc`,
+        // The DICOM LoadBalancer's Local traffic policy keeps the client's address.
+        clientAddressesPreserved: dicomOpen,
       },
     );
     const orthancJson = serializeForImage(renderOrthancJson(settings), [HOSTNAME_PLACEHOLDER]);
@@ -381,7 +384,6 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       ),
     );
 
-    const dicomOpen = args.orthanc.dicom.enabled && args.orthanc.dicomAllowedCidrs.length > 0;
     const deployment = new k8s.apps.v1.Deployment(
       `${name}-orthanc`,
       checksum.apply((configChecksum) =>

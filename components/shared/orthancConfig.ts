@@ -77,6 +77,11 @@ export interface OrthancSettings {
     port: number;
     checkCalledAet: boolean;
     modalities: Record<string, ModalitySettings>;
+    /**
+     * A known AE title must also come from its modality's address. Only where the platform
+     * hands Orthanc the client's own address (not a proxy's or a NAT gateway's).
+     */
+    checkModalityHost: boolean;
   };
   plugins: { dicomWeb: boolean; explorer2: boolean; viewer: "none" | "stone" | "ohif" };
   database: DatabaseSettings;
@@ -117,6 +122,7 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
     DicomAet: s.dicom.aet,
     DicomPort: s.dicom.port,
     DicomCheckCalledAet: s.dicom.checkCalledAet,
+    DicomCheckModalityHost: allowlist && s.dicom.checkModalityHost,
     // With an allowlist, only the listed modalities may echo and store; Find/Get/Move stay per
     // modality (Orthanc's global defaults for those are already false).
     DicomAlwaysAllowEcho: !allowlist,

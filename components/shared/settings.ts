@@ -13,7 +13,7 @@ export interface OrthancAppOptions {
   name: string;
   httpPort: number;
   replicas: number;
-  dicom: OrthancSettings["dicom"];
+  dicom: Omit<OrthancSettings["dicom"], "checkModalityHost">;
   plugins: OrthancSettings["plugins"];
   verboseLogs: boolean;
 }
@@ -35,6 +35,12 @@ export interface SettingsRuntime {
   publicUrl?: { host: string; https: boolean };
   /** Distinguishes replicas sharing a database; the target supplies a stable one per replica. */
   serverIdentifier: string;
+  /**
+   * DICOM clients reach Orthanc with their own address (a network load balancer that keeps it,
+   * Kubernetes' Local traffic policy), so a modality's host can be checked. False behind a
+   * proxy or NAT, where every association seems to come from one address.
+   */
+  clientAddressesPreserved?: boolean;
 }
 
 /** Combines validated options with what the target resolved at deploy time. */
@@ -57,7 +63,7 @@ export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime
   return {
     name: app.name,
     httpPort: app.httpPort,
-    dicom: app.dicom,
+    dicom: { ...app.dicom, checkModalityHost: runtime.clientAddressesPreserved ?? false },
     plugins: app.plugins,
     database,
     storage: runtime.storage,

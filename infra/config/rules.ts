@@ -228,6 +228,23 @@ const rules: Rule[] = [
     },
   },
   {
+    // There Orthanc sees each client's own address and compares it with the modality's host.
+    sections: ["orthanc"],
+    targets: ["aws", "kubernetes"],
+    check: ({ orthanc }) =>
+      orthanc.dicom.allowedCidrs.length
+        ? Object.entries(orthanc.dicom.modalities as Record<string, { host: string }>)
+            .filter(([, m]) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(m.host))
+            .map(([name, m]) => ({
+              key: `orthanc:orthanc.dicom.modalities.${name}.host`,
+              message:
+                `${JSON.stringify(m.host)} is not an IP address; with DICOM open to networks, Orthanc accepts this ` +
+                `modality's AE title only from its host (DicomCheckModalityHost), comparing the client's address. ` +
+                `Fix: give the modality's IPv4 address.`,
+            }))
+        : undefined,
+  },
+  {
     // AWS and Kubernetes publish DICOM on a load balancer of its own, not the web one.
     sections: ["dns", "orthanc"],
     targets: ["aws", "kubernetes"],

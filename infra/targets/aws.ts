@@ -239,6 +239,8 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
         storage: storage.kind === "s3" ? { ...storage, bucket } : storage,
         publicUrl: tls && dnsName ? { host: dnsName, https: true } : undefined,
         serverIdentifier,
+        // The DICOM network load balancer keeps the client's address (preserveClientIp).
+        clientAddressesPreserved: dicomOpen,
       }),
     );
   const masterKey =

@@ -135,6 +135,20 @@ describe("configuration errors name the full key, what was given, what is allowe
       /no leading `\/` \(the S3 plugin refuses to load with one\).*got "\/orthanc\/"/,
     ],
     [
+      "a modality by host name where Orthanc checks the client's address",
+      {
+        target: "kubernetes",
+        orthanc: {
+          dicom: {
+            allowedCidrs: ["10.0.0.0/8"],
+            modalities: { ct: { aet: "CT01", host: "ct01.hospital.example" } },
+          },
+        },
+      },
+      "orthanc:orthanc.dicom.modalities.ct.host",
+      /"ct01.hospital.example" is not an IP address.*DicomCheckModalityHost.*Fix: give the modality's IPv4 address/,
+    ],
+    [
       "a registry mirror given as a URL",
       { target: "docker", registry: { mirror: "https://harbor.example.org/dockerhub/" } },
       "orthanc:registry.mirror",

@@ -20,7 +20,14 @@ import { keyPolicy } from "../../components/aws/kmsKey";
 const base: OrthancSettings = {
   name: "Test PACS",
   httpPort: 8042,
-  dicom: { enabled: true, aet: "ORTHANC", port: 4242, checkCalledAet: true, modalities: {} },
+  dicom: {
+    enabled: true,
+    aet: "ORTHANC",
+    port: 4242,
+    checkCalledAet: true,
+    modalities: {},
+    checkModalityHost: false,
+  },
   plugins: { dicomWeb: true, explorer2: true, viewer: "stone" },
   database: {
     kind: "postgresql",

@@ -74,6 +74,8 @@ describe("stack aws-fargate-efs", () => {
       Name: "Hospital PACS",
       DicomAet: "HOSPITALPACS",
       DicomAlwaysAllowStore: false,
+      // The NLB keeps the client's address: CT01 is accepted only from its own host.
+      DicomCheckModalityHost: true,
       DicomWeb: { Host: "pacs.example.org", Ssl: true },
       StorageDirectory: "/var/lib/orthanc/db",
     });

@@ -449,6 +449,8 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
       DicomAet: "RESEARCHPACS",
       DicomAlwaysAllowStore: false,
       DicomAlwaysAllowEcho: false,
+      // Behind the gate every association comes from the gate's address: no host check.
+      DicomCheckModalityHost: false,
     });
     expect(Object.keys(config.DicomModalities)).toEqual(["ct-scanner"]);
     expect(config.DicomWeb).toMatchObject({ Host: "pacs.example.org", Ssl: true });

@@ -67,6 +67,7 @@ async function boot(
     serverIdentifier?: string;
     wait?: boolean;
     pgPort?: number;
+    clientAddressesPreserved?: boolean;
   } = {},
 ): Promise<Booted> {
   const secrets = opts.secrets ?? labSecrets(cfg);
@@ -83,6 +84,7 @@ async function boot(
       pgPort: opts.pgPort ?? pg.port,
       database,
       serverIdentifier: opts.serverIdentifier ?? "lab-1",
+      clientAddressesPreserved: opts.clientAddressesPreserved,
     },
     secrets,
   );
@@ -291,6 +293,24 @@ suite("real Orthanc with the rendered configuration", () => {
     expect(await countInstances(a.orthanc)).toBe(2 * perReplica);
     expect(await countInstances(b.orthanc)).toBe(2 * perReplica);
   }, 120_000);
+
+  test("where client addresses are preserved, a known AE title from another host is refused", async () => {
+    const cfg = parseConfig({
+      target: "docker",
+      orthanc: {
+        dicom: {
+          modalities: {
+            here: { aet: "CT01", host: "127.0.0.1" },
+            elsewhere: { aet: "CT02", host: "10.9.9.9" },
+          },
+        },
+      },
+    });
+    const { dicomPort } = await boot(cfg, { clientAddressesPreserved: true });
+    expect((await scu("echoscu", "CT01", "ORTHANC", dicomPort)).code).toBe(0);
+    // CT02 is known, but not at 127.0.0.1: without the host check it would be accepted.
+    expect((await scu("echoscu", "CT02", "ORTHANC", dicomPort)).code).not.toBe(0);
+  }, 60_000);
 
   test("supplied passwords with `$`, `$HOME`, quotes, a backslash and non-ASCII survive: the user logs in and Orthanc reaches its database", async () => {
     const cfg = parseConfig({ target: "docker", orthanc: { users: { reader: {} } } });

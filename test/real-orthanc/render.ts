@@ -14,6 +14,8 @@ export interface LabRuntime {
   pgPort: number;
   database: string;
   serverIdentifier: string;
+  /** As on the AWS and Kubernetes targets, whose DICOM load balancers keep client addresses. */
+  clientAddressesPreserved?: boolean;
 }
 
 export interface LabSecrets {
@@ -74,6 +76,7 @@ export function renderForLab(
       storage,
       publicUrl: undefined,
       serverIdentifier: rt.serverIdentifier,
+      clientAddressesPreserved: rt.clientAddressesPreserved,
     },
   );
   return renderOrthanc(settings, secrets);
