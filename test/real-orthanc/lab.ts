@@ -3,6 +3,7 @@
  * free ports, for booting the configuration the renderer produces. Starts and stops only its own
  * processes and removes its scratch directory.
  */
+import { randomBytes } from "node:crypto";
 import { ChildProcess, execFile, spawn } from "node:child_process";
 import {
   chmodSync,
@@ -228,6 +229,8 @@ export class LabOrthanc {
   private proc?: ChildProcess;
   private exited?: Promise<number | null>;
   readonly logFile: string;
+  /** What a container runtime would set as HOSTNAME: a 12-hex-digit container id. */
+  readonly hostname = randomBytes(6).toString("hex");
 
   constructor(
     readonly configDir: string,
@@ -263,7 +266,14 @@ export class LabOrthanc {
   launch(): void {
     const out = openSync(this.logFile, "a");
     this.proc = spawn(ORTHANC_BIN, [this.configDir], {
-      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TCP_NODELAY: "1", ...this.env },
+      // HOSTNAME as a container runtime sets it (the container's id): the program's
+      // `${HOSTNAME}` placeholder names each replica after it.
+      env: {
+        PATH: process.env.PATH ?? "/usr/bin:/bin",
+        TCP_NODELAY: "1",
+        HOSTNAME: this.hostname,
+        ...this.env,
+      },
       stdio: ["ignore", out, out],
     });
     closeSync(out); // the child holds its own copy

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from "n
 import { promisify } from "node:util";
 import { join } from "node:path";
 import { parseConfig, OrthancConfig } from "../../infra/config";
-import { PROBE_USER } from "../../components/shared/orthancConfig";
+import { HOSTNAME_PLACEHOLDER, PROBE_USER } from "../../components/shared/orthancConfig";
 import { backupScript } from "../../components/docker/containers";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
 import { makeInstance } from "./dicom";
@@ -68,6 +68,10 @@ async function boot(
     wait?: boolean;
     pgPort?: number;
     clientAddressesPreserved?: boolean;
+    /** Extra environment of the Orthanc process (as the container's). */
+    env?: Record<string, string>;
+    /** Keys changed in orthanc.json, for checks of a mechanism rather than of a stack. */
+    orthancOverrides?: Record<string, unknown>;
   } = {},
 ): Promise<Booted> {
   const secrets = opts.secrets ?? labSecrets(cfg);
@@ -92,11 +96,14 @@ async function boot(
   mkdirSync(storageDir, { recursive: true });
   const debian = forDebian(rendered, storageDir);
   const configDir = writeConfigDir(join(scratch, `config-${httpPort}`), {
-    "orthanc.json": debian.orthancJson,
+    "orthanc.json": { ...debian.orthancJson, ...opts.orthancOverrides },
     "credentials.json": debian.credentialsJson,
   });
   const admin = { user: cfg.orthanc.adminUser, password: secrets.users[cfg.orthanc.adminUser] };
-  const orthanc = new LabOrthanc(configDir, httpPort, admin, rendered.environment);
+  const orthanc = new LabOrthanc(configDir, httpPort, admin, {
+    ...rendered.environment,
+    ...opts.env,
+  });
   started.push(orthanc);
   if (opts.wait === false) orthanc.launch();
   else await orthanc.start();
@@ -280,8 +287,10 @@ suite("real Orthanc with the rendered configuration", () => {
     const cfg = parseConfig({ target: "docker", orthanc: { replicas: 2 } });
     const { secrets, database } = await freshDatabase(cfg);
     const storageDir = join(scratch, "shared-storage");
-    const a = await boot(cfg, { database, storageDir, secrets, serverIdentifier: "replica-1" });
-    const b = await boot(cfg, { database, storageDir, secrets, serverIdentifier: "replica-2" });
+    // As every target renders it for several writers: each replica names itself after HOSTNAME.
+    const serverIdentifier = HOSTNAME_PLACEHOLDER;
+    const a = await boot(cfg, { database, storageDir, secrets, serverIdentifier });
+    const b = await boot(cfg, { database, storageDir, secrets, serverIdentifier });
     const perReplica = 20;
     const uploads: Promise<unknown>[] = [];
     for (let i = 0; i < perReplica; i++) {
@@ -293,6 +302,37 @@ suite("real Orthanc with the rendered configuration", () => {
     expect(await countInstances(a.orthanc)).toBe(2 * perReplica);
     expect(await countInstances(b.orthanc)).toBe(2 * perReplica);
   }, 120_000);
+
+  test("`${HOSTNAME}` names each replica after its own container id", async () => {
+    const cfg = parseConfig({ target: "docker", orthanc: { replicas: 2 } });
+    const { secrets, database } = await freshDatabase(cfg);
+    // Saved jobs are the one thing Orthanc 1.10 files under its server identifier: turned on
+    // here only to see the identifiers (several writers ship with SaveJobs off).
+    const opts = {
+      database,
+      secrets,
+      serverIdentifier: HOSTNAME_PLACEHOLDER,
+      orthancOverrides: { SaveJobs: true },
+    };
+    const a = await boot(cfg, { ...opts, storageDir: join(scratch, "ids-storage") });
+    const b = await boot(cfg, { ...opts, storageDir: join(scratch, "ids-storage") });
+    await Promise.all([a.orthanc.stop(), b.orthanc.stop()]);
+    const servers = await pg.sql("SELECT DISTINCT server FROM serverproperties", database);
+    expect(servers.trim().split("\n").sort()).toEqual(
+      [a.orthanc.hostname, b.orthanc.hostname].sort(),
+    );
+  }, 60_000);
+
+  test("`${HOSTNAME}` as the server identifier stops Orthanc with a clear message when HOSTNAME is empty", async () => {
+    const cfg = parseConfig({ target: "docker", orthanc: { replicas: 2 } });
+    const booted = await boot(cfg, {
+      serverIdentifier: HOSTNAME_PLACEHOLDER,
+      wait: false,
+      env: { HOSTNAME: "" },
+    });
+    expect(await booted.orthanc.waitExit(30_000)).not.toBe("timeout");
+    expect(booted.orthanc.logTail()).toMatch(/DatabaseServerIdentifier|cannot be empty/i);
+  }, 60_000);
 
   test("where client addresses are preserved, a known AE title from another host is refused", async () => {
     const cfg = parseConfig({
