@@ -43,7 +43,7 @@ export interface OrthancEcsServiceArgs {
 }
 
 /**
- * Orthanc on ECS Fargate: a cluster with Container Insights, a KMS-encrypted log group with
+ * Orthanc on ECS, on Fargate or on EC2 capacity: a cluster with Container Insights, a KMS-encrypted log group with
  * retention, the credentials in Secrets Manager (read only by the execution role), a
  * least-privilege task role, and a service in private subnets with the deployment circuit
  * breaker and rollback.

@@ -17,7 +17,8 @@ export interface EfsStorageArgs {
 /**
  * An EFS file system for DICOM files: encrypted with the customer-managed key, TLS required by
  * its policy, a non-root access point with its own directory, Infrequent Access after 30 days
- * (back on first access), and AWS Backup on.
+ * (back on first access), and EFS's own daily backups unless the caller's AWS Backup plan covers
+ * the file system (`automaticBackups`; the AWS target turns them off and backs it up in its plan).
  */
 export class EfsStorage extends pulumi.ComponentResource {
   public readonly fileSystemId: pulumi.Output<string>;

@@ -2,10 +2,11 @@
  * Renders what the official `orthancteam/orthanc` image consumes, as plain data:
  *  - `orthanc.json`: every non-secret setting, mounted at /etc/orthanc;
  *  - `credentials.json`: the sections that hold secrets (users, database), mounted at /run/secrets
- *    (the image merges both directories; Orthanc itself refuses a key defined in two files, so each
- *    top-level key lives in exactly one of them);
+ *    (the image merges both directories deeply, and for a scalar defined twice the later file
+ *    silently wins: each top-level key lives in exactly one of them, so nothing is overridden);
  *  - the environment: plugin switches and TCP_NODELAY, never a secret.
- * Pure and deterministic: targets call it inside `apply` with resolved values.
+ * Pure and deterministic. Values known only at deploy time (a database address, generated
+ * passwords) reach it through `pulumi.Output.apply`; it registers no resource.
  */
 
 export const ORTHANC_PATHS = {
