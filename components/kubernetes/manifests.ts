@@ -53,7 +53,18 @@ const restrictedContainer = {
   seccompProfile: { type: "RuntimeDefault" },
 };
 
+/**
+ * A random host id in the official image's format (8 hex digits, the first one non-zero), one per
+ * pod: the init container runs once for each.
+ */
+export const HOST_ID_SCRIPT =
+  "od -An -N4 -tx4 /dev/urandom | tr -d ' \\n' | sed 's/^0/1/' > /hostid/hostid";
+
 export function orthancDeployment(s: OrthancPodSpec): Obj {
+  const secretFiles = [
+    ORTHANC_PATHS.credentials,
+    ...(s.storageKeySecretName ? [ORTHANC_PATHS.storageMasterKey] : []),
+  ];
   const probe = (periodSeconds: number, failureThreshold: number) => ({
     // The image's probe logs in as the generated probe user and touches the database.
     exec: { command: ["/probes/test-aliveness.py", "--user=healthcheck"] },
@@ -93,6 +104,8 @@ export function orthancDeployment(s: OrthancPodSpec): Obj {
     // The image writes its merged configuration to /tmp and links plugins into /run/orthanc.
     { name: "tmp", emptyDir: {} },
     { name: "plugins", emptyDir: {} },
+    // This pod's own host id, written by the init container (the root file system is read-only).
+    { name: "hostid", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
     ...(s.storageClaimName
       ? [{ name: "storage", persistentVolumeClaim: { claimName: s.storageClaimName } }]
       : [{ name: "storage", emptyDir: {} }]),
@@ -131,19 +144,43 @@ export function orthancDeployment(s: OrthancPodSpec): Obj {
                 ],
               }
             : {}),
+          // DCMTK builds the DICOM UIDs Orthanc generates from gethostid(), that is /etc/hostid:
+          // every replica needs its own, which the image cannot write on a read-only root.
+          initContainers: [
+            {
+              name: "hostid",
+              image: s.image,
+              command: ["/bin/sh", "-c", HOST_ID_SCRIPT],
+              volumeMounts: [{ name: "hostid", mountPath: "/hostid" }],
+              securityContext: restrictedContainer,
+              resources: {
+                requests: { cpu: "10m", memory: "16Mi" },
+                limits: { memory: "16Mi" },
+              },
+            },
+          ],
           containers: [
             {
               name: "orthanc",
               image: s.image,
               env: [
                 ...Object.entries(s.environment).map(([name, value]) => ({ name, value })),
-                // /etc/hostid is on the read-only root; DCMTK does not need it.
+                // The init container generated this pod's /etc/hostid; the entrypoint must not
+                // try to write it on the read-only root.
                 { name: "GENERATE_HOST_ID_IF_MISSING", value: "false" },
               ],
               ports,
               volumeMounts: [
                 { name: "config", mountPath: ORTHANC_PATHS.configDir, readOnly: true },
-                { name: "secrets", mountPath: "/run/secrets", readOnly: true },
+                // File by file, so /run/secrets (/var/run/secrets in the image) stays an ordinary
+                // folder where a pod role's token (IRSA, EKS Pod Identity) can still be mounted.
+                ...secretFiles.map((path) => ({
+                  name: "secrets",
+                  mountPath: path,
+                  subPath: path.split("/").pop(),
+                  readOnly: true,
+                })),
+                { name: "hostid", mountPath: "/etc/hostid", subPath: "hostid", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "plugins", mountPath: "/run/orthanc/plugins" },
                 { name: "storage", mountPath: ORTHANC_PATHS.storage },

@@ -41,6 +41,8 @@ export interface OrthancKubernetesArgs {
     corsOrigins: string[];
   };
   resources: { cpu: string; memory: string };
+  /** Annotations of Orthanc's service account (a pod role for S3, e.g. IRSA). */
+  serviceAccountAnnotations: Record<string, string>;
   database:
     | {
         kind: "statefulset";
@@ -120,7 +122,11 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
 
     const account = new k8s.core.v1.ServiceAccount(
       `${name}-account`,
-      { metadata: meta(APP, "orthanc"), automountServiceAccountToken: false },
+      {
+        metadata: { ...meta(APP, "orthanc"), annotations: args.serviceAccountAnnotations },
+        // No Kubernetes API token; a pod role's token is mounted by its own webhook.
+        automountServiceAccountToken: false,
+      },
       inNs,
     );
     const credentials = new OrthancCredentials(

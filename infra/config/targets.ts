@@ -145,6 +145,21 @@ const kubernetesSection = z.strictObject({
   storageClass: z.string().optional(),
   cpu: z.string().default("500m"),
   memory: z.string().default("1Gi"),
+  /**
+   * Annotations of Orthanc's service account: a pod role for S3 instead of static keys, e.g.
+   * `eks.amazonaws.com/role-arn` (IRSA). EKS Pod Identity needs none (its association is made
+   * outside the cluster objects).
+   */
+  serviceAccountAnnotations: z
+    .record(
+      z
+        .string()
+        .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, {
+          error: "must be an annotation key such as `eks.amazonaws.com/role-arn`",
+        }),
+      z.string(),
+    )
+    .default({}),
   autoscaling: z
     .strictObject({
       enabled: z.boolean().default(false),

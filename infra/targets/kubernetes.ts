@@ -26,6 +26,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
     namespace: { name: k.namespace, create: k.createNamespace },
     orthanc: orthancArgs(cfg),
     resources: { cpu: k.cpu, memory: k.memory },
+    serviceAccountAnnotations: k.serviceAccountAnnotations,
     database: db.external
       ? { kind: "external", ...db.external, connectionsPerReplica: db.connectionsPerReplica }
       : db.kind === "cloudnativepg"

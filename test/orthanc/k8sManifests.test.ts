@@ -6,8 +6,13 @@ import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { CronJob } from "kubernetes-models/batch/v1";
 import { Service } from "kubernetes-models/v1";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   dicomService,
+  HOST_ID_SCRIPT,
   networkPolicies,
   orthancDeployment,
   orthancIngress,
@@ -80,11 +85,16 @@ describe("Orthanc Deployment", () => {
         },
       ],
     });
-    expect(c.volumeMounts).toContainEqual({
-      name: "secrets",
-      mountPath: "/run/secrets",
-      readOnly: true,
-    });
+    // File by file: /run/secrets itself stays open for a pod role's token mount.
+    expect(c.volumeMounts.filter((m: Any) => m.name === "secrets")).toEqual([
+      {
+        name: "secrets",
+        mountPath: "/run/secrets/orthanc-credentials.json",
+        subPath: "orthanc-credentials.json",
+        readOnly: true,
+      },
+    ]);
+    expect(c.volumeMounts.some((m: Any) => m.mountPath === "/run/secrets")).toBe(false);
     expect(c.volumeMounts).toContainEqual({
       name: "config",
       mountPath: "/etc/orthanc",
@@ -129,6 +139,51 @@ describe("Orthanc Deployment", () => {
       name: "storage",
       emptyDir: {},
     });
+    expect(
+      multi.spec.template.spec.containers[0].volumeMounts.filter((m: Any) => m.name === "secrets"),
+    ).toEqual([
+      expect.objectContaining({ mountPath: "/run/secrets/orthanc-credentials.json" }),
+      {
+        name: "secrets",
+        mountPath: "/run/secrets/orthanc-storage-master-key",
+        subPath: "orthanc-storage-master-key",
+        readOnly: true,
+      },
+    ]);
+  });
+
+  test("each pod gets its own random host id from an init container, on the read-only root", () => {
+    expect(pod.initContainers).toEqual([
+      {
+        name: "hostid",
+        image: "orthancteam/orthanc:26.8.1",
+        command: ["/bin/sh", "-c", HOST_ID_SCRIPT],
+        volumeMounts: [{ name: "hostid", mountPath: "/hostid" }],
+        securityContext: c.securityContext,
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "16Mi" } },
+      },
+    ]);
+    expect(c.volumeMounts).toContainEqual({
+      name: "hostid",
+      mountPath: "/etc/hostid",
+      subPath: "hostid",
+      readOnly: true,
+    });
+    expect(c.env).toContainEqual({ name: "GENERATE_HOST_ID_IF_MISSING", value: "false" });
+  });
+
+  test("the host id script, run for real, writes 8 hex digits, different each time", () => {
+    const ids = [1, 2, 3].map(() => {
+      const dir = mkdtempSync(join(tmpdir(), "hostid-"));
+      try {
+        execFileSync("/bin/sh", ["-c", HOST_ID_SCRIPT.replaceAll("/hostid/", `${dir}/`)]);
+        return readFileSync(join(dir, "hostid"), "utf8");
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+    for (const id of ids) expect(id).toMatch(/^[1-9a-f][0-9a-f]{7}$/);
+    expect(new Set(ids).size).toBe(3);
   });
 });
 

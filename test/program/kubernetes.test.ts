@@ -342,3 +342,32 @@ describe("DNS records for a cluster's names", () => {
     ).toEqual([]);
   });
 });
+
+describe("S3 through a pod role", () => {
+  test("the service account carries the role annotation, and no key exists anywhere", async () => {
+    const roleArn = "arn:aws:iam::123456789012:role/orthanc-s3";
+    const { plan, plain } = await planWithSecrets("irsa", {
+      target: "kubernetes",
+      storage: { kind: "s3", s3: { bucket: "pacs-dicom", region: "eu-west-1" } },
+      kubernetes: { serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": roleArn } },
+    });
+    const account = only(plan, "kubernetes:core/v1:ServiceAccount");
+    expect(account.inputs.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": roleArn });
+    expect(account.inputs.automountServiceAccountToken).toBe(false);
+    const secret = Object.entries(plain).find(
+      ([k]) => k.startsWith("kubernetes:core/v1:Secret::") && k.includes("credentials"),
+    )![1];
+    const credentials = JSON.parse(secret.stringData["credentials.json"]);
+    // The plugin takes the pod role's credentials from the AWS SDK's default chain.
+    expect(credentials).not.toHaveProperty("AwsS3Storage");
+    const config = JSON.parse(
+      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
+    );
+    expect(config.AwsS3Storage).toEqual({
+      BucketName: "pacs-dicom",
+      Region: "eu-west-1",
+      RootPath: "",
+      VirtualAddressing: true,
+    });
+  });
+});
