@@ -3,17 +3,16 @@
  * the test harness (test/docker-engine/engine.ts) exactly as the program registers it, from the
  * local stand-in images (test/docker-engine/images/: no registry is reachable here).
  */
-import { execFileSync } from "node:child_process";
 import { createServer } from "node:net";
-import { join } from "node:path";
 import { runPlan } from "../infra/plan/runPlan";
 import { readStackFile, stackFilePath } from "../infra/stackFiles";
 import { applyPlan, waitHealthy } from "../test/docker-engine/engine";
 import { PlanResource, planSpecs } from "../test/docker-engine/engineSpec";
+import { MIRROR, standInImages as buildStandIns } from "../test/docker-engine/standIns";
 
-/** The stand-ins are tagged under this name, used as the stack's `registry.mirror` (as the test does). */
-const MIRROR = "orthanc-deploy-standin";
-const IMAGES_DIR = join(__dirname, "..", "test", "docker-engine", "images");
+/** The suite's stand-ins, built quietly (a failure's error carries build.sh's output). */
+export const standInImages = (refs: string[]) => buildStandIns(refs, "pipe");
+
 /** What the `local` stack publishes on loopback: the proxy's HTTP and Orthanc's DICOM port. */
 export const HTTP_PORT = 8042;
 export const DICOM_PORT = 4242;
@@ -51,19 +50,6 @@ export async function planLocal(): Promise<LocalDeployment> {
     healthchecked: specs.containers.filter((c) => c.create.Healthcheck).map((c) => c.name),
     users: JSON.parse(credentials.content.toString("utf8")).RegisteredUsers,
   };
-}
-
-/** Builds (or reuses, when unchanged) the stand-ins and tags them as every image the plan names. */
-export function standInImages(refs: string[]): void {
-  // Quiet unless it fails: the thrown error carries build.sh's stderr.
-  execFileSync("bash", [join(IMAGES_DIR, "build.sh")], { stdio: "pipe", timeout: 900_000 });
-  for (const ref of refs) {
-    const kind = /\/orthancteam\/orthanc:/.test(ref)
-      ? "orthanc"
-      : /\/library\/(postgres|caddy|haproxy):/.exec(ref)?.[1];
-    if (!kind) throw new Error(`no stand-in image for ${ref}`);
-    execFileSync("docker", ["tag", `${MIRROR}/${kind}:current`, ref]);
-  }
 }
 
 /** The ports among `ports` that cannot be bound on 127.0.0.1 (a listener or a container holds them). */

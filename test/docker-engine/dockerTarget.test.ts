@@ -9,23 +9,20 @@
  *
  * With CI=true it runs or fails; elsewhere it skips loudly when no engine answers.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { runPlan } from "../../infra/plan/runPlan";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
 import { makeInstance } from "../real-orthanc/dicom";
+import { dcmtk as labDcmtk } from "../real-orthanc/lab";
 import { applyPlan, connect, execIn, replaceChanged, teardown, waitHealthy } from "./engine";
 import { PlanResource, plainInputs, TYPES } from "./engineSpec";
 import { engineAnswers } from "./engineProbe";
+import { MIRROR, standInImages } from "./standIns";
 
-const run = promisify(execFile);
-const IMAGES_DIR = join(__dirname, "images");
-/** The stand-in images are tagged under this name, used as the stacks' `registry.mirror`. */
-const MIRROR = "orthanc-deploy-standin";
 const README = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
 
 const missing = engineAnswers()
@@ -43,18 +40,6 @@ if (missing && process.env.CI === "true") {
 const suite = missing ? describe.skip : describe;
 
 // ------------------------------------------------------------------------------------- helpers
-
-/** Builds (or reuses) the stand-ins and tags them as every image reference a plan names. */
-function standInImages(refs: string[]): void {
-  execFileSync("bash", [join(IMAGES_DIR, "build.sh")], { stdio: "inherit", timeout: 900_000 });
-  for (const ref of refs) {
-    const kind = /\/orthancteam\/orthanc:/.test(ref)
-      ? "orthanc"
-      : /\/library\/(postgres|caddy|haproxy):/.exec(ref)?.[1];
-    if (!kind) throw new Error(`no stand-in image for ${ref}`);
-    execFileSync("docker", ["tag", `${MIRROR}/${kind}:current`, ref]);
-  }
-}
 
 interface Deployment {
   stack: string;
@@ -125,22 +110,8 @@ async function http(
   return { status: res.status, body: await res.text() };
 }
 
-async function dcmtk(args: string[], netns?: string): Promise<{ code: number; output: string }> {
-  const [cmd, ...rest] = netns ? ["ip", "netns", "exec", netns, ...args] : args;
-  try {
-    const { stdout, stderr } = await run(cmd, rest, {
-      timeout: 60_000,
-      env: { ...process.env, TCP_NODELAY: "1" },
-    });
-    return { code: 0, output: stdout + stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return {
-      code: typeof err.code === "number" ? err.code : 1,
-      output: `${err.stdout ?? ""}${err.stderr ?? ""}`,
-    };
-  }
-}
+/** A command (a DICOM client, mostly) from this host or from a test host's network namespace. */
+const dcmtk = (argv: string[], netns?: string) => labDcmtk(argv[0], argv.slice(1), { netns });
 
 function instanceFiles(dir: string, count: number, studyUid?: string): string[] {
   const study = makeInstance().ids;

@@ -349,12 +349,20 @@ export function writeConfigDir(dir: string, files: Record<string, JsonObject>): 
   return dir;
 }
 
+/**
+ * Runs a DICOM client (or any command) with Nagle off, as the lab's Orthanc runs, optionally from
+ * a test host in a network namespace; its exit code and output, never a throw.
+ */
 export async function dcmtk(
-  tool: "echoscu" | "storescu",
+  tool: string,
   args: string[],
+  opts: { netns?: string } = {},
 ): Promise<{ code: number; output: string }> {
+  const [cmd, ...argv] = opts.netns
+    ? ["ip", "netns", "exec", opts.netns, tool, ...args]
+    : [tool, ...args];
   try {
-    const { stdout, stderr } = await run(tool, args, {
+    const { stdout, stderr } = await run(cmd, argv, {
       timeout: 60_000,
       env: { ...process.env, TCP_NODELAY: "1" },
     });
