@@ -47,7 +47,9 @@ export function renderDicomGateConfig(s: DicomGateSettings): string {
     "",
     "frontend dicom",
     `\tbind :${s.listenPort}`,
-    `\ttcp-request connection reject unless { src ${s.allowedCidrs.join(" ")} }`,
+    // A content rule (not a connection rule) so that every refused attempt is logged too, with
+    // its source; it still refuses before any connection to Orthanc is opened.
+    `\ttcp-request content reject unless { src ${s.allowedCidrs.join(" ")} }`,
     "\tdefault_backend orthanc",
     "",
     "backend orthanc",

@@ -25,7 +25,6 @@ import {
   createDicomGateContainer,
   createOrthancContainer,
   createProxyContainer,
-  ORTHANC_ALIAS,
   POSTGRES_ALIAS,
 } from "./containers";
 
@@ -361,11 +360,13 @@ export class OrthancDocker extends pulumi.ComponentResource {
   }
 }
 
-/** Every replica's host name on the Docker networks, for the proxy and the DICOM gate. */
+/**
+ * Every replica's own container name, for the proxy and the DICOM gate. Not the shared `orthanc`
+ * alias: every replica carries it, so it resolves to whichever replica Docker lists first.
+ */
 export function orthancHosts(name: string, replicas: number): string[] {
-  // Replica containers are reachable by name; the first also answers to the `orthanc` alias.
   return Array.from({ length: replicas }, (_, i) =>
-    i === 0 ? ORTHANC_ALIAS : `${name}-${i + 1}-orthanc`,
+    i === 0 ? `${name}-orthanc` : `${name}-${i + 1}-orthanc`,
   );
 }
 

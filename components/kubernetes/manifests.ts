@@ -54,11 +54,11 @@ const restrictedContainer = {
 };
 
 /**
- * A random host id in the official image's format (8 hex digits, the first one non-zero), one per
- * pod: the init container runs once for each.
+ * A random host id, one per pod (the init container runs once for each): 4 random bytes, which is
+ * what glibc's gethostid() reads from /etc/hostid (the image's 8 hex digits as text would give
+ * only their first 4 characters, 16 bits).
  */
-export const HOST_ID_SCRIPT =
-  "od -An -N4 -tx4 /dev/urandom | tr -d ' \\n' | sed 's/^0/1/' > /hostid/hostid";
+export const HOST_ID_SCRIPT = "head -c 4 /dev/urandom > /hostid/hostid";
 
 export function orthancDeployment(s: OrthancPodSpec): Obj {
   const secretFiles = [
@@ -302,6 +302,12 @@ const DNS_EGRESS = {
   ],
 };
 
+/** The EKS Pod Identity agent's link-local addresses (IPv4 and IPv6) on every node. */
+const POD_IDENTITY_EGRESS = {
+  to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }],
+  ports: [{ protocol: "TCP", port: 80 }],
+};
+
 export interface PolicyArgs {
   name: string;
   namespace: string;
@@ -313,6 +319,11 @@ export interface PolicyArgs {
   databaseSelector?: Record<string, string>;
   /** Where Orthanc may connect: the database port, and 443 for S3/an external database with TLS. */
   egressPorts: number[];
+  /**
+   * The EKS Pod Identity agent on the node (169.254.170.23:80), where a pod role's credentials
+   * come from when S3 is reached without static keys.
+   */
+  podIdentityAgent?: boolean;
   /** The backup CronJob's pods also reach the database. */
   backups?: boolean;
 }
@@ -373,6 +384,7 @@ export function networkPolicies(a: PolicyArgs): Obj[] {
               ]
             : []),
           ...a.egressPorts.map((port) => ({ ports: [{ protocol: "TCP", port }] })),
+          ...(a.podIdentityAgent ? [POD_IDENTITY_EGRESS] : []),
         ],
       },
     },

@@ -468,6 +468,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         ...(st.kind === "s3" ? [443] : []),
         ...(db.kind === "external" ? [db.port] : []),
       ],
+      podIdentityAgent: st.kind === "s3" && !st.accessKeyId,
     }).forEach(
       (policy, i) =>
         new k8s.networking.v1.NetworkPolicy(

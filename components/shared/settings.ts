@@ -13,7 +13,8 @@ export interface OrthancAppOptions {
   name: string;
   httpPort: number;
   replicas: number;
-  dicom: Omit<OrthancSettings["dicom"], "checkModalityHost">;
+  /** `checkModalityHost` undefined: on exactly where the target keeps client addresses. */
+  dicom: Omit<OrthancSettings["dicom"], "checkModalityHost"> & { checkModalityHost?: boolean };
   plugins: OrthancSettings["plugins"];
   verboseLogs: boolean;
 }
@@ -63,7 +64,10 @@ export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime
   return {
     name: app.name,
     httpPort: app.httpPort,
-    dicom: { ...app.dicom, checkModalityHost: runtime.clientAddressesPreserved ?? false },
+    dicom: {
+      ...app.dicom,
+      checkModalityHost: app.dicom.checkModalityHost ?? runtime.clientAddressesPreserved ?? false,
+    },
     plugins: app.plugins,
     database,
     storage: runtime.storage,

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { ConfigIssue } from "./errors";
 import type { TargetName } from "./targets";
 import { RESERVED_DB_CONNECTIONS } from "../../components/shared/sizing";
@@ -228,21 +229,55 @@ const rules: Rule[] = [
     },
   },
   {
-    // There Orthanc sees each client's own address and compares it with the modality's host.
+    // Where Orthanc compares each client's address with the modality's host (as text).
     sections: ["orthanc"],
-    targets: ["aws", "kubernetes"],
-    check: ({ orthanc }) =>
-      orthanc.dicom.allowedCidrs.length
-        ? Object.entries(orthanc.dicom.modalities as Record<string, { host: string }>)
-            .filter(([, m]) => !/^\d{1,3}(\.\d{1,3}){3}$/.test(m.host))
-            .map(([name, m]) => ({
-              key: `orthanc:orthanc.dicom.modalities.${name}.host`,
+    check: ({ orthanc }, target) => {
+      const dicom = orthanc.dicom;
+      const open = dicom.enabled && dicom.allowedCidrs.length > 0;
+      if (target === "docker")
+        return dicom.checkModalityHost && open
+          ? {
+              key: "orthanc:orthanc.dicom.checkModalityHost",
               message:
-                `${JSON.stringify(m.host)} is not an IP address; with DICOM open to networks, Orthanc accepts this ` +
-                `modality's AE title only from its host (DicomCheckModalityHost), comparing the client's address. ` +
-                `Fix: give the modality's IPv4 address.`,
-            }))
-        : undefined,
+                `is true, but on a Docker host every association reaches Orthanc from the DICOM gate's (or Docker's proxy's) ` +
+                `address, so every listed modality would be refused. Fix: \`pulumi config set --path 'orthanc:orthanc.dicom.checkModalityHost' false\`.`,
+            }
+          : undefined;
+      if (!open || dicom.checkModalityHost === false) return undefined;
+      return Object.entries(dicom.modalities as Record<string, { host: string }>)
+        .filter(([, m]) => !z.ipv4().safeParse(m.host).success)
+        .map(([name, m]) => ({
+          key: `orthanc:orthanc.dicom.modalities.${name}.host`,
+          message:
+            `${JSON.stringify(m.host)} is not an IPv4 address; with DICOM open to networks on ${target}, Orthanc accepts this ` +
+            `modality's AE title only from its host (checkModalityHost), comparing the client's address as text. ` +
+            `Fix: give the modality's IPv4 address, or set orthanc.dicom.checkModalityHost to false (behind NAT, or a load balancer that hides client addresses).`,
+        }));
+    },
+  },
+  {
+    // ECS pulls with the task execution role through the tasks' security group (443 only).
+    sections: ["registry"],
+    targets: ["aws"],
+    check: ({ registry }) => {
+      const mirror: string | undefined = registry.mirror;
+      const host = mirror?.split("/")[0] ?? "";
+      if (/\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com$/.test(host))
+        return {
+          key: "orthanc:registry.mirror",
+          message:
+            `${JSON.stringify(mirror)} is an ECR pull-through cache, which needs ECR permissions on the task execution role that ` +
+            `this program does not grant yet. Fix: use an HTTPS mirror that allows anonymous pulls on port 443, or remove registry.mirror on the aws target.`,
+        };
+      if (/:\d+$/.test(host) && !host.endsWith(":443"))
+        return {
+          key: "orthanc:registry.mirror",
+          message:
+            `${JSON.stringify(mirror)} names port ${host.split(":")[1]}, but ECS tasks may only reach port 443 (their security group). ` +
+            `Fix: serve the mirror on 443 (e.g. behind a TLS proxy) and drop the port.`,
+        };
+      return undefined;
+    },
   },
   {
     // AWS and Kubernetes publish DICOM on a load balancer of its own, not the web one.

@@ -35,6 +35,12 @@ const dicom = z.strictObject({
   /** Refuse associations whose called AE title is not ours. */
   checkCalledAet: z.boolean().default(true),
   /**
+   * Accept a listed modality's AE title only from that modality's `host` (an IP address). On by
+   * default where Orthanc sees clients' own addresses (aws, kubernetes); set false behind NAT or
+   * a load balancer that hides them.
+   */
+  checkModalityHost: z.boolean().optional(),
+  /**
    * Known modalities, by symbolic name. When any is given, only these AE titles may C-ECHO and
    * C-STORE (`DicomAlwaysAllowEcho`/`DicomAlwaysAllowStore` become false).
    */
@@ -94,9 +100,9 @@ const externalDatabase = z.strictObject({
    * backslash would change it (measured with plugin 4.0: authentication fails).
    */
   password: orthancSecretText
-    .refine((v) => !/[\s\\]/.test(v), {
+    .refine((v) => !/[\s\\]/.test(v) && !v.startsWith("'"), {
       error:
-        "must not contain spaces or backslashes: Orthanc's PostgreSQL plugin passes it unquoted to libpq, which would read another password (give the database user one without them; `$`, quotes and other symbols are fine)",
+        "must not contain spaces or backslashes, nor start with a quote: Orthanc's PostgreSQL plugin passes it unquoted to libpq, which would read another password (give the database user one without them; `$` and other symbols are fine)",
     })
     .transform((value) => pulumi.secret(value)),
   /** Require TLS to the server. */

@@ -146,7 +146,51 @@ describe("configuration errors name the full key, what was given, what is allowe
         },
       },
       "orthanc:orthanc.dicom.modalities.ct.host",
-      /"ct01.hospital.example" is not an IP address.*DicomCheckModalityHost.*Fix: give the modality's IPv4 address/,
+      /"ct01.hospital.example" is not an IPv4 address.*checkModalityHost.*Fix: give the modality's IPv4 address, or set orthanc.dicom.checkModalityHost to false/,
+    ],
+    [
+      "a modality address that only looks like IPv4",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        orthanc: {
+          dicom: {
+            allowedCidrs: ["10.0.0.0/8"],
+            modalities: { ct: { aet: "CT01", host: "999.1.1.1" } },
+          },
+        },
+      },
+      "orthanc:orthanc.dicom.modalities.ct.host",
+      /"999.1.1.1" is not an IPv4 address/,
+    ],
+    [
+      "the modality host check on a Docker host (the gate hides client addresses)",
+      {
+        target: "docker",
+        orthanc: { dicom: { allowedCidrs: ["10.0.0.0/8"], checkModalityHost: true } },
+      },
+      "orthanc:orthanc.dicom.checkModalityHost",
+      /every association reaches Orthanc from the DICOM gate's.*Fix: `pulumi config set --path 'orthanc:orthanc.dicom.checkModalityHost' false`/,
+    ],
+    [
+      "an ECR pull-through cache as the mirror on aws (no ECR permissions yet)",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        registry: { mirror: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/docker-hub" },
+      },
+      "orthanc:registry.mirror",
+      /is an ECR pull-through cache.*Fix: use an HTTPS mirror that allows anonymous pulls on port 443/,
+    ],
+    [
+      "a mirror on another port than 443 on aws (the tasks reach only 443)",
+      {
+        target: "aws",
+        aws: { region: "eu-west-1" },
+        registry: { mirror: "nexus.example.org:8083" },
+      },
+      "orthanc:registry.mirror",
+      /names port 8083, but ECS tasks may only reach port 443/,
     ],
     [
       "a registry mirror given as a URL",

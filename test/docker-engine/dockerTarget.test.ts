@@ -595,12 +595,28 @@ suite("two replicas with DICOM open to a network: the gate enforces the allowlis
           inside.name,
         ),
       ).toMatchObject({ code: 0 });
+    const refused = await dcmtk(
+      ["echoscu", "-aet", "CT01", "-aec", "ORTHANC", outside.host, "14242"],
+      outside.name,
+    );
+    expect(refused.code).not.toBe(0);
     const logs = String(
       await connect().getContainer("orthanc-gate-dicom-gate").logs({ stdout: true, stderr: true }),
     );
     expect(logs).toContain(`${inside.peer}:`);
     expect(logs).toContain("orthanc/orthanc-1");
     expect(logs).toContain("orthanc/orthanc-2");
+    // Refused attempts are in the trail too, with their source and no server.
+    expect(logs).toMatch(
+      new RegExp(`${outside.peer.replaceAll(".", "\\.")}:\\d+ .* dicom dicom/<NOSRV> .* PR `),
+    );
+    // The two server names are two containers, not the `orthanc` alias every replica carries.
+    const cfg = await execIn("orthanc-gate-dicom-gate", [
+      "cat",
+      "/usr/local/etc/haproxy/haproxy.cfg",
+    ]);
+    expect(cfg.output).toContain("server orthanc-1 orthanc-gate-orthanc:14242");
+    expect(cfg.output).toContain("server orthanc-2 orthanc-gate-2-orthanc:14242");
   }, 60_000);
 });
 

@@ -162,7 +162,7 @@ describe("stack local (the embedded default)", () => {
     ]);
     expect(proxy.inputs.networksAdvanced).toEqual([{ name: "orthanc-local-frontend" }]);
     expect(upload(proxy, "/etc/caddy/Caddyfile")!.content).toContain(
-      "reverse_proxy orthanc:8042 {",
+      "reverse_proxy orthanc-local-orthanc:8042 {",
     );
     // Orthanc is created after the database is healthy; the proxy after Orthanc.
     expect(o.dependencies).toContain(pg.urn);
@@ -280,7 +280,7 @@ describe("docker variants", () => {
     );
     expect(new Set(ids).size).toBe(2);
     expect(upload(container(plan, "proxy"), "/etc/caddy/Caddyfile")!.content).toContain(
-      "reverse_proxy orthanc:8042 orthanc-ha-2-orthanc:8042 {",
+      "reverse_proxy orthanc-ha-orthanc:8042 orthanc-ha-2-orthanc:8042 {",
     );
   });
 
@@ -436,14 +436,14 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     });
     const haproxy = upload(gate, "/usr/local/etc/haproxy/haproxy.cfg")!.content;
     expect(haproxy).toContain(
-      "tcp-request connection reject unless { src 10.20.0.0/16 192.0.2.0/24 }",
+      "tcp-request content reject unless { src 10.20.0.0/16 192.0.2.0/24 }",
     );
     expect(
       ofType(plan, "docker:index/remoteImage:RemoteImage").find((r) =>
         r.name.endsWith("-dicom-gate-image"),
       )?.inputs.name,
     ).toBe("haproxy:3.2.4-alpine");
-    expect(haproxy).toContain("server orthanc-1 orthanc:4242 resolvers docker");
+    expect(haproxy).toContain("server orthanc-1 orthanc-docker-vm-orthanc:4242 resolvers docker");
     const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
     expect(config).toMatchObject({
       DicomAet: "RESEARCHPACS",

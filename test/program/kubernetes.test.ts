@@ -360,6 +360,14 @@ describe("S3 through a pod role", () => {
     const credentials = JSON.parse(secret.stringData["credentials.json"]);
     // The plugin takes the pod role's credentials from the AWS SDK's default chain.
     expect(credentials).not.toHaveProperty("AwsS3Storage");
+    // With EKS Pod Identity the credentials come from the node's agent: its egress is allowed.
+    const policy = ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").find(
+      (p) => p.inputs.metadata.name === "orthanc-orthanc",
+    )!;
+    expect(policy.inputs.spec.egress).toContainEqual({
+      to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }],
+      ports: [{ protocol: "TCP", port: 80 }],
+    });
     const config = JSON.parse(
       only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
     );
