@@ -4,8 +4,11 @@
  * configuration on the real Orthanc with a PostgreSQL index: REST with 1 and 4 clients, and one
  * C-STORE association, (c) the `local` stack on the real Docker engine as the program registers
  * it (stand-in images): time to all-healthy and the same ingest paths through the proxy and the
- * published DICOM port, then (b) and (c) side by side. Numbers are for this machine; treat +-20 %
- * as noise.
+ * published DICOM port, then (b) and (c) side by side, (d) the shipped database settings (index
+ * connections, retry interval, PostgreSQL server settings) against the alternatives, with the
+ * ratios (bench/dbSettings.ts). Numbers are for this machine; treat +-20 % as noise.
+ * BENCH_INSTANCES sets the instances per path of (b) and (c) (500), BENCH_DB_INSTANCES those of
+ * (d) (200).
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -29,6 +32,7 @@ import {
   writeConfigDir,
 } from "../test/real-orthanc/lab";
 import { labSecrets, renderForLab } from "../test/real-orthanc/render";
+import { dbSettingsBench } from "./dbSettings";
 import {
   BASE_URL,
   busyPorts,
@@ -279,12 +283,33 @@ function compare(lab: Rates | undefined, engine: Rates | undefined) {
   }
 }
 
+// ------------------------------------------------------------------ (d) the database settings
+
+async function dbBench(n: number): Promise<void> {
+  if (!orthancInstalled()) {
+    console.log(
+      "\n(d) skipped: Orthanc/PostgreSQL/dcmtk not installed (run ./scripts/setup.sh as root).",
+    );
+    return;
+  }
+  const scratch = scratchDir("bench-db");
+  try {
+    await dbSettingsBench(cfg, n, RUNS, scratch);
+  } finally {
+    removeDir(scratch);
+  }
+}
+
+/** `BENCH_SECTIONS=ad` runs sections (a) and (d) only; all of them by default. */
+const wanted = (section: string) => (process.env.BENCH_SECTIONS ?? "abcd").includes(section);
+
 (async () => {
-  planBench();
+  if (wanted("a")) planBench();
   const n = Number(process.env.BENCH_INSTANCES ?? 500);
-  const lab = await ingestBench(n);
-  const engine = await engineBench(n);
-  compare(lab, engine);
+  const lab = wanted("b") || wanted("c") ? await ingestBench(n) : undefined;
+  const engine = wanted("c") ? await engineBench(n) : undefined;
+  if (wanted("c")) compare(lab, engine);
+  if (wanted("d")) await dbBench(Number(process.env.BENCH_DB_INSTANCES ?? 200));
   process.exit(0);
 })().catch((e) => {
   console.error(e);

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ORTHANC_PATHS } from "../shared/orthancConfig";
+import { postgresCommand } from "../shared/postgresTuning";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
 import { dumpAndPrune } from "../shared/backup";
 import { DICOM_GATE_PORT } from "./dicomGate";
@@ -47,6 +48,9 @@ export function createDatabaseContainer(
     {
       name: `${name}-postgres`,
       image: a.image,
+      // The image's entrypoint runs this command: `postgres -c ...` with the server settings
+      // shared with the Kubernetes StatefulSet (durability untouched).
+      command: postgresCommand(),
       ...HARDENING,
       // The entrypoint chowns the data directory and then drops to `postgres`.
       capabilities: {

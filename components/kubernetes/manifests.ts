@@ -4,6 +4,7 @@
  */
 import { ORTHANC_PATHS } from "../shared/orthancConfig";
 import { dumpAndPrune } from "../shared/backup";
+import { postgresCommand } from "../shared/postgresTuning";
 
 type Obj = Record<string, unknown>;
 
@@ -465,6 +466,9 @@ export function postgresStatefulSet(a: PostgresArgs): Obj {
             {
               name: "postgres",
               image: a.image,
+              // The same server settings as the Docker target's PostgreSQL, as `args`: `command`
+              // would replace the image's entrypoint, which initialises the data directory.
+              args: postgresCommand(),
               env: [
                 { name: "POSTGRES_USER", value: a.user },
                 { name: "POSTGRES_DB", value: a.database },

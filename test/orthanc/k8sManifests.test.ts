@@ -325,6 +325,12 @@ describe("PostgreSQL StatefulSet", () => {
       resources: { requests: { storage: "20Gi" } },
     });
   });
+
+  test("the Docker target's server settings, as args so the image's entrypoint still runs; durability untouched", () => {
+    const c = ss.spec.template.spec.containers[0];
+    expect(c.command).toBeUndefined();
+    expect(c.args).toEqual(["postgres", "-c", "max_connections=100", "-c", "shared_buffers=256MB"]);
+  });
 });
 
 describe("PostgreSQL backup CronJob", () => {

@@ -8,7 +8,17 @@ import {
   renderOrthancJson,
   serializeForImage,
 } from "../../components/shared/orthancConfig";
-import { connectionsPerReplica, MAX_CONNECTIONS_PER_REPLICA } from "../../components/shared/sizing";
+import {
+  connectionsPerReplica,
+  MAX_CONNECTIONS_PER_REPLICA,
+  OWN_POSTGRES_MAX_CONNECTIONS,
+} from "../../components/shared/sizing";
+import {
+  DURABILITY_SETTINGS,
+  postgresCommand,
+  postgresServerArgs,
+  POSTGRES_SERVER_SETTINGS,
+} from "../../components/shared/postgresTuning";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
 import { renderDicomGateConfig } from "../../components/docker/dicomGate";
 import { backupScript, backupSyncScript } from "../../components/docker/containers";
@@ -214,8 +224,8 @@ describe("credentials.json", () => {
         EnableSsl: true,
         Lock: true,
         IndexConnectionsCount: 5,
-        MaximumConnectionRetries: 10,
-        ConnectionRetryInterval: 2,
+        MaximumConnectionRetries: 30,
+        ConnectionRetryInterval: 1,
       },
     });
   });
@@ -260,12 +270,24 @@ describe("environment", () => {
 });
 
 describe("connection pool sizing", () => {
+  test("two connections per Orthanc process, as measured (sizing.ts)", () => {
+    expect(MAX_CONNECTIONS_PER_REPLICA).toBe(2);
+  });
+
   test.each([
-    [100, 1, MAX_CONNECTIONS_PER_REPLICA],
-    [100, 3, 20],
-    [100, 4, MAX_CONNECTIONS_PER_REPLICA],
-    [100, 10, 9],
-    [50, 8, 5],
+    // One writer: the measured 2, on any server with room for it.
+    [100, 1, 2],
+    [405, 1, 2],
+    [12, 1, 2],
+    [11, 1, 1],
+    // Several writers: 2 each too, fewer only when the server's budget is shared too thinly.
+    [100, 2, 2],
+    [90, 6, 2],
+    [100, 20, 2],
+    [100, 45, 2],
+    [100, 46, 1],
+    [50, 8, 2],
+    [30, 15, 1],
     [20, 10, 1],
   ])("max_connections %i, %i replicas -> %i each", (max, replicas, expected) => {
     expect(connectionsPerReplica(max, replicas)).toBe(expected);
@@ -276,6 +298,47 @@ describe("connection pool sizing", () => {
     expect(() => connectionsPerReplica(15, 6)).toThrow(
       /max_connections=15 cannot serve 6 Orthanc replicas/,
     );
+  });
+});
+
+describe("PostgreSQL server settings (the container and the StatefulSet)", () => {
+  test("the measured list, as `postgres -c` arguments, with the limit the pools are sized against", () => {
+    expect(POSTGRES_SERVER_SETTINGS).toEqual({
+      max_connections: String(OWN_POSTGRES_MAX_CONNECTIONS),
+      shared_buffers: "256MB",
+    });
+    expect(postgresServerArgs()).toEqual([
+      "-c",
+      "max_connections=100",
+      "-c",
+      "shared_buffers=256MB",
+    ]);
+    expect(postgresCommand()).toEqual(["postgres", ...postgresServerArgs()]);
+  });
+
+  test("durability is left at PostgreSQL's defaults (on)", () => {
+    for (const key of DURABILITY_SETTINGS) expect(POSTGRES_SERVER_SETTINGS).not.toHaveProperty(key);
+  });
+
+  test.each([
+    [{ synchronous_commit: "off" }, /synchronous_commit=off would lose acknowledged commits/],
+    [{ synchronous_commit: "local" }, /synchronous_commit=local would lose/],
+    [{ fsync: "off" }, /fsync=off would lose/],
+    [{ full_page_writes: "off" }, /full_page_writes=off would lose/],
+    [{ "shared_buffers; rm": "1" }, /not a PostgreSQL setting name/],
+    [{ shared_buffers: "256 MB" }, /without spaces/],
+    [{ shared_buffers: "" }, /must be non-empty/],
+  ])("refuses %j", (settings, message) => {
+    expect(() => postgresServerArgs(settings)).toThrow(message);
+  });
+
+  test("keeps durability settings that are on", () => {
+    expect(postgresServerArgs({ synchronous_commit: "on", fsync: "on" })).toEqual([
+      "-c",
+      "synchronous_commit=on",
+      "-c",
+      "fsync=on",
+    ]);
   });
 });
 

@@ -54,8 +54,12 @@ describe("stack aws-fargate-efs", () => {
       admin: "generated-orthanc-aws-fargate-efs-credentials-user-admin",
       healthcheck: "generated-orthanc-aws-fargate-efs-credentials-probe",
     });
-    // The pool fits db.t4g.medium's ~405 connections.
-    expect(credentials.PostgreSQL.IndexConnectionsCount).toBe(20);
+    // Two connections per Orthanc, as measured (sizing.ts); db.t4g.medium allows ~405.
+    expect(credentials.PostgreSQL.IndexConnectionsCount).toBe(2);
+    expect(credentials.PostgreSQL).toMatchObject({
+      MaximumConnectionRetries: 30,
+      ConnectionRetryInterval: 1,
+    });
   });
 
   test("the task definition carries only ARNs for secrets, and orthanc.json in the open", () => {
@@ -331,7 +335,7 @@ describe("stack aws-fargate-s3", () => {
     expect(credentials.PostgreSQL).toMatchObject({
       Lock: false,
       TransactionMode: "ReadCommitted",
-      IndexConnectionsCount: 20,
+      IndexConnectionsCount: 2,
     });
     const defs = JSON.parse(
       only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,

@@ -104,6 +104,20 @@ describe("stack local (the embedded default)", () => {
     expect(pg.inputs).toMatchObject({ stopTimeout: 60, destroyGraceSeconds: 60 });
   });
 
+  test("PostgreSQL runs the image's entrypoint with the measured server settings, durability untouched", () => {
+    const pg = container(plan, "postgres");
+    // The command, not the entrypoint: the image's entrypoint initialises PGDATA, then runs it.
+    expect(pg.inputs.entrypoints).toBeUndefined();
+    expect(pg.inputs.command).toEqual([
+      "postgres",
+      "-c",
+      "max_connections=100",
+      "-c",
+      "shared_buffers=256MB",
+    ]);
+    expect(pg.inputs.command.join(" ")).not.toMatch(/fsync|synchronous_commit|full_page_writes/);
+  });
+
   test("Orthanc runs non-root, hardened, with its configuration as files and secrets only in a secret file", () => {
     const o = container(plan, "orthanc");
     expect(o.inputs.image).toMatch(/^sha256:/);

@@ -221,8 +221,8 @@ describe("stack k8s-ha", () => {
       Lock: false,
       TransactionMode: "ReadCommitted",
     });
-    // Six pods at most share 90 connections.
-    expect(credentials.PostgreSQL.IndexConnectionsCount).toBe(15);
+    // Two per pod, as measured (sizing.ts): six pods at most use 12 of the 90 available.
+    expect(credentials.PostgreSQL.IndexConnectionsCount).toBe(2);
   });
 
   test("CloudNativePG backs up daily to the DICOM bucket under its own prefix, keys from a Secret", () => {

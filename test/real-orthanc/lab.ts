@@ -135,7 +135,16 @@ export class LabPostgres {
     this.port = port;
   }
 
-  static async start(dir: string): Promise<LabPostgres> {
+  /**
+   * A throwaway cluster on a free port. Without `durable`, fsync and synchronous commits are off
+   * (durability of a throwaway cluster is irrelevant, and CI disks are slow); with it, PostgreSQL's
+   * durability defaults hold and `durable.settings` are passed as `-c` options, as the Docker
+   * container's are (for measurements of server settings).
+   */
+  static async start(
+    dir: string,
+    durable?: { settings: Readonly<Record<string, string>> },
+  ): Promise<LabPostgres> {
     const bin = pgBinDir();
     if (!bin) throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql.");
     const pgDir = join(dir, "pg");
@@ -156,9 +165,11 @@ export class LabPostgres {
       "--auth-host=scram-sha-256",
       "-E",
       "UTF8",
-      "--no-sync",
+      ...(durable ? [] : ["--no-sync"]),
     ]);
-    // fsync off: durability of a throwaway cluster is irrelevant, and CI disks are slow.
+    const server = durable
+      ? Object.entries(durable.settings).map(([k, v]) => `-c ${k}=${v}`)
+      : ["-c fsync=off -c synchronous_commit=off -c max_connections=100"];
     await asPostgres(join(bin, "pg_ctl"), [
       "-D",
       join(pgDir, "data"),
@@ -168,7 +179,7 @@ export class LabPostgres {
       "-t",
       "30",
       "-o",
-      `-p ${port} -k ${join(pgDir, "sock")} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=100`,
+      [`-p ${port} -k ${join(pgDir, "sock")} -c listen_addresses=127.0.0.1`, ...server].join(" "),
       "start",
     ]);
     return new LabPostgres(pgDir, port, bin);
@@ -202,6 +213,25 @@ export class LabPostgres {
         : `CREATE ROLE "${user}" LOGIN PASSWORD '${pw}'`,
     );
     await this.sql(`CREATE DATABASE "${name}" OWNER "${user}"`);
+  }
+
+  /**
+   * `pg_ctl restart`: `fast` closes every connection, checkpoints and starts again; `immediate`
+   * is a crash (no checkpoint, recovery from the WAL at start). Seconds.
+   */
+  async restart(mode: "fast" | "immediate" = "fast"): Promise<number> {
+    const t0 = performance.now();
+    // -l again: without it the restarted server would hold pg_ctl's stdout open.
+    await asPostgres(join(this.bin, "pg_ctl"), [
+      ...["-D", join(this.dir, "data"), "-w", "-l", join(this.dir, "log")],
+      ...["-t", "60", "-m", mode, "restart"],
+    ]);
+    return (performance.now() - t0) / 1000;
+  }
+
+  /** Bytes of WAL written so far. */
+  async walBytes(): Promise<number> {
+    return Number(await this.sql("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn"));
   }
 
   async stop(): Promise<void> {
