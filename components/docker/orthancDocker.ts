@@ -16,6 +16,7 @@ import {
   SettingsRuntime,
 } from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
+import { isLoopbackCidr } from "../shared/cidr";
 import { renderCaddyfile } from "./caddyfile";
 import { DICOM_GATE_PORT, renderDicomGateConfig } from "./dicomGate";
 import {
@@ -372,7 +373,7 @@ export function orthancHosts(name: string, replicas: number): string[] {
 
 /** Whether an allowlist names loopback only (served by publishing on 127.0.0.1). */
 export function loopbackOnly(cidrs: string[]): boolean {
-  return cidrs.every((c) => c.startsWith("127."));
+  return cidrs.every(isLoopbackCidr);
 }
 
 function displayAddress(bind: string, host: string): string {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ConfigIssue } from "./errors";
 import type { TargetName } from "./targets";
 import { RESERVED_DB_CONNECTIONS } from "../../components/shared/sizing";
+import { isLoopbackCidr } from "../../components/shared/cidr";
 
 // Rules see the parsed sections loosely typed: each one runs only when all the sections it
 // names parsed, so a broken section elsewhere does not hide its message.
@@ -216,7 +217,7 @@ const rules: Rule[] = [
     targets: ["docker"],
     check: ({ orthanc }) => {
       const cidrs: string[] = orthanc.dicom.allowedCidrs;
-      const loopback = cidrs.filter((c) => c.startsWith("127."));
+      const loopback = cidrs.filter(isLoopbackCidr);
       return loopback.length && loopback.length < cidrs.length
         ? {
             key: "orthanc:orthanc.dicom.allowedCidrs",
