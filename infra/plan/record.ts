@@ -22,7 +22,39 @@ export interface PlannedResource {
   dependencies: string[];
   /** Inputs with every secret shown as `[secret]`. */
   inputs: Record<string, unknown>;
+  /** The `aliases` option as the SDK sends it: an old URN, or a spec the engine resolves. */
+  aliases: AliasSpec[];
 }
+
+/** One alias as the engine receives it (Pulumi's `Alias` message). */
+export interface AliasSpec {
+  urn?: string;
+  name?: string;
+  type?: string;
+  /** The alias's parent: a URN, `""` for the resource's own parent, or none (`noParent`). */
+  parentUrn?: string;
+  noParent?: boolean;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the SDK's generated protobuf classes are untyped */
+function aliasesOf(req: any): AliasSpec[] {
+  const urns: string[] = req.getAliasurnsList?.() ?? [];
+  const aliases: AliasSpec[] = urns.map((urn) => ({ urn }));
+  for (const alias of req.getAliasesList?.() ?? []) {
+    if (alias.hasUrn()) aliases.push({ urn: alias.getUrn() });
+    else {
+      const spec = alias.getSpec();
+      aliases.push({
+        name: spec.getName() || undefined,
+        type: spec.getType() || undefined,
+        parentUrn: spec.getParenturn() || undefined,
+        noParent: spec.getNoparent() || undefined,
+      });
+    }
+  }
+  return aliases;
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** Decodes wire-format inputs, keeping secrets masked rather than revealing them. */
 export function maskedInputs(value: unknown): unknown {
@@ -37,7 +69,7 @@ export function maskedInputs(value: unknown): unknown {
   return value;
 }
 
-function urnOf(
+export function urnOf(
   project: string,
   stack: string,
   parentUrn: string,
@@ -78,6 +110,7 @@ export function recordRegistrations(project: string, stack: string): Recorder {
       replaceOnChanges: req.getReplaceonchangesList(),
       dependencies: req.getDependenciesList(),
       inputs: maskedInputs(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+      aliases: aliasesOf(req),
     });
     original(req, (err, res) => {
       inFlight--;

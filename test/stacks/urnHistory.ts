@@ -1,0 +1,98 @@
+/**
+ * What an existing stack's state would make of a new plan: each resource's URN and the URNs
+ * its aliases resolve to, computed as the Pulumi engine does, and a digest of its inputs.
+ * Used to prove that a refactor moves no stateful resource to a new identity (which the engine
+ * would treat as delete + create) without an alias.
+ */
+import { createHash } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { PlannedResource, urnOf } from "../../infra/plan/record";
+import { PROJECT, runPlan } from "../../infra/plan/runPlan";
+import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFiles";
+
+export const FIXTURE = join(__dirname, "__fixtures__", "urns.json");
+
+/** Per stack: every resource's URN and a digest of its inputs. */
+export type UrnFixture = Record<string, Record<string, string>>;
+
+/** `type::name` of a URN: what stays when only the parent chain changes. */
+const tail = (urn: string) => {
+  const [, , qualifiedType, name] = urn.split("::");
+  return `${qualifiedType.split("$").pop()}::${name}`;
+};
+
+function stable(value: unknown): unknown {
+  if (typeof value === "string" && value.startsWith("urn:pulumi:")) return tail(value);
+  if (Array.isArray(value)) return value.map(stable);
+  if (value && typeof value === "object")
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, stable((value as Record<string, unknown>)[k])]),
+    );
+  return value;
+}
+
+/** Inputs, with references to other resources reduced to their type and name. */
+export const inputsDigest = (r: PlannedResource) =>
+  createHash("sha256")
+    .update(JSON.stringify(stable(r.inputs)))
+    .digest("hex")
+    .slice(0, 16);
+
+/**
+ * The URNs a resource answers to in existing state: its own, those of its alias specs, and those
+ * inherited from its parent's aliases (the engine's rule, including the renaming of a child
+ * whose name starts with its parent's).
+ */
+export function urnsOf(
+  resource: PlannedResource,
+  byUrn: Map<string, PlannedResource>,
+  stack: string,
+): string[] {
+  const parent = resource.parent ? byUrn.get(resource.parent) : undefined;
+  const parentAliases = parent ? urnsOf(parent, byUrn, stack).slice(1) : [];
+  const own = resource.aliases.map((a) => {
+    if (a.urn) return a.urn;
+    const parentUrn = a.noParent ? "" : (a.parentUrn ?? resource.parent);
+    // The root stack is nobody's qualified-type prefix.
+    const effective = parentUrn && parentUrn.includes("::pulumi:pulumi:Stack::") ? "" : parentUrn;
+    return urnOf(PROJECT, stack, effective, a.type ?? resource.type, a.name ?? resource.name);
+  });
+  const parentName = parent?.name ?? "";
+  const inherited = parentAliases.flatMap((parentAlias) =>
+    [resource.urn, ...own].map((urn) => {
+      const [, , , aliasParentName] = parentAlias.split("::");
+      const name = urn.split("::")[3];
+      const childName =
+        parentName && name.startsWith(parentName)
+          ? aliasParentName + name.slice(parentName.length)
+          : name;
+      const type = urn.split("::")[2].split("$").pop() as string;
+      return urnOf(PROJECT, stack, parentAlias, type, childName);
+    }),
+  );
+  return [resource.urn, ...new Set([...own, ...inherited])];
+}
+
+/** Each shipped stack's plan as the fixture records it. */
+export async function currentUrns(stacks = shippedStacks()): Promise<UrnFixture> {
+  const fixture: UrnFixture = {};
+  for (const stack of stacks) {
+    const plan = await runPlan(readStackFile(stackFilePath(stack)), stack);
+    fixture[stack] = Object.fromEntries(
+      plan.resources
+        .map((r) => [r.urn, inputsDigest(r)] as const)
+        .sort(([a], [b]) => a.localeCompare(b)),
+    );
+  }
+  return fixture;
+}
+
+// `node -r @swc-node/register test/stacks/urnHistory.ts` records the fixture (before a move).
+if (require.main === module) {
+  void currentUrns().then((fixture) =>
+    writeFileSync(FIXTURE, JSON.stringify(fixture, null, 1) + "\n"),
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * A refactor must not move a resource of an existing stack to a new identity: the engine would
+ * delete the old one and create a new one (a database, a volume, a key). The fixture holds every
+ * shipped stack's URNs and input digests as they were before issue 9's move (`urnHistory.ts`
+ * records it); every one must still be answered, by the same URN or by an alias, with the same
+ * inputs unless listed below with the reason.
+ */
+import { readFileSync } from "node:fs";
+import { runPlan } from "../../infra/plan/runPlan";
+import { readStackFile, stackFilePath } from "../../infra/stackFiles";
+import { FIXTURE, inputsDigest, urnsOf, UrnFixture } from "./urnHistory";
+
+const before = JSON.parse(readFileSync(FIXTURE, "utf8")) as UrnFixture;
+
+/** Inputs the move changed on purpose, by stack and `type::name`, with why. */
+const changedInputs: Record<string, Record<string, string>> = {};
+
+/** Resources the move added (components that group what existed), by stack. */
+const added: Record<string, string[]> = {};
+
+describe.each(Object.keys(before))("%s", (stack) => {
+  test("every resource of the earlier plan keeps its identity (same URN or an alias) and its inputs", async () => {
+    const plan = await runPlan(readStackFile(stackFilePath(stack)), stack);
+    const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
+    const claims = new Map<string, string>();
+    for (const r of plan.resources)
+      for (const urn of urnsOf(r, byUrn, stack)) if (before[stack][urn]) claims.set(urn, r.urn);
+
+    const lost = Object.keys(before[stack]).filter((urn) => !claims.has(urn));
+    expect(lost).toEqual([]);
+
+    const changed = Object.entries(before[stack])
+      .filter(([urn, digest]) => inputsDigest(byUrn.get(claims.get(urn)!)!) !== digest)
+      .map(([urn]) => urn.split("::").slice(2).join("::"))
+      .map((tail) => `${tail.split("$").pop()}`);
+    expect(changed.sort()).toEqual(Object.keys(changedInputs[stack] ?? {}).sort());
+
+    const claimed = new Set(claims.values());
+    const fresh = plan.resources
+      .filter((r) => !claimed.has(r.urn))
+      .map((r) => `${r.type}::${r.name}`);
+    expect(fresh.sort()).toEqual((added[stack] ?? []).sort());
+  });
+});
