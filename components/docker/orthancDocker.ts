@@ -2,16 +2,10 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { OrthancCredentials } from "../shared/credentials";
 import { storageMasterKey } from "../shared/storageKey";
-import {
-  renderCredentialsJson,
-  renderEnvironment,
-  renderOrthancJson,
-  serializeForImage,
-} from "../shared/orthancConfig";
+import { orthancDocuments } from "../shared/documents";
 import {
   ExternalDatabase,
   OrthancAppOptions,
-  orthancSettings,
   S3StorageArgs,
   SettingsRuntime,
 } from "../shared/settings";
@@ -238,36 +232,31 @@ export class OrthancDocker extends pulumi.ComponentResource {
     const orthancs: docker.Container[] = [];
     for (let i = 1; i <= args.orthanc.replicas; i++) {
       const replicaName = i === 1 ? name : `${name}-${i}`;
-      const settings = orthancSettings(args.orthanc, {
-        database: runtimeDb,
-        storage:
-          st.kind === "volume"
-            ? { kind: "filesystem" }
-            : {
-                kind: "s3",
-                bucket: st.bucket,
-                region: st.region,
-                endpoint: st.endpoint,
-                prefix: st.prefix,
-                encryption: st.encryption,
-                staticKeys: !!st.accessKeyId,
-              },
-        publicUrl,
-        serverIdentifier: `${replicaName}-orthanc`,
-      });
-      const credentialsJson = pulumi.secret(
-        pulumi
-          .all([credentials.users, dbPassword, st.kind === "s3" ? st.secretAccessKey : undefined])
-          .apply(([users, databasePassword, s3SecretKey]) => {
-            const s3AccessKey = st.kind === "s3" ? st.accessKeyId : undefined;
-            const doc = renderCredentialsJson(settings, {
-              users,
-              databasePassword,
-              s3AccessKey,
-              s3SecretKey,
-            });
-            return serializeForImage(doc);
-          }),
+      const documents = orthancDocuments(
+        args.orthanc,
+        {
+          database: runtimeDb,
+          storage:
+            st.kind === "volume"
+              ? { kind: "filesystem" }
+              : {
+                  kind: "s3",
+                  bucket: st.bucket,
+                  region: st.region,
+                  endpoint: st.endpoint,
+                  prefix: st.prefix,
+                  encryption: st.encryption,
+                  staticKeys: !!st.accessKeyId,
+                },
+          publicUrl,
+          serverIdentifier: `${replicaName}-orthanc`,
+        },
+        {
+          users: credentials.users,
+          databasePassword: dbPassword,
+          s3AccessKey: st.kind === "s3" ? st.accessKeyId : undefined,
+          s3SecretKey: st.kind === "s3" ? st.secretAccessKey : undefined,
+        },
       );
       orthancs.push(
         createOrthancContainer(replicaName, this, {
@@ -276,9 +265,9 @@ export class OrthancDocker extends pulumi.ComponentResource {
           frontendNetwork: frontend.name,
           storageVolume: storageVolume?.name,
           storageMasterKey: masterKey,
-          orthancJson: serializeForImage(renderOrthancJson(settings)),
-          credentialsJson,
-          environment: renderEnvironment(settings),
+          orthancJson: documents.orthancJson,
+          credentialsJson: documents.credentialsJson,
+          environment: documents.environment,
           // Only one replica can own a published port; the gate reaches them all.
           dicom:
             i === 1 && dicomExposure === "loopback"

@@ -2,19 +2,12 @@ import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { OrthancCredentials } from "../shared/credentials";
-import {
-  HOSTNAME_PLACEHOLDER,
-  renderCredentialsJson,
-  renderEnvironment,
-  renderOrthancJson,
-  serializeForImage,
-  StorageSettings,
-} from "../shared/orthancConfig";
+import { orthancDocuments } from "../shared/documents";
+import { HOSTNAME_PLACEHOLDER, StorageSettings } from "../shared/orthancConfig";
 import {
   DatabaseEndpoint,
   ExternalDatabase,
   OrthancAppOptions,
-  orthancSettings,
   S3StorageArgs,
 } from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
@@ -343,7 +336,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
 
     const writers = args.autoscaling?.maxReplicas ?? args.orthanc.replicas;
     const dicomOpen = args.orthanc.dicom.enabled && args.orthanc.dicomAllowedCidrs.length > 0;
-    const settings = orthancSettings(
+    const { orthancJson, credentialsJson, environment } = orthancDocuments(
       { ...args.orthanc, replicas: writers },
       {
         database: endpoint,
@@ -354,21 +347,12 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         // The DICOM LoadBalancer's Local traffic policy keeps the client's address.
         clientAddressesPreserved: dicomOpen,
       },
-    );
-    const orthancJson = serializeForImage(renderOrthancJson(settings), [HOSTNAME_PLACEHOLDER]);
-    const credentialsJson = pulumi.secret(
-      pulumi
-        .all([credentials.users, dbPassword, st.kind === "s3" ? st.secretAccessKey : undefined])
-        .apply(([users, databasePassword, s3SecretKey]) =>
-          serializeForImage(
-            renderCredentialsJson(settings, {
-              users,
-              databasePassword,
-              s3AccessKey: st.kind === "s3" ? st.accessKeyId : undefined,
-              s3SecretKey,
-            }),
-          ),
-        ),
+      {
+        users: credentials.users,
+        databasePassword: dbPassword,
+        s3AccessKey: st.kind === "s3" ? st.accessKeyId : undefined,
+        s3SecretKey: st.kind === "s3" ? st.secretAccessKey : undefined,
+      },
     );
     const config = new k8s.core.v1.ConfigMap(
       `${name}-config`,
@@ -385,9 +369,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     );
     // A digest of what the pods read, so a change rolls them; it reveals nothing of the secrets.
     const checksum = pulumi.unsecret(
-      credentialsJson.apply((c) =>
-        createHash("sha256").update(orthancJson).update(c).digest("hex"),
-      ),
+      pulumi
+        .all([orthancJson, credentialsJson])
+        .apply(([o, c]) => createHash("sha256").update(o).update(c).digest("hex")),
     );
 
     const deployment = new k8s.apps.v1.Deployment(
@@ -400,7 +384,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
           replicas: args.orthanc.replicas,
           httpPort: args.orthanc.httpPort,
           dicomPort: args.orthanc.dicom.enabled ? args.orthanc.dicom.port : undefined,
-          environment: renderEnvironment(settings),
+          environment,
           configMapName: `${APP}-config`,
           credentialsSecretName: `${APP}-credentials`,
           storageKeySecretName: storageKeySecret ? `${APP}-storage-key` : undefined,

@@ -263,7 +263,12 @@ export function renderCredentialsJson(s: OrthancSettings, secrets: OrthancSecret
  * which DCMTK leaves Nagle on and C-STORE drops from ~236 to ~11 instances/s. Never a secret;
  * never VERBOSE_STARTUP (it prints the whole configuration, passwords included).
  */
-export function renderEnvironment(s: OrthancSettings): Record<string, string> {
+export function renderEnvironment(
+  s: Pick<OrthancSettings, "plugins" | "verboseLogs"> & {
+    database: Pick<DatabaseSettings, "kind">;
+    storage: Pick<StorageSettings, "kind">;
+  },
+): Record<string, string> {
   const on = (b: boolean) => (b ? "true" : "false");
   const env: Record<string, string> = {
     TCP_NODELAY: "1",

@@ -11,15 +11,9 @@ import { RdsPostgres } from "../../components/aws/rdsPostgres";
 import { ORTHANC_UID } from "../../components/aws/containers";
 import { OrthancCredentials } from "../../components/shared/credentials";
 import { storageMasterKey } from "../../components/shared/storageKey";
-import {
-  HOSTNAME_PLACEHOLDER,
-  renderCredentialsJson,
-  renderEnvironment,
-  renderOrthancJson,
-  serializeForImage,
-  StorageSettings,
-} from "../../components/shared/orthancConfig";
-import { DatabaseEndpoint, orthancSettings } from "../../components/shared/settings";
+import { HOSTNAME_PLACEHOLDER, StorageSettings } from "../../components/shared/orthancConfig";
+import { orthancDocuments } from "../../components/shared/documents";
+import { DatabaseEndpoint } from "../../components/shared/settings";
 import { AwsConfig, ConfigError } from "../config";
 import { StackOutputs } from "./types";
 import { pulledImage } from "./common";
@@ -230,19 +224,18 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
   // One task definition serves every replica: with several, each task names itself after its
   // own host name (Orthanc expands ${HOSTNAME}); one replica keeps a stable identifier.
   const serverIdentifier = o.replicas > 1 ? HOSTNAME_PLACEHOLDER : `${name}-orthanc`;
-  const bucketName = st.kind === "s3" ? storageId : pulumi.output("");
-  const settings = pulumi
-    .all([rds?.address ?? pulumi.output(database.host), bucketName])
-    .apply(([host, bucket]) =>
-      orthancSettings(o, {
-        database: { ...database, host },
-        storage: storage.kind === "s3" ? { ...storage, bucket } : storage,
-        publicUrl: tls && dnsName ? { host: dnsName, https: true } : undefined,
-        serverIdentifier,
-        // The DICOM network load balancer keeps the client's address (preserveClientIp).
-        clientAddressesPreserved: dicomOpen,
-      }),
-    );
+  const documents = orthancDocuments(
+    o,
+    {
+      database: rds ? { ...database, host: rds.address } : database,
+      storage: storage.kind === "s3" ? { ...storage, bucket: storageId } : storage,
+      publicUrl: tls && dnsName ? { host: dnsName, https: true } : undefined,
+      serverIdentifier,
+      // The DICOM network load balancer keeps the client's address (preserveClientIp).
+      clientAddressesPreserved: dicomOpen,
+    },
+    { users: credentials.users, databasePassword },
+  );
   const masterKey =
     st.kind === "s3" && st.encryption
       ? storageMasterKey(`${name}-storage-key`, protect)
@@ -257,18 +250,10 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
       autoscaling: cfg.aws.autoscaling,
       privateSubnetIds: network.privateSubnetIds,
       taskSecurityGroupIds: [sg.tasks.id],
-      orthancJson: settings.apply((s) =>
-        serializeForImage(renderOrthancJson(s), [HOSTNAME_PLACEHOLDER]),
-      ),
-      credentialsJson: pulumi.secret(
-        pulumi
-          .all([settings, credentials.users, databasePassword])
-          .apply(([s, users, password]) =>
-            serializeForImage(renderCredentialsJson(s, { users, databasePassword: password })),
-          ),
-      ),
+      orthancJson: documents.orthancJson,
+      credentialsJson: documents.credentialsJson,
       storageMasterKey: masterKey,
-      environment: renderEnvironment(orthancSettings(o, { database, storage, serverIdentifier })),
+      environment: documents.environment,
       httpPort: o.httpPort,
       dicomPort: dicomOpen ? o.dicom.port : undefined,
       targetGroups: ingress.targetGroups,
