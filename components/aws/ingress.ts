@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createDnsRecords } from "../dns/records";
 
 export interface OrthancIngressArgs {
   vpcId: pulumi.Input<string>;
@@ -199,19 +200,15 @@ export class OrthancIngress extends pulumi.ComponentResource {
     }
 
     if (args.dns) {
-      const alias = (suffix: string, recordName: string, lb: aws.lb.LoadBalancer) =>
-        new aws.route53.Record(
-          `${name}-${suffix}`,
-          {
-            zoneId: args.dns!.zoneId,
-            name: recordName,
-            type: "A",
-            aliases: [{ name: lb.dnsName, zoneId: lb.zoneId, evaluateTargetHealth: true }],
-          },
-          child,
-        );
-      alias("web-record", args.dns.webName, alb);
-      if (nlb && args.dns.dicomName) alias("dicom-record", args.dns.dicomName, nlb);
+      createDnsRecords(name, this, {
+        zoneId: args.dns.zoneId,
+        records: {
+          "web-record": { name: args.dns.webName, target: { loadBalancer: alb } },
+          ...(nlb && args.dns.dicomName
+            ? { "dicom-record": { name: args.dns.dicomName, target: { loadBalancer: nlb } } }
+            : {}),
+        },
+      });
     }
     this.registerOutputs({ webUrl: this.webUrl, dicomHost: this.dicomHost });
   }

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { createDnsRecords } from "../dns/records";
 import { renderCloudInit } from "./cloudInit";
 import { s3PrefixPolicy, serviceRole } from "../aws/iam";
 
@@ -119,13 +120,13 @@ export class DockerVm extends pulumi.ComponentResource {
       { domain: "vpc", instance: instance.id, tags: { Name: name } },
       child,
     );
-    for (const dnsName of args.dns?.names ?? []) {
-      new aws.route53.Record(
-        `${name}-${dnsName}`,
-        { zoneId: args.dns!.zoneId, name: dnsName, type: "A", ttl: 300, records: [eip.publicIp] },
-        child,
-      );
-    }
+    if (args.dns)
+      createDnsRecords(name, this, {
+        zoneId: args.dns.zoneId,
+        records: Object.fromEntries(
+          args.dns.names.map((n) => [n, { name: n, target: { address: eip.publicIp } }]),
+        ),
+      });
 
     this.publicIp = eip.publicIp;
     this.instanceId = instance.id;
