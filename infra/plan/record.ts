@@ -69,6 +69,14 @@ export function maskedInputs(value: unknown): unknown {
   return value;
 }
 
+function mapUrns(value: unknown, map: (urn: string) => string): unknown {
+  if (typeof value === "string" && value.startsWith("urn:pulumi:")) return map(value);
+  if (Array.isArray(value)) return value.map((v) => mapUrns(v, map));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapUrns(v, map)]));
+  return value;
+}
+
 export function urnOf(
   project: string,
   stack: string,
@@ -94,26 +102,38 @@ export function recordRegistrations(project: string, stack: string): Recorder {
     registerResource(req: any, cb: (err: unknown, res: unknown) => void): void; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
   const original = monitor.registerResource.bind(monitor);
+  // The mock monitor names a resource after its parent's last type only; the engine prefixes the
+  // whole chain. Each registration's URN is computed the engine's way and mapped from the mock's.
+  const engineUrn = new Map<string, string>();
+  const asEngine = (urn: string) => engineUrn.get(urn) ?? urn;
   let inFlight = 0;
   monitor.registerResource = (req, cb) => {
     inFlight++;
-    const parent: string = req.getParent();
+    const parent = asEngine(req.getParent());
+    const urn = urnOf(project, stack, parent, req.getType(), req.getName());
     resources.push({
       type: req.getType(),
       name: req.getName(),
-      urn: urnOf(project, stack, parent, req.getType(), req.getName()),
+      urn,
       parent,
       custom: req.getCustom(),
       protect: req.getProtect() ?? false,
       retainOnDelete: req.getRetainondelete() ?? false,
       ignoreChanges: req.getIgnorechangesList(),
       replaceOnChanges: req.getReplaceonchangesList(),
-      dependencies: req.getDependenciesList(),
-      inputs: maskedInputs(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-      aliases: aliasesOf(req),
+      dependencies: req.getDependenciesList().map(asEngine),
+      inputs: mapUrns(maskedInputs(req.getObject()?.toJavaScript() ?? {}), asEngine) as Record<
+        string,
+        unknown
+      >,
+      aliases: aliasesOf(req).map((a) =>
+        a.parentUrn ? { ...a, parentUrn: asEngine(a.parentUrn) } : a,
+      ),
     });
     original(req, (err, res) => {
       inFlight--;
+      const mockUrn = (res as { getUrn?: () => string } | undefined)?.getUrn?.();
+      if (mockUrn) engineUrn.set(mockUrn, urn);
       cb(err, res);
     });
   };

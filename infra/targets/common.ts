@@ -45,3 +45,6 @@ export function s3StorageArgs(
     secretAccessKey: s3?.secretAccessKey,
   };
 }
+
+/** HTTPS where the user asks for it, and by default wherever the deployment has a name. */
+export const tlsEnabled = (cfg: OrthancConfig) => cfg.tls.enabled ?? cfg.dns.name !== undefined;

@@ -30,6 +30,7 @@ describe("stack aws-fargate-efs", () => {
       "orthanc:aws:KmsKey",
       "orthanc:aws:Network",
       "orthanc:aws:Operations",
+      "orthanc:aws:OrthancAws",
       "orthanc:aws:RdsPostgres",
       "orthanc:shared:Credentials",
     ]);

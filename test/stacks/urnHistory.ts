@@ -93,6 +93,6 @@ export async function currentUrns(stacks = shippedStacks()): Promise<UrnFixture>
 // `node -r @swc-node/register test/stacks/urnHistory.ts` records the fixture (before a move).
 if (require.main === module) {
   void currentUrns().then((fixture) =>
-    writeFileSync(FIXTURE, JSON.stringify(fixture, null, 1) + "\n"),
+    writeFileSync(FIXTURE, JSON.stringify(fixture, null, 2) + "\n"),
   );
 }
