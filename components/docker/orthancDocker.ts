@@ -11,6 +11,8 @@ import {
 } from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { isLoopbackCidr } from "../shared/cidr";
+import type { AwsVmHostArgs } from "./awsVmHost";
+import type { DockerVm } from "./dockerVm";
 import { renderCaddyfile } from "./caddyfile";
 import { DICOM_GATE_PORT, renderDicomGateConfig } from "./dicomGate";
 import {
@@ -24,17 +26,22 @@ import {
 } from "./containers";
 
 export interface OrthancDockerArgs {
-  /** Docker engine: undefined for the local one, or `ssh://user@host` / `tcp://host:2376`. */
-  engine: {
-    host?: pulumi.Input<string>;
-    caMaterial?: pulumi.Input<string>;
-    certMaterial?: pulumi.Input<string>;
-    keyMaterial?: pulumi.Input<string>;
-    /** Resources the engine needs first (a VM still booting). */
-    dependsOn?: pulumi.Resource[];
-  };
-  /** The host's name or address, for the outputs. */
-  hostName: pulumi.Input<string>;
+  /**
+   * The Docker engine: this machine's, another one's (`ssh://user@host`, `tcp://host:2376` with
+   * TLS material), or one on an EC2 VM this component creates.
+   */
+  engine:
+    | { kind: "local" }
+    | {
+        kind: "remote";
+        host: string;
+        caMaterial?: pulumi.Input<string>;
+        certMaterial?: pulumi.Input<string>;
+        keyMaterial?: pulumi.Input<string>;
+      }
+    | { kind: "aws-vm"; vm: AwsVmHostArgs };
+  /** The name clients use for the host; the engine's host name (or the VM's address) otherwise. */
+  hostName?: string;
   /** Where DICOM files live: a named volume, or S3 (through the host's role, or static keys). */
   storage: { kind: "volume" } | S3StorageArgs;
   orthanc: OrthancAppOptions & {
@@ -90,14 +97,25 @@ export class OrthancDocker extends pulumi.ComponentResource {
   public readonly adminPassword: pulumi.Output<string>;
   public readonly host: pulumi.Output<string>;
   public readonly note: pulumi.Output<string | undefined>;
+  /** The VM's public address and instance id, for an `aws-vm` engine. */
+  public readonly vm?: { publicIp: pulumi.Output<string>; instanceId: pulumi.Output<string> };
 
   constructor(name: string, args: OrthancDockerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:docker:OrthancDocker", name, {}, opts);
-    const { dependsOn: engineDeps, ...engine } = args.engine;
-    const provider = new docker.Provider(`${name}-engine`, engine, {
-      parent: this,
-      dependsOn: engineDeps,
-    });
+    const vm = args.engine.kind === "aws-vm" ? createVmHost(name, this, args) : undefined;
+    const engine = args.engine;
+    const provider = new docker.Provider(
+      `${name}-engine`,
+      engine.kind === "remote"
+        ? {
+            host: engine.host,
+            caMaterial: engine.caMaterial,
+            certMaterial: engine.certMaterial,
+            keyMaterial: engine.keyMaterial,
+          }
+        : { host: vm?.dockerHost },
+      { parent: this, dependsOn: vm ? [vm.ready] : [] },
+    );
     const child = { parent: this, provider };
     const data: pulumi.CustomResourceOptions = {
       ...child,
@@ -319,7 +337,11 @@ export class OrthancDocker extends pulumi.ComponentResource {
       dependsOn: orthancs,
     });
 
-    const host = pulumi.output(args.hostName);
+    const host = pulumi.output(
+      args.hostName ??
+        vm?.publicIp ??
+        (engine.kind === "remote" ? new URL(engine.host).hostname : "localhost"),
+    );
     this.host = host;
     this.url = args.proxy.domain
       ? pulumi.output(`https://${args.proxy.domain}/`)
@@ -339,6 +361,7 @@ export class OrthancDocker extends pulumi.ComponentResource {
         ? undefined
         : `Plain HTTP without TLS on ${args.proxy.bindAddress}:${args.proxy.httpPort}: set orthanc:dns.name to serve HTTPS with a Let's Encrypt certificate.`,
     );
+    this.vm = vm && { publicIp: vm.publicIp, instanceId: vm.instanceId };
     this.registerOutputs({
       url: this.url,
       dicomEndpoint: this.dicomEndpoint,
@@ -371,4 +394,15 @@ function displayAddress(bind: string, host: string): string {
     : bind === "127.0.0.1" && host !== "localhost"
       ? `${host} (loopback only)`
       : bind;
+}
+
+/**
+ * Loaded only for an `aws-vm` engine, so that a stack on this machine's engine never loads the
+ * AWS and command SDKs (they are most of a plan's start-up time and memory).
+ */
+function createVmHost(name: string, parent: pulumi.Resource, args: OrthancDockerArgs): DockerVm {
+  if (args.engine.kind !== "aws-vm") throw new pulumi.ResourceError("No VM was asked for.", parent);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createAwsVmHost } = require("./awsVmHost") as typeof import("./awsVmHost");
+  return createAwsVmHost(name, parent, args.engine.vm, args.protectData);
 }

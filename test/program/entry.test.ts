@@ -14,8 +14,11 @@ async function callEntry(config: Record<string, string>): Promise<string> {
   const script = `
     require("ts-node").register({ transpileOnly: true });
     const program = require("./index.ts");
-    try { program(); console.log("RESULT ok"); }
-    catch (e) { console.log("RESULT " + e.name + ": " + e.message); }`;
+    // The runtime awaits the program's promise, as here.
+    Promise.resolve()
+      .then(() => program())
+      .then(() => console.log("RESULT ok"))
+      .catch((e) => console.log("RESULT " + e.name + ": " + e.message));`;
   const { stdout } = await run(process.execPath, ["-e", script], {
     cwd: root,
     env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config) },
