@@ -6,13 +6,11 @@
  * `secrets` (Secrets Manager), never through `environment` or the task definition.
  */
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
-import { ORTHANC_PATHS } from "../shared/orthancConfig";
+import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../shared/orthancImage";
 
 export const CONFIG_VOLUME = "orthanc-config";
 export const SECRETS_VOLUME = "orthanc-secrets";
 export const STORAGE_VOLUME = "orthanc-storage";
-/** uid of `orthanc` in the orthancteam/orthanc image. */
-export const ORTHANC_UID = "999";
 
 export type LaunchType = "FARGATE" | "EC2";
 
@@ -94,7 +92,7 @@ export function orthancContainers(
   }
   const configMounts = [
     { sourceVolume: CONFIG_VOLUME, containerPath: "/etc/orthanc" },
-    { sourceVolume: SECRETS_VOLUME, containerPath: "/run/secrets" },
+    { sourceVolume: SECRETS_VOLUME, containerPath: ORTHANC_PATHS.secretsDir },
   ];
   const init: ContainerDefinition = {
     name: "config",
@@ -105,7 +103,7 @@ export function orthancContainers(
       capabilities: { drop: DEFAULT_CAPABILITIES.filter((c) => c !== "CHOWN") },
     },
     entryPoint: ["/bin/sh", "-c"],
-    command: [initScript(files, ORTHANC_UID)],
+    command: [initScript(files, String(ORTHANC_UID))],
     environment: [{ name: "ORTHANC_CONFIG_JSON", value: a.orthancJson }],
     secrets,
     mountPoints: configMounts,
@@ -131,7 +129,7 @@ export function orthancContainers(
     linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },
     healthCheck: {
       // The image's probe logs in as the generated probe user and touches the database.
-      command: ["CMD", "/probes/test-aliveness.py", "--user=healthcheck"],
+      command: ["CMD", ...PROBE_COMMAND],
       interval: 30,
       timeout: 10,
       retries: 3,

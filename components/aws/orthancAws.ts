@@ -5,7 +5,7 @@ import { orthancDocuments } from "../shared/documents";
 import { HOSTNAME_PLACEHOLDER, StorageSettings } from "../shared/orthancConfig";
 import { DatabaseEndpoint, ExternalDatabase, OrthancAppOptions } from "../shared/settings";
 import { storageMasterKey } from "../shared/storageKey";
-import { ORTHANC_UID } from "./containers";
+import { ORTHANC_UID } from "../shared/orthancImage";
 import { DicomBucket } from "./dicomBucket";
 import { OrthancEcsService, OrthancEcsServiceArgs } from "./ecsService";
 import { EfsStorage } from "./efsStorage";
@@ -384,7 +384,7 @@ function createStorage(
       subnetIds: place.subnetIds,
       securityGroupIds: place.securityGroupIds,
       kmsKeyArn: place.kmsKeyArn,
-      posixUid: Number(ORTHANC_UID),
+      posixUid: ORTHANC_UID,
       protect: args.protectData,
       // The deployment's AWS Backup plan covers it.
       automaticBackups: false,

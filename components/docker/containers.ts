@@ -1,13 +1,11 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ORTHANC_PATHS } from "../shared/orthancConfig";
+import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../shared/orthancImage";
 import { postgresCommand } from "../shared/postgresTuning";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
 import { dumpAndPrune } from "../shared/backup";
 import { DICOM_GATE_PORT } from "./dicomGate";
 
-/** uid:gid of the `orthanc` user in the orthancteam/orthanc image (since 23.6). */
-export const ORTHANC_UID = "999";
 /** uid:gid of `postgres` in the official Debian-based postgres image. */
 export const POSTGRES_UID = "999";
 
@@ -123,8 +121,8 @@ export function createOrthancContainer(
     file: path,
     content,
     permissions,
-    owner: ORTHANC_UID,
-    group: ORTHANC_UID,
+    owner: String(ORTHANC_UID),
+    group: String(ORTHANC_UID),
   });
   return new docker.Container(
     `${name}-orthanc`,
@@ -161,7 +159,7 @@ export function createOrthancContainer(
       healthcheck: {
         // The image's probe reads the probe user's password from its generated configuration and
         // calls /changes?last, which touches the database: no credential on the command line.
-        tests: ["CMD", "/probes/test-aliveness.py", "--user=healthcheck"],
+        tests: ["CMD", ...PROBE_COMMAND],
         interval: "30s",
         timeout: "10s",
         retries: 3,

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { PROBE_USER } from "./orthancConfig";
+import { PROBE_USER } from "./orthancImage";
 
 export interface OrthancCredentialsArgs {
   /** The administrator's user name. */

@@ -8,17 +8,10 @@
  * Pure and deterministic. Values known only at deploy time (a database address, generated
  * passwords) reach it through `pulumi.Output.apply`; it registers no resource.
  */
+import { ORTHANC_PATHS } from "./orthancImage";
 
-export const ORTHANC_PATHS = {
-  configDir: "/etc/orthanc",
-  config: "/etc/orthanc/orthanc.json",
-  credentials: "/run/secrets/orthanc-credentials.json",
-  storageMasterKey: "/run/secrets/orthanc-storage-master-key",
-  storage: "/var/lib/orthanc/db",
-} as const;
-
-/** The HTTP user the container health probe logs in as; its password is generated. */
-export const PROBE_USER = "healthcheck";
+// Until every caller imports the image contract itself (issue 9 merge in progress).
+export { ORTHANC_PATHS, PROBE_USER } from "./orthancImage";
 
 export interface ModalitySettings {
   aet: string;

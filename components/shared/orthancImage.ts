@@ -1,0 +1,26 @@
+/**
+ * The contract of the official `orthancteam/orthanc` image that every target relies on, in one
+ * place: who Orthanc runs as, where it reads its configuration and secrets, where it keeps files,
+ * and how its health is probed. (What the image does with them is summed up in the README.)
+ */
+
+/** The image's `orthanc` user and group: file owners and the uid every target runs it as. */
+export const ORTHANC_UID = 999;
+
+/** The paths the image reads (configuration, secrets) and the one it writes (storage). */
+export const ORTHANC_PATHS = {
+  /** Every `*.json` here is merged into the configuration, after envsubst. */
+  configDir: "/etc/orthanc",
+  config: "/etc/orthanc/orthanc.json",
+  /** Merged after /etc/orthanc: `/run/secrets/*.json` (in the image /var/run is /run). */
+  secretsDir: "/run/secrets",
+  credentials: "/run/secrets/orthanc-credentials.json",
+  storageMasterKey: "/run/secrets/orthanc-storage-master-key",
+  storage: "/var/lib/orthanc/db",
+} as const;
+
+/** The HTTP user the container health probe logs in as; its password is generated. */
+export const PROBE_USER = "healthcheck";
+
+/** The image's own probe, logging in as the probe user (exit 0: Orthanc answers /system). */
+export const PROBE_COMMAND = ["/probes/test-aliveness.py", `--user=${PROBE_USER}`] as const;
