@@ -1,10 +1,15 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_VOLUME, orthancContainers, SECRETS_VOLUME, STORAGE_VOLUME } from "./containers";
+import {
+  CONFIG_VOLUME,
+  orthancContainers,
+  SECRETS_VOLUME,
+  STORAGE_VOLUME,
+} from "./containerDefinitions";
 import { Ec2Capacity } from "./ec2Capacity";
 import { s3PrefixPolicy, serviceRole } from "./iam";
 
-export interface OrthancEcsServiceArgs {
+export interface EcsServiceArgs {
   image: string;
   cpu: number;
   memoryMiB: number;
@@ -48,13 +53,13 @@ export interface OrthancEcsServiceArgs {
  * least-privilege task role, and a service in private subnets with the deployment circuit
  * breaker and rollback.
  */
-export class OrthancEcsService extends pulumi.ComponentResource {
+export class EcsService extends pulumi.ComponentResource {
   public readonly clusterName: pulumi.Output<string>;
   public readonly serviceName: pulumi.Output<string>;
   public readonly logGroupName: pulumi.Output<string>;
   public readonly credentialsSecretArn: pulumi.Output<string>;
 
-  constructor(name: string, args: OrthancEcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: EcsServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:EcsService", name, {}, opts);
     const child = { parent: this };
     const region = aws.getRegionOutput({}, child).region;

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecords } from "../dns/records";
 
-export interface OrthancIngressArgs {
+export interface IngressArgs {
   vpcId: pulumi.Input<string>;
   publicSubnetIds: pulumi.Input<string>[];
   webSecurityGroupId: pulumi.Input<string>;
@@ -40,7 +40,7 @@ export const IDLE_TIMEOUT_SECONDS = 1800;
  * network load balancer that keeps the client's address, optionally with TLS; Route 53 aliases
  * for both names.
  */
-export class OrthancIngress extends pulumi.ComponentResource {
+export class Ingress extends pulumi.ComponentResource {
   public readonly webUrl: pulumi.Output<string>;
   public readonly dicomHost?: pulumi.Output<string>;
   /** Target groups for the ECS service: the web one, then the DICOM one if any. */
@@ -48,7 +48,7 @@ export class OrthancIngress extends pulumi.ComponentResource {
   /** CloudWatch dimensions (ARN suffixes): the ALB, and each target group with its balancer. */
   public readonly metrics: { loadBalancer: pulumi.Output<string>; targets: TargetMetrics[] };
 
-  constructor(name: string, args: OrthancIngressArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: IngressArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:Ingress", name, {}, opts);
     const child = { parent: this };
     const certificate = args.dns ? createCertificate(name, this, args.dns) : undefined;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { serviceRole } from "./iam";
 import { subnetCidrs } from "./subnets";
 
-export interface OrthancNetworkArgs {
+export interface NetworkArgs {
   /** Create a VPC (`cidr`, `azCount`), or use an existing one with its subnets. */
   vpc:
     | { create: { cidr: string; azCount: number } }
@@ -33,14 +33,14 @@ export interface SecurityGroups {
  * flow logs, and security groups that refer to each other (load balancer -> tasks -> database and
  * file system), so no data port is open to an address range.
  */
-export class OrthancNetwork extends pulumi.ComponentResource {
+export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   public readonly vpcCidr: pulumi.Output<string>;
   public readonly privateSubnetIds: pulumi.Output<string>[];
   public readonly publicSubnetIds: pulumi.Output<string>[];
   public readonly securityGroups: SecurityGroups;
 
-  constructor(name: string, args: OrthancNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:Network", name, {}, opts);
     const net =
       "create" in args.vpc
@@ -83,7 +83,7 @@ function createVpc(
   name: string,
   parent: pulumi.Resource,
   c: { cidr: string; azCount: number },
-  args: OrthancNetworkArgs,
+  args: NetworkArgs,
 ): Vpc {
   const child = { parent };
   const cidrs = subnetCidrs(c.cidr, c.azCount);
@@ -200,7 +200,7 @@ function createFlowLogs(
   name: string,
   parent: pulumi.Resource,
   vpcId: pulumi.Input<string>,
-  args: OrthancNetworkArgs,
+  args: NetworkArgs,
 ) {
   const child = { parent };
   const group = new aws.cloudwatch.LogGroup(
@@ -235,7 +235,7 @@ function createSecurityGroups(
   parent: pulumi.Resource,
   vpcId: pulumi.Input<string>,
   vpcCidr: pulumi.Input<string>,
-  args: OrthancNetworkArgs,
+  args: NetworkArgs,
 ): SecurityGroups {
   const child = { parent };
   const group = (suffix: string, description: string) =>

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceRole } from "./iam";
 
-export interface OrthancOperationsArgs {
+export interface OperationsArgs {
   kmsKeyArn: pulumi.Input<string>;
   /** Resources the backup plan covers (RDS instance, EFS file system ARNs). */
   backupResourceArns: pulumi.Input<string>[];
@@ -31,11 +31,11 @@ export interface OrthancOperationsArgs {
  * Day-2 safety: an AWS Backup plan (daily, in a vault under the customer-managed key) for the
  * database and file system, and CloudWatch alarms to an encrypted SNS topic.
  */
-export class OrthancOperations extends pulumi.ComponentResource {
+export class Operations extends pulumi.ComponentResource {
   public readonly backupVaultName: pulumi.Output<string>;
   public readonly alarmTopicArn: pulumi.Output<string>;
 
-  constructor(name: string, args: OrthancOperationsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: OperationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:Operations", name, {}, opts);
     const child = { parent: this };
     const vault = new aws.backup.Vault(`${name}-vault`, { kmsKeyArn: args.kmsKeyArn }, child);
@@ -117,7 +117,7 @@ export interface AlarmSpec {
 }
 
 /** What pages someone: errors users see, targets failing, and a database running out of room. */
-export function alarmSpecs(a: OrthancOperationsArgs["alarms"]): AlarmSpec[] {
+export function alarmSpecs(a: OperationsArgs["alarms"]): AlarmSpec[] {
   const specs: AlarmSpec[] = [
     {
       id: "http-5xx",

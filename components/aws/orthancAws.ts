@@ -7,12 +7,12 @@ import { DatabaseEndpoint, ExternalDatabase, OrthancAppOptions } from "../shared
 import { storageMasterKey } from "../shared/storageKey";
 import { ORTHANC_UID } from "../shared/orthancImage";
 import { DicomBucket } from "./dicomBucket";
-import { OrthancEcsService, OrthancEcsServiceArgs } from "./ecsService";
+import { EcsService, EcsServiceArgs } from "./ecsService";
 import { EfsStorage } from "./efsStorage";
-import { OrthancIngress } from "./ingress";
+import { Ingress } from "./ingress";
 import { KmsKey } from "./kmsKey";
-import { OrthancNetwork, OrthancNetworkArgs } from "./network";
-import { OrthancOperations } from "./operations";
+import { Network, NetworkArgs } from "./network";
+import { Operations } from "./operations";
 import { RdsPostgres, RdsPostgresArgs } from "./rdsPostgres";
 
 export interface OrthancAwsArgs {
@@ -28,7 +28,7 @@ export interface OrthancAwsArgs {
     readonly dicomAllowedCidrs: string[];
   };
   /** A VPC to create or one to use, and the networks that may reach HTTPS. */
-  readonly network: Pick<OrthancNetworkArgs, "vpc" | "webAllowedCidrs">;
+  readonly network: Pick<NetworkArgs, "vpc" | "webAllowedCidrs">;
   /** A key to use instead of creating one, and the waiting period when a created key is deleted. */
   readonly key: { readonly existingArn?: string; readonly deletionWindowDays: number };
   /** RDS PostgreSQL created here, or a database that exists already. */
@@ -68,7 +68,7 @@ export interface OrthancAwsArgs {
   readonly dicomTls: boolean;
   /** Task size, replicas, CPU autoscaling, ECS Exec and capacity, as the service takes them. */
   readonly service: Pick<
-    OrthancEcsServiceArgs,
+    EcsServiceArgs,
     "cpu" | "memoryMiB" | "replicas" | "autoscaling" | "ecsExec"
   > & { readonly capacity: { kind: "fargate" } | { kind: "ec2"; instanceType: string } };
   readonly logRetentionDays: number;
@@ -125,7 +125,7 @@ export class OrthancAws extends pulumi.ComponentResource {
       },
       child,
     );
-    const network = new OrthancNetwork(
+    const network = new Network(
       `${name}-net`,
       {
         ...args.network,
@@ -168,7 +168,7 @@ export class OrthancAws extends pulumi.ComponentResource {
         : undefined;
     const zoneId = zone ? zone.zoneId : args.dns.zoneId;
     const webName = args.dns.webName;
-    const ingress = new OrthancIngress(
+    const ingress = new Ingress(
       `${name}-edge`,
       {
         vpcId: network.vpcId,
@@ -209,7 +209,7 @@ export class OrthancAws extends pulumi.ComponentResource {
       { users: credentials.users, databasePassword: db.password },
     );
     const encrypted = args.storage.kind === "s3" && args.storage.encryption;
-    const service = new OrthancEcsService(
+    const service = new EcsService(
       `${name}-app`,
       {
         ...args.service,
@@ -235,7 +235,7 @@ export class OrthancAws extends pulumi.ComponentResource {
       },
       child,
     );
-    const operations = new OrthancOperations(
+    const operations = new Operations(
       `${name}-ops`,
       {
         kmsKeyArn: key.arn,

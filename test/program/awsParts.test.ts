@@ -303,7 +303,7 @@ describe("subnet plan", () => {
   });
 });
 
-describe("OrthancNetwork", () => {
+describe("Network", () => {
   const args = {
     webAllowedCidrs: ["0.0.0.0/0"],
     dicomAllowedCidrs: ["10.20.0.0/16", "192.0.2.0/24"],
@@ -315,8 +315,8 @@ describe("OrthancNetwork", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await planOf("test", "aws-part", async () => {
-      const { OrthancNetwork } = await import("../../components/aws/network");
-      const n = new OrthancNetwork("pacs-net", {
+      const { Network } = await import("../../components/aws/network");
+      const n = new Network("pacs-net", {
         ...args,
         vpc: { create: { cidr: "10.40.0.0/16", azCount: 2 } },
       });
@@ -416,8 +416,8 @@ describe("OrthancNetwork", () => {
 
   test("an existing VPC is used as it is: no VPC, subnet, gateway or route is created", async () => {
     const existing = await planOf("test", "aws-part", async () => {
-      const { OrthancNetwork } = await import("../../components/aws/network");
-      const n = new OrthancNetwork("pacs-net", {
+      const { Network } = await import("../../components/aws/network");
+      const n = new Network("pacs-net", {
         ...args,
         dicomAllowedCidrs: [],
         vpc: {
@@ -444,7 +444,7 @@ describe("OrthancNetwork", () => {
   });
 });
 
-describe("OrthancEcsService", () => {
+describe("EcsService", () => {
   const base = {
     image: "orthancteam/orthanc:26.8.1",
     cpu: 1024,
@@ -479,8 +479,8 @@ describe("OrthancEcsService", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await planOf("test", "aws-part", async () => {
-      const { OrthancEcsService } = await import("../../components/aws/ecsService");
-      const s = new OrthancEcsService("pacs", {
+      const { EcsService } = await import("../../components/aws/ecsService");
+      const s = new EcsService("pacs", {
         ...base,
         credentialsJson: pulumi.secret(SECRET_JSON),
         storage: efs,
@@ -594,8 +594,8 @@ describe("OrthancEcsService", () => {
 
   test("S3 storage, several replicas, ECS Exec and storage encryption", async () => {
     const p = await planOf("test", "aws-part", async () => {
-      const { OrthancEcsService } = await import("../../components/aws/ecsService");
-      const s = new OrthancEcsService("pacs", {
+      const { EcsService } = await import("../../components/aws/ecsService");
+      const s = new EcsService("pacs", {
         ...base,
         replicas: 3,
         ecsExec: true,
@@ -632,7 +632,7 @@ describe("OrthancEcsService", () => {
   });
 });
 
-describe("OrthancIngress", () => {
+describe("Ingress", () => {
   const base = {
     vpcId: "vpc-0123",
     publicSubnetIds: ["subnet-u1", "subnet-u2"],
@@ -643,8 +643,8 @@ describe("OrthancIngress", () => {
   let plan: Plan;
   beforeAll(async () => {
     plan = await planOf("test", "aws-part", async () => {
-      const { OrthancIngress } = await import("../../components/aws/ingress");
-      const i = new OrthancIngress("pacs", {
+      const { Ingress } = await import("../../components/aws/ingress");
+      const i = new Ingress("pacs", {
         ...base,
         dicom: { port: 4242, tls: true },
         dns: {
@@ -782,8 +782,8 @@ describe("OrthancIngress", () => {
 
   test("without a domain: plain HTTP forwarded (with a warning), no certificate, no records; no DICOM balancer unless asked", async () => {
     const p = await planOf("test", "aws-part", async () => {
-      const { OrthancIngress } = await import("../../components/aws/ingress");
-      const i = new OrthancIngress("pacs", base);
+      const { Ingress } = await import("../../components/aws/ingress");
+      const i = new Ingress("pacs", base);
       return { webUrl: i.webUrl };
     });
     expect(p.outputs.webUrl).toBe("http://pacs-web-1234567890.eu-west-1.elb.amazonaws.com/");

@@ -4,7 +4,7 @@
  */
 import { Plan, runPlan } from "../../infra/plan/runPlan";
 import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFiles";
-import { launchTypeViolations } from "../../components/aws/containers";
+import { launchTypeViolations } from "../../components/aws/containerDefinitions";
 import { ofType } from "./helpers";
 
 const variants: [string, string, Record<string, unknown>][] = [
