@@ -144,7 +144,8 @@ function omit(doc: JsonObject, path: string): boolean {
 
 /**
  * The rendered documents as Debian's Orthanc boots them: plugin paths mapped to Debian's, the
- * storage directory moved to scratch, keys Debian lacks removed and listed.
+ * storage directory moved to scratch, keys Debian lacks removed and listed. For `bench/` only: the
+ * suite boots the shipped documents with `forLab` (`location.ts`), which keeps what Debian ignores.
  */
 export function forDebian(
   rendered: { orthancJson: JsonObject; credentialsJson: JsonObject },

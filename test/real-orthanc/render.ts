@@ -35,9 +35,10 @@ export function labSecrets(cfg: OrthancConfig): LabSecrets {
 }
 
 /**
- * Renders a stack's configuration exactly as a target does, with the lab's endpoints in place of
- * the deployment's (ports, database address). What differs from production is only where things
- * are, never what Orthanc is told to do.
+ * A re-implementation of the targets' mapping, kept only for `bench/` (which is outside the lab's
+ * scope): it has drifted from what the program deploys before (k8s-ha's connection count and S3
+ * section, aws-fargate-efs's DICOM host check). The real-Orthanc suite boots the program's own
+ * documents instead (`shippedDocuments.ts`, `location.ts`); do not use this in a test.
  */
 export function renderForLab(
   cfg: OrthancConfig,

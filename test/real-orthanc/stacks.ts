@@ -34,3 +34,10 @@ export function labStacks(): [string, Record<string, unknown>][] {
     ],
   ];
 }
+
+/** Two replicas of a Kubernetes Deployment: one template, so each names itself after its pod. */
+export const KUBERNETES_REPLICAS: Record<string, unknown> = {
+  target: "kubernetes",
+  orthanc: { replicas: 2 },
+  storage: { accessMode: "ReadWriteMany" },
+};
