@@ -64,6 +64,26 @@ export const databaseSections = {
 
 /** The rules that guard `orthanc:database`. */
 export const databaseRules = [
+  // Only the Docker target keeps an SQLite index (on a volume of the host).
+  rule({ sections: ["database"], targets: ["aws"] }, ({ database }) =>
+    database.engine === "sqlite"
+      ? {
+          key: "orthanc:database.engine",
+          message: "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql.",
+        }
+      : undefined,
+  ),
+
+  rule({ sections: ["database"], targets: ["kubernetes"] }, ({ database }) =>
+    database.engine === "sqlite"
+      ? {
+          key: "orthanc:database.engine",
+          message:
+            "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external).",
+        }
+      : undefined,
+  ),
+
   rule({ sections: ["database"] }, ({ database }) =>
     database.external && database.engine !== "postgresql"
       ? {
