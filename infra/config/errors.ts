@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { SECRET_FIELD } from "./primitives";
-import { targetSections, TargetName, TARGETS } from "./targets";
+import { configSchemas, TargetName, TARGETS } from "./schema";
 
 export interface ConfigIssue {
   /** The full config key, e.g. `orthanc:database.instanceClass`. */
@@ -70,12 +70,11 @@ function otherTargetsWith(path: readonly Segment[], current: string): TargetName
   if (path.length === 1) return TARGETS.filter((t) => t === path[0] && t !== current);
   if (path.length !== 2) return [];
   const [section, key] = path;
-  return TARGETS.filter((t) => {
-    if (t === current) return false;
-    const s = (targetSections[t] as Record<string, unknown>)[String(section)] as
-      { shape?: Record<string, unknown> } | undefined;
-    return !!s?.shape && String(key) in s.shape;
-  });
+  return TARGETS.filter(
+    (t) =>
+      t !== current &&
+      allowedKeysAt(configSchemas[t] as unknown as ZodLike, [section]).includes(String(key)),
+  );
 }
 
 export function unknownKeyIssue(

@@ -1,4 +1,6 @@
-export { parseConfig, safeParseConfig, ConfigError, NAMESPACE, configSchemas } from "./schema";
+export { parseConfig, safeParseConfig, ConfigError, NAMESPACE } from "./parse";
+export type { ParseResult } from "./parse";
+export { configSchemas, TARGETS } from "./schema";
 export type {
   OrthancConfig,
   OrthancConfigInput,
@@ -6,10 +8,8 @@ export type {
   AwsConfig,
   KubernetesConfig,
   OrthancSection,
-  ParseResult,
+  TargetName,
 } from "./schema";
 export type { ConfigIssue } from "./errors";
 export { readStackConfig, rawConfigFrom, decodeConfigValue } from "./load";
-export { TARGETS } from "./targets";
-export type { TargetName } from "./targets";
-export { DEFAULT_ORTHANC_TAG } from "./shared";
+export { DEFAULT_ORTHANC_TAG } from "./sections/orthanc";

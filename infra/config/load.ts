@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { NAMESPACE, parseConfig, OrthancConfig } from "./schema";
+import { NAMESPACE, parseConfig } from "./parse";
+import type { OrthancConfig } from "./schema";
 
 /**
  * Decodes one stored config value. The CLI keeps structured values (`--path` sets, YAML maps)

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { configKeys } from "../../infra/config/keys";
+import { configKeys } from "../../infra/config/configKeys";
 import { TARGETS } from "../../infra/config";
 
 const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");

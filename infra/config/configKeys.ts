@@ -1,5 +1,4 @@
-import { configSchemas } from "./schema";
-import { TargetName } from "./targets";
+import { configSchemas, TargetName } from "./schema";
 import { unwrap, ZodLike } from "./errors";
 
 /**

@@ -1,0 +1,117 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { orthancSecretText, port } from "../primitives";
+import { rule } from "../rule";
+import { RESERVED_DB_CONNECTIONS } from "../../../components/shared/sizing";
+
+const externalDatabase = z.strictObject({
+  host: z.string().min(1),
+  port: port.default(5432),
+  database: z.string().min(1).default("orthanc"),
+  username: z.string().min(1).default("orthanc"),
+  /**
+   * Orthanc's PostgreSQL plugin writes it unquoted into a libpq connection string: a space or a
+   * backslash would change it (measured with plugin 4.0: authentication fails).
+   */
+  password: orthancSecretText
+    .refine((v) => !/[\s\\]/.test(v) && !v.startsWith("'"), {
+      error:
+        "must not contain spaces or backslashes, nor start with a quote: Orthanc's PostgreSQL plugin passes it unquoted to libpq, which would read another password (give the database user one without them; `$` and other symbols are fine)",
+    })
+    .transform((value) => pulumi.secret(value)),
+  /** Require TLS to the server. */
+  ssl: z.boolean().default(true),
+  /** The server's `max_connections`, used to size Orthanc's connection pool. */
+  maxConnections: z.number().int().min(5).default(100),
+});
+
+/** What every target understands of `orthanc:database`; each target's variant extends it. */
+const databaseBase = {
+  /** `postgresql` (index in PostgreSQL, the default) or `sqlite` (single replica, test only). */
+  engine: z.enum(["postgresql", "sqlite"]).default("postgresql"),
+  /** PostgreSQL major version for a database this program creates. */
+  version: z.enum(["14", "15", "16", "17"]).default("16"),
+  /** Use a database that exists already instead of creating one. */
+  external: externalDatabase.optional(),
+  /** Orthanc's `IndexConnectionsCount` per replica; sized from the server's limit when omitted. */
+  connectionsPerReplica: z.number().int().min(1).max(100).optional(),
+};
+
+/** `orthanc:database`, as each target understands it. */
+export const databaseSections = {
+  docker: z.strictObject({ ...databaseBase }),
+  aws: z.strictObject({
+    ...databaseBase,
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, {
+        error: "must be an RDS instance class such as `db.t4g.medium`",
+      })
+      .default("db.t4g.small"),
+    allocatedStorageGiB: z.number().int().min(20).default(20),
+    maxAllocatedStorageGiB: z.number().int().min(20).default(200),
+    multiAz: z.boolean().default(false),
+    backupRetentionDays: z.number().int().min(7).max(35).default(7),
+  }),
+  kubernetes: z.strictObject({
+    ...databaseBase,
+    /** `statefulset` (plain PostgreSQL) or `cloudnativepg` (needs the operator). */
+    kind: z.enum(["statefulset", "cloudnativepg"]).default("statefulset"),
+    instances: z.number().int().min(1).max(5).default(1),
+    storageGiB: z.number().int().min(1).default(20),
+  }),
+};
+
+/** The rules that guard `orthanc:database`. */
+export const databaseRules = [
+  // Only the Docker target keeps an SQLite index (on a volume of the host).
+  rule({ sections: ["database"], targets: ["aws"] }, ({ database }) =>
+    database.engine === "sqlite"
+      ? {
+          key: "orthanc:database.engine",
+          message: "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql.",
+        }
+      : undefined,
+  ),
+
+  rule({ sections: ["database"], targets: ["kubernetes"] }, ({ database }) =>
+    database.engine === "sqlite"
+      ? {
+          key: "orthanc:database.engine",
+          message:
+            "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external).",
+        }
+      : undefined,
+  ),
+
+  rule({ sections: ["database"] }, ({ database }) =>
+    database.external && database.engine !== "postgresql"
+      ? {
+          key: "orthanc:database.external",
+          message: `an external database must be PostgreSQL, got engine ${database.engine}. Fix: remove \`orthanc:database.engine\` or the external section.`,
+        }
+      : undefined,
+  ),
+
+  rule({ sections: ["database"], targets: ["kubernetes"] }, ({ database }) =>
+    database.external && database.kind === "cloudnativepg"
+      ? {
+          key: "orthanc:database.kind",
+          message: `cloudnativepg creates a database, but \`orthanc:database.external\` is also set. Fix: remove one of them.`,
+        }
+      : undefined,
+  ),
+
+  rule({ sections: ["orthanc", "database"] }, ({ orthanc, database }) => {
+    const max = database.external?.maxConnections;
+    const per = database.connectionsPerReplica;
+    if (!max || !per || per * orthanc.replicas <= max - RESERVED_DB_CONNECTIONS) return undefined;
+    return {
+      key: "orthanc:database.connectionsPerReplica",
+      message:
+        `${orthanc.replicas} replicas x ${per} connections = ${orthanc.replicas * per}, over the server's limit ` +
+        `of ${max} minus ${RESERVED_DB_CONNECTIONS} reserved. Fix: lower connectionsPerReplica to at most ` +
+        `${Math.max(1, Math.floor((max - RESERVED_DB_CONNECTIONS) / orthanc.replicas))}, or omit it to size it automatically.`,
+    };
+  }),
+];

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import type { ConfigIssue } from "../errors";
+import { cidr, pinnedTag, secretString } from "../primitives";
+import { rule } from "../rule";
+
+const dockerVm = z.strictObject({
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/)
+    .default("t3.large"),
+  rootVolumeGiB: z.number().int().min(20).default(30),
+  /** Separate encrypted EBS volume that holds every Docker volume (DICOM files, database, backups). */
+  dataVolumeGiB: z.number().int().min(10).default(200),
+  /** Place the VM in this VPC/subnet; a small VPC with one public subnet is created otherwise. */
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]+$/)
+    .optional(),
+  subnetId: z
+    .string()
+    .regex(/^subnet-[0-9a-f]+$/)
+    .optional(),
+  /**
+   * Networks allowed to SSH in. The Docker provider deploys over SSH, so the deploying machine's
+   * network must be here; administrators can also use SSM Session Manager (no SSH needed).
+   */
+  sshAllowedCidrs: z.array(cidr).default([]),
+  /** Networks allowed to reach HTTP/HTTPS. Let's Encrypt's HTTP-01 check needs port 80 open to all. */
+  webAllowedCidrs: z.array(cidr).default(["0.0.0.0/0"]),
+  sshPublicKey: z.string().startsWith("ssh-").optional(),
+  /** SSH user the Docker provider connects as (the AMI's default user). */
+  sshUser: z.string().default("admin"),
+});
+
+/** `orthanc:docker` (docker target only): the Docker host and what runs beside Orthanc on it. */
+export const dockerSection = z.strictObject({
+  /**
+   * Where the containers run: `local` (this machine's engine), `ssh://user@host`,
+   * `tcp://host:2376` (with `tlsCa`/`tlsCert`/`tlsKey`), or `aws-vm` (a VM this stack creates).
+   */
+  host: z
+    .string()
+    .regex(/^(local|aws-vm|ssh:\/\/[^\s]+|tcp:\/\/[^\s]+)$/, {
+      error: "must be `local`, `aws-vm`, `ssh://user@host` or `tcp://host:port`",
+    })
+    .default("local"),
+  tlsCa: secretString.optional(),
+  tlsCert: secretString.optional(),
+  tlsKey: secretString.optional(),
+  vm: dockerVm.optional(),
+  /** Host address the proxy's plain-HTTP port binds to when there is no domain. */
+  bindAddress: z.ipv4().default("127.0.0.1"),
+  /** Published plain-HTTP port when there is no domain (with a domain: 80 and 443). */
+  httpPort: z.number().int().min(1).max(65535).default(8042),
+  images: z
+    .strictObject({
+      postgres: pinnedTag.optional(),
+      caddy: pinnedTag.default("2.10.2-alpine"),
+      awsCli: pinnedTag.default("2.22.0"),
+      /** HAProxy: the DICOM gate that enforces `orthanc.dicom.allowedCidrs` beyond loopback. */
+      haproxy: pinnedTag.default("3.2.4-alpine"),
+    })
+    .prefault({}),
+  backup: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Hours between `pg_dump` runs. */
+      intervalHours: z.number().int().min(1).max(168).default(24),
+      retentionDays: z.number().int().min(1).max(3650).default(14),
+      /**
+       * Also copy every dump to the S3 bucket of `storage.s3` (under `<prefix>backups/`), off the
+       * host. Give that prefix a lifecycle rule for retention there.
+       */
+      copyToS3: z.boolean().default(false),
+    })
+    .prefault({}),
+});
+
+const TLS_CLIENT_KEYS = ["tlsCa", "tlsCert", "tlsKey"] as const;
+
+/** The rules that guard `orthanc:docker`. */
+export const dockerRules = [
+  rule({ sections: ["storage", "docker"], targets: ["docker"] }, ({ storage, docker }) =>
+    docker.backup.copyToS3 && storage.kind !== "s3"
+      ? {
+          key: "orthanc:docker.backup.copyToS3",
+          message: `copies dumps to the bucket of \`orthanc:storage.s3\`, but storage.kind is ${storage.kind}. Fix: use S3 storage, or set copyToS3 to false.`,
+        }
+      : undefined,
+  ),
+
+  rule({ sections: ["docker"], targets: ["docker"] }, ({ docker }) => {
+    const issues: ConfigIssue[] = [];
+    if (docker.host === "aws-vm" && !docker.vm) {
+      issues.push({
+        key: "orthanc:docker.vm",
+        message: `is required when \`orthanc:docker.host\` is aws-vm (at least its region). Fix: \`pulumi config set --path 'orthanc:docker.vm.region' eu-west-1\`.`,
+      });
+    }
+    if (docker.vm && docker.host !== "aws-vm") {
+      issues.push({
+        key: "orthanc:docker.vm",
+        message: `is set but \`orthanc:docker.host\` is ${JSON.stringify(docker.host)}. Fix: set host to aws-vm, or remove the vm section.`,
+      });
+    }
+    if (docker.vm?.subnetId && !docker.vm.vpcId) {
+      issues.push({
+        key: "orthanc:docker.vm.subnetId",
+        message: `needs \`orthanc:docker.vm.vpcId\` (the VPC the subnet is in). Fix: set vpcId too.`,
+      });
+    }
+    if (docker.vm && docker.host === "aws-vm" && !docker.vm.sshAllowedCidrs.length) {
+      issues.push({
+        key: "orthanc:docker.vm.sshAllowedCidrs",
+        message:
+          `is empty, but the Docker provider deploys onto the VM over SSH. ` +
+          `Fix: add the deploying machine's network, e.g. \`pulumi config set --path 'orthanc:docker.vm.sshAllowedCidrs[0]' 198.51.100.7/32\`.`,
+      });
+    }
+    if (docker.vm?.sshAllowedCidrs.length && !docker.vm.sshPublicKey) {
+      issues.push({
+        key: "orthanc:docker.vm.sshPublicKey",
+        message: `is required when sshAllowedCidrs opens SSH. Fix: set it to your public key (ssh-ed25519 ...).`,
+      });
+    }
+    const tlsParts = TLS_CLIENT_KEYS.filter((k) => docker[k] !== undefined);
+    if (tlsParts.length && !docker.host.startsWith("tcp://")) {
+      issues.push({
+        key: `orthanc:docker.${tlsParts[0]}`,
+        message: `TLS client material is only used with a tcp:// host, got host ${JSON.stringify(docker.host)}. Fix: remove it.`,
+      });
+    }
+    return issues;
+  }),
+];

@@ -1,0 +1,145 @@
+import { z } from "zod";
+import { orthancSecretString } from "../primitives";
+import { rule } from "../rule";
+
+const s3Location = z.strictObject({
+  /** Bucket name. For the AWS target it is created when omitted. */
+  bucket: z.string().min(3).max(63).optional(),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" })
+    .optional(),
+  /** S3-compatible endpoint (MinIO, Ceph…); omit for AWS S3. */
+  endpoint: z.url().optional(),
+  /**
+   * Key prefix inside the bucket, a folder: `/` is appended when missing, so that Orthanc's
+   * objects and the database backups agree on it. A leading `/` makes the S3 plugin refuse to load.
+   */
+  prefix: z
+    .string()
+    .regex(/^(?![/])[A-Za-z0-9!_.*'()/-]*$/, {
+      error:
+        "must be a key prefix such as `orthanc/`: no leading `/` (the S3 plugin refuses to load with one) and only letters, digits and `! _ . * ' ( ) / -`",
+    })
+    .refine((p) => !p.includes("//"), { error: "must not contain `//` (an empty folder name)" })
+    .transform((p) => (p && !p.endsWith("/") ? `${p}/` : p))
+    .default(""),
+  /**
+   * Static access keys, only for hosts without an AWS role (a Docker host outside AWS, an
+   * S3-compatible server). On AWS the instance, task or pod role is used instead.
+   */
+  accessKeyId: z
+    .string()
+    .regex(/^[A-Z0-9]{16,128}$/, { error: "must be an access key id such as `AKIA...`" })
+    .optional(),
+  secretAccessKey: orthancSecretString.optional(),
+});
+
+/** What every target understands of `orthanc:storage`; each target's variant narrows `kind`. */
+const storageBase = {
+  s3: s3Location.optional(),
+  /**
+   * Orthanc's client-side storage encryption (S3 only). The master key is generated once,
+   * protected, and delivered to the container as a file. It cannot be turned on for existing files.
+   */
+  encryption: z.boolean().default(false),
+};
+
+/** `orthanc:storage`, as each target understands it. */
+export const storageSections = {
+  docker: z.strictObject({ kind: z.enum(["volume", "s3"]).default("volume"), ...storageBase }),
+  aws: z.strictObject({
+    kind: z.enum(["efs", "s3"]).default("efs"),
+    ...storageBase,
+    /** Move DICOM objects to S3 Glacier Instant Retrieval after this many days (a bucket this stack creates). */
+    glacierInstantRetrievalAfterDays: z.number().int().min(30).optional(),
+  }),
+  kubernetes: z.strictObject({
+    kind: z.enum(["pvc", "s3"]).default("pvc"),
+    ...storageBase,
+    /** Size of the PVC this program creates for DICOM files. */
+    sizeGiB: z.number().int().min(1).default(100),
+    /** ReadWriteMany (a storage class that supports it) is needed for more than one replica. */
+    accessMode: z.enum(["ReadWriteOnce", "ReadWriteMany"]).default("ReadWriteOnce"),
+  }),
+};
+
+/** The rules that guard `orthanc:storage`. */
+export const storageRules = [
+  rule(
+    { sections: ["orthanc", "storage", "kubernetes"], targets: ["kubernetes"] },
+    ({ orthanc, storage, kubernetes }) => {
+      const most = kubernetes.autoscaling?.enabled
+        ? kubernetes.autoscaling.maxReplicas
+        : orthanc.replicas;
+      return most > 1 && storage.kind === "pvc" && storage.accessMode !== "ReadWriteMany"
+        ? {
+            key: "orthanc:storage.accessMode",
+            message:
+              `${most} replicas need shared storage, got a ReadWriteOnce PVC. ` +
+              `Fix: set \`orthanc:storage.accessMode\` to ReadWriteMany (with a storage class that supports it), or storage.kind to s3.`,
+          }
+        : undefined;
+    },
+  ),
+
+  rule({ sections: ["storage"] }, ({ storage }) =>
+    storage.encryption && storage.kind !== "s3"
+      ? {
+          key: "orthanc:storage.encryption",
+          message:
+            `Orthanc storage encryption works only with object storage, got \`orthanc:storage.kind\` ${storage.kind}. ` +
+            `Allowed: encryption true with kind s3. Fix: set \`orthanc:storage.kind\` to s3, or encryption to false.`,
+        }
+      : undefined,
+  ),
+
+  rule({ sections: ["storage"] }, ({ storage }, target) => {
+    if (storage.kind !== "s3" && storage.s3) {
+      return {
+        key: "orthanc:storage.s3",
+        message: `is set but \`orthanc:storage.kind\` is ${storage.kind}. Fix: set kind to s3, or remove the s3 section.`,
+      };
+    }
+    // Only the AWS target creates a bucket; elsewhere the bucket must exist.
+    if (storage.kind === "s3" && target !== "aws" && !storage.s3?.bucket) {
+      return {
+        key: "orthanc:storage.s3.bucket",
+        message:
+          `is required when \`orthanc:storage.kind\` is s3 on target ${target} (only the aws target creates a bucket). ` +
+          `Fix: \`pulumi config set --path 'orthanc:storage.s3.bucket' my-pacs-bucket\`.`,
+      };
+    }
+    return undefined;
+  }),
+
+  rule({ sections: ["storage", "docker"], targets: ["docker"] }, ({ storage, docker }) => {
+    if (storage.kind !== "s3") return undefined;
+    const keyId = storage.s3?.accessKeyId;
+    if (Boolean(keyId) !== Boolean(storage.s3?.secretAccessKey)) {
+      return {
+        key: `orthanc:storage.s3.${keyId ? "secretAccessKey" : "accessKeyId"}`,
+        message: `static S3 keys come in pairs: set both accessKeyId and secretAccessKey (--secret), or neither.`,
+      };
+    }
+    if (docker.host !== "aws-vm" && !keyId) {
+      return {
+        key: "orthanc:storage.s3.accessKeyId",
+        message:
+          `is required for S3 on a Docker host outside AWS (only an aws-vm host has a role). ` +
+          `Fix: set storage.s3.accessKeyId and, with --secret, storage.s3.secretAccessKey.`,
+      };
+    }
+    return undefined;
+  }),
+
+  rule({ sections: ["storage"], targets: ["aws"] }, ({ storage }) =>
+    storage.glacierInstantRetrievalAfterDays !== undefined &&
+    (storage.kind !== "s3" || storage.s3?.bucket)
+      ? {
+          key: "orthanc:storage.glacierInstantRetrievalAfterDays",
+          message: `applies to a bucket this stack creates (storage.kind s3 without storage.s3.bucket). Fix: remove it, or manage your own bucket's lifecycle.`,
+        }
+      : undefined,
+  ),
+];

@@ -1,0 +1,20 @@
+import { ConfigIssue, safeParseConfig } from "../../infra/config";
+
+/** The problems `safeParseConfig` reports; fails the test when the configuration is accepted. */
+export function issuesOf(raw: Record<string, unknown>): ConfigIssue[] {
+  const r = safeParseConfig(raw);
+  if (r.ok) throw new Error("expected the configuration to be rejected");
+  return r.issues;
+}
+
+/** A configuration that must be rejected: what it shows, the raw config, the key and message reported. */
+export type Rejection = [name: string, raw: Record<string, unknown>, key: string, message: RegExp];
+
+/** One test per case: the configuration is rejected with `key`, and that issue's message matches. */
+export function testRejections(cases: Rejection[]): void {
+  test.each(cases)("%s", (_name, raw, key, message) => {
+    const issues = issuesOf(raw);
+    expect(issues.map((i) => i.key)).toContain(key);
+    expect(issues.find((i) => i.key === key)!.message).toMatch(message);
+  });
+}
