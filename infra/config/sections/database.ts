@@ -69,7 +69,8 @@ export const databaseRules = [
     database.engine === "sqlite"
       ? {
           key: "orthanc:database.engine",
-          message: "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql.",
+          message:
+            "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql. Fix: set `orthanc:database.engine` to postgresql (RDS is created for it) or give database.external.",
         }
       : undefined,
   ),
@@ -79,7 +80,7 @@ export const databaseRules = [
       ? {
           key: "orthanc:database.engine",
           message:
-            "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external).",
+            "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external). Fix: set `orthanc:database.engine` to postgresql.",
         }
       : undefined,
   ),

@@ -29,12 +29,12 @@ describe("orthanc:database", () => {
       [
         "aws",
         { aws: { region: "eu-west-1" } },
-        "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql.",
+        "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql. Fix: set `orthanc:database.engine` to postgresql (RDS is created for it) or give database.external.",
       ],
       [
         "kubernetes",
         {},
-        "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external).",
+        "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external). Fix: set `orthanc:database.engine` to postgresql.",
       ],
     ])("target %s refuses engine sqlite", (target, extra, message) => {
       expect(issuesOf({ target, ...extra, database: { engine: "sqlite" } })).toEqual([
