@@ -1,21 +1,28 @@
-// One stack's plan in a fresh process, so time and memory are the program's alone.
+// One stack's plan in a fresh process, so time, memory and loaded SDKs are the program's alone.
 import { runPlan } from "../infra/plan/runPlan";
 import { readStackFile, stackFilePath } from "../infra/stackFiles";
 
 const stack = process.argv[2];
 const t0 = process.hrtime.bigint();
-const rss0 = process.memoryUsage().rss;
 runPlan(readStackFile(stackFilePath(stack)), stack).then((plan) => {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const mem = process.memoryUsage();
+  // The Pulumi SDKs this plan loaded (a target's SDKs load only when it is selected).
+  const sdks = new Set(
+    Object.keys(require.cache)
+      .map((path) => /node_modules\/@pulumi\/([a-z]+)\//.exec(path)?.[1])
+      .filter((sdk): sdk is string => !!sdk && sdk !== "pulumi"),
+  );
   console.log(
     JSON.stringify({
       stack,
       resources: plan.resources.length,
       ms,
+      // From the process's start: Node, the SDKs and the program, as `pulumi up` pays it.
+      totalMs: process.uptime() * 1000,
       rssMiB: mem.rss / 2 ** 20,
-      rssDeltaMiB: (mem.rss - rss0) / 2 ** 20,
       heapMiB: mem.heapUsed / 2 ** 20,
+      sdks: [...sdks].sort(),
     }),
   );
   process.exit(0);
