@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OrthancAws, OrthancAwsArgs } from "../../components/aws/orthancAws";
+import { OrthancAws, OrthancAwsArgs } from "../../components/aws";
 import { AwsConfig } from "../config";
 import { StackOutputs } from "./types";
 import { orthancArgs, tlsEnabled } from "./common";

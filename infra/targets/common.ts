@@ -1,6 +1,5 @@
 import { DockerConfig, KubernetesConfig, OrthancConfig } from "../config";
-import { S3StorageArgs } from "../../components/shared/settings";
-import { imageReference, throughMirror } from "../../components/shared/images";
+import { imageReference, S3StorageArgs, throughMirror } from "../../components/shared";
 
 /** An image as this stack pulls it: pinned, and through `registry.mirror` when one is set. */
 export function pulledImage(cfg: OrthancConfig, repository: string, tag: string): string {

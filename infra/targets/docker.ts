@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { POSTGRES_TAGS } from "../../components/shared/images";
-import { OrthancDocker, OrthancDockerArgs } from "../../components/docker/orthancDocker";
+import { POSTGRES_TAGS } from "../../components/shared";
+import { OrthancDocker, OrthancDockerArgs } from "../../components/docker";
 import { DockerConfig } from "../config";
 import { StackOutputs } from "./types";
 import { orthancArgs, pulledImage, s3StorageArgs, tlsEnabled } from "./common";
