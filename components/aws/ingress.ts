@@ -116,10 +116,7 @@ export class Ingress extends pulumi.ComponentResource {
         child,
       );
     } else {
-      pulumi.log.warn(
-        "No domain (orthanc:dns.name): the web endpoint is plain HTTP. Set dns.name and dns.zoneId for HTTPS.",
-        this,
-      );
+      pulumi.log.warn("No DNS names: the web endpoint is plain HTTP, without TLS.", this);
       new aws.lb.Listener(
         `${name}-http`,
         {

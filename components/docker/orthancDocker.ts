@@ -96,7 +96,6 @@ export class OrthancDocker extends pulumi.ComponentResource {
   public readonly adminUser: pulumi.Output<string>;
   public readonly adminPassword: pulumi.Output<string>;
   public readonly host: pulumi.Output<string>;
-  public readonly note: pulumi.Output<string | undefined>;
   /** The VM's public address and instance id, for an `aws-vm` engine. */
   public readonly vm?: { publicIp: pulumi.Output<string>; instanceId: pulumi.Output<string> };
 
@@ -356,11 +355,6 @@ export class OrthancDocker extends pulumi.ComponentResource {
     );
     this.adminUser = pulumi.output(args.orthanc.adminUser);
     this.adminPassword = credentials.adminPassword;
-    this.note = pulumi.output(
-      args.proxy.domain
-        ? undefined
-        : `Plain HTTP without TLS on ${args.proxy.bindAddress}:${args.proxy.httpPort}: set orthanc:dns.name to serve HTTPS with a Let's Encrypt certificate.`,
-    );
     this.vm = vm && { publicIp: vm.publicIp, instanceId: vm.instanceId };
     this.registerOutputs({
       url: this.url,
@@ -368,7 +362,6 @@ export class OrthancDocker extends pulumi.ComponentResource {
       adminUser: this.adminUser,
       adminPassword: this.adminPassword,
       host: this.host,
-      note: this.note,
     });
   }
 }

@@ -73,6 +73,10 @@ export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
 }
 
 export function deployAws(cfg: AwsConfig): StackOutputs {
+  if (!tlsEnabled(cfg) || !cfg.dns.name || !(cfg.dns.zoneId || cfg.dns.createZone))
+    pulumi.log.warn(
+      "No domain (orthanc:dns.name with dns.zoneId or dns.createZone): the web endpoint is plain HTTP. Set them for HTTPS.",
+    );
   const orthanc = new OrthancAws(`orthanc-${pulumi.getStack()}`, awsArgs(cfg));
   const o = cfg.orthanc;
   return {

@@ -104,7 +104,11 @@ export function deployDocker(cfg: DockerConfig): StackOutputs {
     adminUser: orthanc.adminUser,
     adminPassword: orthanc.adminPassword,
     host: orthanc.host,
-    note: orthanc.note,
+    note: pulumi.output(
+      tlsEnabled(cfg)
+        ? undefined
+        : `Plain HTTP without TLS on ${cfg.docker.bindAddress}:${cfg.docker.httpPort}: set orthanc:dns.name to serve HTTPS with a Let's Encrypt certificate.`,
+    ),
     ...(orthanc.vm ? { vmPublicIp: orthanc.vm.publicIp, vmInstanceId: orthanc.vm.instanceId } : {}),
   };
 }
