@@ -111,7 +111,7 @@ export class OrthancAws extends pulumi.ComponentResource {
     const child: pulumi.ComponentResourceOptions = { ...moved, providers: [provider] };
     const protect = args.protectData;
     const o = args.orthanc;
-    const dicomOpen = o.dicom.enabled && o.dicomAllowedCidrs.length > 0;
+    const dicomOpen = o.dicomAllowedCidrs.length > 0;
 
     const key = new KmsKey(
       `${name}-key`,
@@ -129,7 +129,7 @@ export class OrthancAws extends pulumi.ComponentResource {
       `${name}-net`,
       {
         ...args.network,
-        dicomAllowedCidrs: dicomOpen ? o.dicomAllowedCidrs : [],
+        dicomAllowedCidrs: o.dicomAllowedCidrs,
         httpPort: o.httpPort,
         dicomPort: o.dicom.port,
         kmsKeyArn: key.arn,

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrthancAws, OrthancAwsArgs } from "../../components/aws";
 import { AwsConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs, tlsEnabled } from "./common";
+import { orthancArgs, rootName, tlsEnabled } from "./common";
 
 /** Maps the validated stack configuration onto the AWS component's arguments. */
 export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
@@ -77,7 +77,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
     pulumi.log.warn(
       "No domain (orthanc:dns.name with dns.zoneId or dns.createZone): the web endpoint is plain HTTP. Set them for HTTPS.",
     );
-  const orthanc = new OrthancAws(`orthanc-${pulumi.getStack()}`, awsArgs(cfg));
+  const orthanc = new OrthancAws(rootName(), awsArgs(cfg));
   const o = cfg.orthanc;
   return {
     target: pulumi.output("aws"),

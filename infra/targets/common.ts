@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { DockerConfig, KubernetesConfig, OrthancConfig } from "../config";
 import { imageReference, S3StorageArgs, throughMirror } from "../../components/shared";
 
@@ -6,7 +7,20 @@ export function pulledImage(cfg: OrthancConfig, repository: string, tag: string)
   return throughMirror(imageReference(repository, tag), cfg.registry.mirror);
 }
 
-/** The `orthanc` section as the Docker and Kubernetes components take it. */
+/** Every component's name prefix; its resources are named after it. */
+export const rootName = () => `orthanc-${pulumi.getStack()}`;
+
+/** Where S3 storage is when the stack names no region (the Docker and Kubernetes targets). */
+export const DEFAULT_S3_REGION = "us-east-1";
+
+/**
+ * The networks DICOM is published to; empty: not published at all. Decided here once for every
+ * target (each component publishes exactly when this is non-empty).
+ */
+export const dicomPublishedTo = (cfg: OrthancConfig): string[] =>
+  cfg.orthanc.dicom.enabled ? cfg.orthanc.dicom.allowedCidrs : [];
+
+/** The `orthanc` section as every target's root component takes it. */
 export function orthancArgs(cfg: OrthancConfig) {
   const o = cfg.orthanc;
   return {
@@ -20,7 +34,7 @@ export function orthancArgs(cfg: OrthancConfig) {
     adminUser: o.adminUser,
     users: o.users,
     corsOrigins: o.corsOrigins,
-    dicomAllowedCidrs: o.dicom.allowedCidrs,
+    dicomAllowedCidrs: dicomPublishedTo(cfg),
   };
 }
 

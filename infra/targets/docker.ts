@@ -3,7 +3,15 @@ import { POSTGRES_TAGS } from "../../components/shared";
 import { OrthancDocker, OrthancDockerArgs } from "../../components/docker";
 import { DockerConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs, pulledImage, s3StorageArgs, tlsEnabled } from "./common";
+import {
+  DEFAULT_S3_REGION,
+  dicomPublishedTo,
+  orthancArgs,
+  pulledImage,
+  rootName,
+  s3StorageArgs,
+  tlsEnabled,
+} from "./common";
 
 /** Where the containers run: this machine's engine, another one, or a VM of the stack's own. */
 function engineArgs(cfg: DockerConfig): OrthancDockerArgs["engine"] {
@@ -35,8 +43,8 @@ function engineArgs(cfg: DockerConfig): OrthancDockerArgs["engine"] {
       sshPublicKey: vm.sshPublicKey,
       sshAllowedCidrs: vm.sshAllowedCidrs,
       webAllowedCidrs: vm.webAllowedCidrs,
-      dicom: cfg.orthanc.dicom.allowedCidrs.length
-        ? { port: cfg.orthanc.dicom.port, allowedCidrs: cfg.orthanc.dicom.allowedCidrs }
+      dicom: dicomPublishedTo(cfg).length
+        ? { port: cfg.orthanc.dicom.port, allowedCidrs: dicomPublishedTo(cfg) }
         : undefined,
       dns:
         cfg.dns.zoneId && dnsNames.length ? { zoneId: cfg.dns.zoneId, names: dnsNames } : undefined,
@@ -57,7 +65,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
     hostName: cfg.docker.host === "aws-vm" ? cfg.dns.name : undefined,
     storage:
       cfg.storage.kind === "s3"
-        ? s3StorageArgs(cfg.storage, cfg.docker.vm?.region ?? "us-east-1")
+        ? s3StorageArgs(cfg.storage, cfg.docker.vm?.region ?? DEFAULT_S3_REGION)
         : { kind: "volume" },
     orthanc: orthancArgs(cfg),
     database:
@@ -96,7 +104,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
 }
 
 export function deployDocker(cfg: DockerConfig): StackOutputs {
-  const orthanc = new OrthancDocker(`orthanc-${pulumi.getStack()}`, dockerArgs(cfg));
+  const orthanc = new OrthancDocker(rootName(), dockerArgs(cfg));
   return {
     target: pulumi.output("docker"),
     url: orthanc.url,
