@@ -12,17 +12,11 @@ import {
 } from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { storageMasterKey } from "../shared/storageKey";
-import {
-  dicomService,
-  labels,
-  networkPolicies,
-  orthancDeployment,
-  orthancIngress,
-  orthancService,
-  postgresBackupCronJob,
-  postgresService,
-  postgresStatefulSet,
-} from "./manifests";
+import { labels } from "./manifests/conventions";
+import { dicomService, orthancIngress } from "./manifests/ingress";
+import { networkPolicies } from "./manifests/networkPolicies";
+import { postgresBackupCronJob, postgresService, postgresStatefulSet } from "./manifests/postgres";
+import { orthancDeployment, orthancService } from "./manifests/workload";
 
 export interface OrthancKubernetesArgs {
   namespace: { name: string; create: boolean };
@@ -415,7 +409,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       ingress = new k8s.networking.v1.Ingress(
         `${name}-ingress`,
         orthancIngress(
-          { name: APP, namespace: ns, httpPort: args.orthanc.httpPort },
+          { name: APP, namespace: ns },
           {
             host: args.ingress.host,
             className: args.ingress.className,
