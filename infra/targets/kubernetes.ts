@@ -1,10 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { POSTGRES_TAGS } from "../../components/shared/images";
-import {
-  OrthancKubernetes,
-  OrthancKubernetesArgs,
-} from "../../components/kubernetes/orthancKubernetes";
+import { OrthancKubernetes, OrthancKubernetesArgs } from "../../components/kubernetes";
 import { ConfigError, KubernetesConfig } from "../config";
 import { StackOutputs } from "./types";
 import { orthancArgs, pulledImage, s3StorageArgs } from "./common";
