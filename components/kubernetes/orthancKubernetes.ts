@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { OrthancCredentials } from "../shared/credentials";
 import { createDatabase, KubernetesDatabase } from "./database";
-import { createEdge, IngressOptions } from "./edge";
+import { createEdge, DnsOptions, IngressOptions } from "./edge";
 import { APP, createNamespace } from "./namespace";
 import { createNetworkPolicies } from "./networkPolicies";
 import { createOrthanc, OrthancOptions } from "./orthanc";
@@ -22,6 +22,8 @@ export interface OrthancKubernetesArgs {
   readonly storage: KubernetesStorage;
   /** The web entrance. */
   readonly ingress: IngressOptions;
+  /** Route 53 records for the public names, when the zone is given. */
+  readonly dns?: DnsOptions;
   /** Scale between `orthanc.replicas` and `maxReplicas` on CPU use. */
   readonly autoscaling?: { readonly maxReplicas: number; readonly targetCpuPercent: number };
   /** Protect the namespace, the volumes, the database and the storage key from deletion. */
@@ -32,7 +34,8 @@ export interface OrthancKubernetesArgs {
  * Orthanc in a namespace of an existing cluster: restricted Pod Security, a dedicated service
  * account without a token, configuration in a ConfigMap and every credential in Secrets,
  * PostgreSQL (a StatefulSet, CloudNativePG, or external), a protected PVC or S3, a cert-manager
- * Ingress, DICOM only from an allowlist, and default-deny network policies.
+ * Ingress, DICOM only from an allowlist, default-deny network policies, and optionally the
+ * Route 53 records of its names.
  */
 export class OrthancKubernetes extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
@@ -91,6 +94,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       dicom: dicomPublished
         ? { port: dicom.port, allowedCidrs: args.orthanc.dicomAllowedCidrs }
         : undefined,
+      dns: args.dns,
     });
     createNetworkPolicies(name, this, {
       ns,
