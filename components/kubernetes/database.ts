@@ -17,6 +17,7 @@ import {
   postgresStatefulSet,
 } from "./manifests/postgres";
 import { APP, InNamespace, keptData } from "./namespace";
+import { StaticKeys } from "./storage";
 
 const DB_NAME = "orthanc";
 const DB_USER = "orthanc";
@@ -47,7 +48,7 @@ export interface CloudNativePgDatabase {
 }
 
 /** The DICOM bucket, when reached with static keys (which Barman needs). */
-export type BackupBucket = S3StorageArgs & { readonly accessKeyId: string };
+export type BackupBucket = S3StorageArgs & StaticKeys;
 
 /** Where Orthanc's index lives. */
 export type KubernetesDatabase = StatefulSetDatabase | CloudNativePgDatabase | ExternalDatabase;
@@ -93,8 +94,12 @@ export function createDatabase(
       dumps: false,
       egressPorts: [db.port],
     };
-  // OrthancCredentials generates it whenever the database is not external.
-  const password = args.generatedPassword!;
+  const password = args.generatedPassword;
+  if (!password)
+    throw new pulumi.ResourceError(
+      `no password was generated for the ${db.kind} database this component runs`,
+      parent,
+    );
   return db.kind === "statefulset"
     ? createStatefulSetPostgres(name, parent, { ...args, database: db }, password)
     : createCloudNativePg(name, parent, { ...args, database: db }, password);
@@ -252,7 +257,7 @@ function createBackupStore(
     `${name}-postgres-backup-keys`,
     {
       metadata: ns.meta(keysSecretName, "postgres"),
-      stringData: { ACCESS_KEY_ID: s3.accessKeyId, ACCESS_SECRET_KEY: s3.secretAccessKey! },
+      stringData: { ACCESS_KEY_ID: s3.accessKeyId, ACCESS_SECRET_KEY: s3.secretAccessKey },
     },
     { parent, dependsOn: ns.dependsOn },
   );

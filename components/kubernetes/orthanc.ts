@@ -70,8 +70,8 @@ export function createOrthanc(name: string, parent: pulumi.Resource, args: Ortha
     {
       users: args.users,
       databasePassword: args.database.password,
-      s3AccessKey: args.storage.accessKeyId,
-      s3SecretKey: args.storage.secretAccessKey,
+      s3AccessKey: args.storage.staticKeys?.accessKeyId,
+      s3SecretKey: args.storage.staticKeys?.secretAccessKey,
     },
   );
   const configMapName = `${APP}-config`;

@@ -51,6 +51,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
 
   constructor(name: string, args: OrthancKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:kubernetes:OrthancKubernetes", name, {}, opts);
+    refuseInconsistent(args, this);
     const { ns, account } = createNamespace(name, this, args);
     const credentials = new OrthancCredentials(
       `${name}-credentials`,
@@ -62,15 +63,15 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       { parent: this },
     );
     const st = args.storage;
+    const storage = createStorage(name, this, { ns, storage: st, protectData: args.protectData });
     const database = createDatabase(name, this, {
       ns,
       database: args.database,
       generatedPassword: credentials.databasePassword,
       backupBucket:
-        st.kind === "s3" && st.accessKeyId ? { ...st, accessKeyId: st.accessKeyId } : undefined,
+        st.kind === "s3" && storage.staticKeys ? { ...st, ...storage.staticKeys } : undefined,
       protectData: args.protectData,
     });
-    const storage = createStorage(name, this, { ns, storage: st, protectData: args.protectData });
 
     const dicom = args.orthanc.dicom;
     const dicomPublished = dicom.enabled && args.orthanc.dicomAllowedCidrs.length > 0;
@@ -107,7 +108,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       // S3 and external databases are reached over TLS; an external database on its own port.
       egressPorts: [...(st.kind === "s3" ? [443] : []), ...database.egressPorts],
       // Without static keys, S3 credentials come from the node's EKS Pod Identity agent.
-      podIdentityAgent: st.kind === "s3" && !st.accessKeyId,
+      podIdentityAgent: st.kind === "s3" && !storage.staticKeys,
     });
 
     this.namespace = pulumi.output(ns.name);
@@ -129,4 +130,14 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       credentialsSecretName: this.credentialsSecretName,
     });
   }
+}
+
+/** Arguments the types cannot refuse, refused before any resource is made. */
+function refuseInconsistent(args: OrthancKubernetesArgs, parent: pulumi.Resource) {
+  const st = args.storage;
+  if (st.kind === "s3" && !st.accessKeyId !== !st.secretAccessKey)
+    throw new pulumi.ResourceError(
+      "S3 storage: static keys come in pairs, an accessKeyId with its secretAccessKey (or neither, for a pod role)",
+      parent,
+    );
 }

@@ -25,6 +25,12 @@ export interface StorageArgs {
   readonly protectData: boolean;
 }
 
+/** Static S3 keys, where no pod role is used. */
+export interface StaticKeys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: pulumi.Output<string>;
+}
+
 /** What Orthanc's pods and configuration need to know of the storage. */
 export interface Storage {
   /** Orthanc's storage settings. */
@@ -34,8 +40,7 @@ export interface Storage {
   /** The Secret holding the storage-encryption master key, when S3 objects are encrypted. */
   readonly keySecretName?: string;
   /** Static S3 keys, for the credentials document; none where a pod role is used. */
-  readonly accessKeyId?: string;
-  readonly secretAccessKey?: pulumi.Output<string>;
+  readonly staticKeys?: StaticKeys;
 }
 
 /**
@@ -63,8 +68,9 @@ export function createStorage(name: string, parent: pulumi.Resource, args: Stora
   }
   // The keys go to the credentials document, never into the settings.
   const { accessKeyId, secretAccessKey, ...s3 } = st;
-  const settings: StorageSettings = { ...s3, staticKeys: !!accessKeyId };
-  if (!st.encryption) return { settings, accessKeyId, secretAccessKey };
+  const staticKeys = accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined;
+  const settings: StorageSettings = { ...s3, staticKeys: !!staticKeys };
+  if (!st.encryption) return { settings, staticKeys };
   const keySecretName = `${APP}-storage-key`;
   new k8s.core.v1.Secret(
     `${name}-storage-key`,
@@ -76,5 +82,5 @@ export function createStorage(name: string, parent: pulumi.Resource, args: Stora
     },
     { ...inNs, ...keptData(args.protectData) },
   );
-  return { settings, keySecretName, accessKeyId, secretAccessKey };
+  return { settings, keySecretName, staticKeys };
 }
