@@ -9,6 +9,7 @@ import { orthancArgs, pulledImage, s3StorageArgs } from "./common";
 export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
   const k = cfg.kubernetes;
   const db = cfg.database;
+  // TODO(issue 9): remove once the schema's rule refusing sqlite on target kubernetes merges.
   if (db.engine === "sqlite") {
     throw new ConfigError([
       {
