@@ -1,10 +1,6 @@
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { POSTGRES_TAGS } from "../../components/shared/images";
-import {
-  OrthancKubernetes,
-  OrthancKubernetesArgs,
-} from "../../components/kubernetes/orthancKubernetes";
+import { OrthancKubernetes, OrthancKubernetesArgs } from "../../components/kubernetes";
 import { ConfigError, KubernetesConfig } from "../config";
 import { StackOutputs } from "./types";
 import { orthancArgs, pulledImage, s3StorageArgs } from "./common";
@@ -13,6 +9,7 @@ import { orthancArgs, pulledImage, s3StorageArgs } from "./common";
 export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
   const k = cfg.kubernetes;
   const db = cfg.database;
+  // TODO(issue 9): remove once the schema's rule refusing sqlite on target kubernetes merges.
   if (db.engine === "sqlite") {
     throw new ConfigError([
       {
@@ -59,6 +56,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
       certManagerIssuer: k.certManagerIssuer,
       controllerNamespace: k.ingressControllerNamespace,
     },
+    dns: cfg.dns.zoneId ? { zoneId: cfg.dns.zoneId, dicomName: cfg.dns.dicomName } : undefined,
     autoscaling: k.autoscaling?.enabled
       ? { maxReplicas: k.autoscaling.maxReplicas, targetCpuPercent: k.autoscaling.targetCpuPercent }
       : undefined,
@@ -69,11 +67,6 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
 export function deployKubernetes(cfg: KubernetesConfig): StackOutputs {
   const name = `orthanc-${pulumi.getStack()}`;
   const orthanc = new OrthancKubernetes(name, kubernetesArgs(cfg));
-  if (cfg.dns.zoneId)
-    createRecords(name, cfg.dns.zoneId, [
-      [cfg.dns.name, orthanc.ingressAddress],
-      [cfg.dns.dicomName, orthanc.dicomHost],
-    ]);
   return {
     target: pulumi.output("kubernetes"),
     url: orthanc.url,
@@ -87,31 +80,4 @@ export function deployKubernetes(cfg: KubernetesConfig): StackOutputs {
     adminPassword: orthanc.adminPassword,
     credentialsSecret: orthanc.credentialsSecretName,
   };
-}
-
-/**
- * Route 53 records for the names, pointing at the addresses the cluster gave the ingress and the
- * DICOM load balancer: a CNAME for a host name, an A record for an IP.
- */
-function createRecords(
-  name: string,
-  zoneId: string,
-  records: [string | undefined, pulumi.Output<string> | undefined][],
-) {
-  // Route 53 is global; the region only tells the provider where to sign requests.
-  const provider = new aws.Provider(`${name}-dns`, { region: "us-east-1" });
-  for (const [recordName, address] of records) {
-    if (!recordName || !address) continue;
-    new aws.route53.Record(
-      `${name}-${recordName}`,
-      {
-        zoneId,
-        name: recordName,
-        type: address.apply((a) => (/^\d+\.\d+\.\d+\.\d+$/.test(a) ? "A" : "CNAME")),
-        ttl: 300,
-        records: [address],
-      },
-      { provider },
-    );
-  }
 }

@@ -335,6 +335,14 @@ describe("DNS records for a cluster's names", () => {
       ["ha-pacs.example.org", "CNAME", ["a1b2c3-ingress.elb.eu-west-1.amazonaws.com"]],
     ]);
     expect(plan.outputs.dicomEndpoint).toBe("HAPACS@198.51.100.40:4242");
+    // The component's own, through its Route 53 provider; aliased to where stacks had them.
+    const component = only(plan, "orthanc:kubernetes:OrthancKubernetes").urn;
+    const provider = only(plan, "pulumi:providers:aws");
+    for (const r of [provider, ...ofType(plan, "aws:route53/record:Record")]) {
+      expect(r.parent).toBe(component);
+      expect(r.aliases).toEqual([{ noParent: true }]);
+    }
+    expect(provider.inputs.region).toBe("us-east-1");
     // Without a zone (the shipped stack), nothing of AWS at all.
     const { plan: none } = await planWithSecrets("k8s-ha");
     expect(

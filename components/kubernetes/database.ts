@@ -1,0 +1,270 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { DatabaseEndpoint, ExternalDatabase, S3StorageArgs } from "../shared/settings";
+import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
+import {
+  barmanObjectStore,
+  BarmanObjectStore,
+  cnpgCluster,
+  cnpgClusterName,
+  cnpgScheduledBackup,
+} from "./manifests/cloudNativePg";
+import { labels } from "./manifests/conventions";
+import {
+  postgresBackupClaim,
+  postgresBackupCronJob,
+  postgresService,
+  postgresStatefulSet,
+} from "./manifests/postgres";
+import { APP, InNamespace, keptData } from "./namespace";
+import { StaticKeys } from "./storage";
+
+const DB_NAME = "orthanc";
+const DB_USER = "orthanc";
+
+/** PostgreSQL as a plain StatefulSet in the namespace, dumped daily to a PVC of its own. */
+export interface StatefulSetDatabase {
+  readonly kind: "statefulset";
+  /** The PostgreSQL image (its tag pins the major version). */
+  readonly image: string;
+  /** Size of the data volume; the dumps' volume is twice that. */
+  readonly storageGiB: number;
+  /** StorageClass of both volumes; the cluster's default when undefined. */
+  readonly storageClass?: string;
+  /** Explicit index connections per Orthanc; sized from the server's limit otherwise. */
+  readonly connectionsPerReplica?: number;
+}
+
+/** PostgreSQL run by the CloudNativePG operator (which must be installed), over TLS. */
+export interface CloudNativePgDatabase {
+  readonly kind: "cloudnativepg";
+  /** PostgreSQL instances: one primary, the others streaming replicas. */
+  readonly instances: number;
+  /** Size of each instance's volume. */
+  readonly storageGiB: number;
+  readonly storageClass?: string;
+  /** Explicit index connections per Orthanc; sized from the server's limit otherwise. */
+  readonly connectionsPerReplica?: number;
+}
+
+/** The DICOM bucket, when reached with static keys (which Barman needs). */
+export type BackupBucket = S3StorageArgs & StaticKeys;
+
+/** Where Orthanc's index lives. */
+export type KubernetesDatabase = StatefulSetDatabase | CloudNativePgDatabase | ExternalDatabase;
+
+export interface DatabaseArgs {
+  readonly ns: InNamespace;
+  readonly database: KubernetesDatabase;
+  /** The password generated for a database this component runs; unused for an external one. */
+  readonly generatedPassword?: pulumi.Output<string>;
+  /** S3 storage with static keys: CloudNativePG backs up to the same bucket. */
+  readonly backupBucket?: BackupBucket;
+  /** Protect the data volumes and the cluster. */
+  readonly protectData: boolean;
+}
+
+/** What Orthanc and the network policies need to know of the database. */
+export interface Database {
+  /** Where Orthanc finds it. */
+  readonly endpoint: DatabaseEndpoint & { kind: "postgresql" };
+  readonly password: pulumi.Output<string>;
+  /** Its pods in the namespace, which Orthanc may reach; none for an external database. */
+  readonly podSelector?: Record<string, string>;
+  /** A backup job's pods also reach it. */
+  readonly dumps: boolean;
+  /** Ports Orthanc reaches outside the namespace for it (an external database's). */
+  readonly egressPorts: number[];
+}
+
+/**
+ * The database: a StatefulSet with its daily dumps, a CloudNativePG Cluster with its backups to
+ * the DICOM bucket, or an external PostgreSQL this component only points Orthanc at.
+ */
+export function createDatabase(
+  name: string,
+  parent: pulumi.Resource,
+  args: DatabaseArgs,
+): Database {
+  const db = args.database;
+  if (db.kind === "external")
+    return {
+      endpoint: { ...db, kind: "postgresql" },
+      password: db.password,
+      dumps: false,
+      egressPorts: [db.port],
+    };
+  const password = args.generatedPassword;
+  if (!password)
+    throw new pulumi.ResourceError(
+      `no password was generated for the ${db.kind} database this component runs`,
+      parent,
+    );
+  return db.kind === "statefulset"
+    ? createStatefulSetPostgres(name, parent, { ...args, database: db }, password)
+    : createCloudNativePg(name, parent, { ...args, database: db }, password);
+}
+
+function createStatefulSetPostgres(
+  name: string,
+  parent: pulumi.Resource,
+  args: DatabaseArgs & { database: StatefulSetDatabase },
+  password: pulumi.Output<string>,
+): Database {
+  const { ns, database: db } = args;
+  const inNs = { parent, dependsOn: ns.dependsOn };
+  const secretName = `${APP}-postgres`;
+  const secret = new k8s.core.v1.Secret(
+    `${name}-postgres-password`,
+    { metadata: ns.meta(secretName, "postgres"), stringData: { password } },
+    inNs,
+  );
+  new k8s.apps.v1.StatefulSet(
+    `${name}-postgres`,
+    postgresStatefulSet({
+      name: APP,
+      namespace: ns.name,
+      image: db.image,
+      secretName,
+      storageGiB: db.storageGiB,
+      storageClass: db.storageClass,
+      database: DB_NAME,
+      user: DB_USER,
+    }),
+    { ...inNs, dependsOn: [...ns.dependsOn, secret], ...keptData(args.protectData) },
+  );
+  new k8s.core.v1.Service(
+    `${name}-postgres`,
+    postgresService({ name: APP, namespace: ns.name }),
+    inNs,
+  );
+  // Daily dumps into a PVC of their own, kept like the data.
+  const claim = postgresBackupClaim({
+    name: APP,
+    namespace: ns.name,
+    storageGiB: db.storageGiB,
+    storageClass: db.storageClass,
+  });
+  const backups = new k8s.core.v1.PersistentVolumeClaim(`${name}-postgres-backups`, claim, {
+    ...inNs,
+    ...keptData(args.protectData),
+  });
+  new k8s.batch.v1.CronJob(
+    `${name}-postgres-backup`,
+    postgresBackupCronJob({
+      name: APP,
+      namespace: ns.name,
+      image: db.image,
+      secretName,
+      database: DB_NAME,
+      user: DB_USER,
+      claimName: `${APP}-postgres-backups`,
+      schedule: "0 3 * * *",
+      retentionDays: 14,
+    }),
+    { ...inNs, dependsOn: [...ns.dependsOn, backups, secret] },
+  );
+  return {
+    endpoint: {
+      kind: "postgresql",
+      host: `${APP}-postgres.${ns.name}.svc`,
+      port: 5432,
+      database: DB_NAME,
+      username: DB_USER,
+      ssl: false,
+      maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
+      connectionsPerReplica: db.connectionsPerReplica,
+    },
+    password,
+    podSelector: labels(APP, "postgres"),
+    dumps: true,
+    egressPorts: [],
+  };
+}
+
+function createCloudNativePg(
+  name: string,
+  parent: pulumi.Resource,
+  args: DatabaseArgs & { database: CloudNativePgDatabase },
+  password: pulumi.Output<string>,
+): Database {
+  const { ns, database: db } = args;
+  const inNs = { parent, dependsOn: ns.dependsOn };
+  // Point-in-time backups to the same bucket as the DICOM files, when there is one.
+  const backupStore = args.backupBucket
+    ? createBackupStore(name, parent, ns, args.backupBucket)
+    : undefined;
+  const ownerSecretName = `${APP}-db-owner`;
+  const owner = new k8s.core.v1.Secret(
+    `${name}-postgres-owner`,
+    {
+      metadata: ns.meta(ownerSecretName, "postgres"),
+      type: "kubernetes.io/basic-auth",
+      stringData: { username: DB_USER, password },
+    },
+    inNs,
+  );
+  const cluster = new k8s.apiextensions.CustomResource(
+    `${name}-postgres`,
+    cnpgCluster({
+      name: APP,
+      namespace: ns.name,
+      instances: db.instances,
+      storageGiB: db.storageGiB,
+      storageClass: db.storageClass,
+      database: DB_NAME,
+      owner: DB_USER,
+      ownerSecretName,
+      maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
+      backup: backupStore,
+    }),
+    { ...inNs, dependsOn: [...ns.dependsOn, owner], ...keptData(args.protectData) },
+  );
+  if (backupStore)
+    new k8s.apiextensions.CustomResource(
+      `${name}-postgres-backup`,
+      cnpgScheduledBackup({ name: APP, namespace: ns.name }),
+      { ...inNs, dependsOn: [...ns.dependsOn, cluster] },
+    );
+  // CloudNativePG serves TLS with its own CA; `-rw` always points at the primary.
+  return {
+    endpoint: {
+      kind: "postgresql",
+      host: `${cnpgClusterName(APP)}-rw.${ns.name}.svc`,
+      port: 5432,
+      database: DB_NAME,
+      username: DB_USER,
+      ssl: true,
+      maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
+      connectionsPerReplica: db.connectionsPerReplica,
+    },
+    password,
+    podSelector: labels(APP, "postgres"),
+    dumps: false,
+    egressPorts: [],
+  };
+}
+
+/** Where CloudNativePG (Barman) writes base backups and WAL, and the Secret with its keys. */
+function createBackupStore(
+  name: string,
+  parent: pulumi.Resource,
+  ns: InNamespace,
+  s3: BackupBucket,
+): BarmanObjectStore {
+  const keysSecretName = `${APP}-db-backup-keys`;
+  new k8s.core.v1.Secret(
+    `${name}-postgres-backup-keys`,
+    {
+      metadata: ns.meta(keysSecretName, "postgres"),
+      stringData: { ACCESS_KEY_ID: s3.accessKeyId, ACCESS_SECRET_KEY: s3.secretAccessKey },
+    },
+    { parent, dependsOn: ns.dependsOn },
+  );
+  return barmanObjectStore({
+    bucket: s3.bucket,
+    prefix: s3.prefix,
+    endpoint: s3.endpoint,
+    keysSecretName,
+  });
+}

@@ -1,0 +1,7 @@
+/** The Kubernetes target's component and what it takes. */
+export { OrthancKubernetes } from "./orthancKubernetes";
+export type { OrthancKubernetesArgs } from "./orthancKubernetes";
+export type { KubernetesDatabase, StatefulSetDatabase, CloudNativePgDatabase } from "./database";
+export type { KubernetesStorage, PvcStorage } from "./storage";
+export type { DnsOptions, IngressOptions } from "./edge";
+export type { OrthancOptions } from "./orthanc";
