@@ -74,7 +74,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     });
 
     const dicom = args.orthanc.dicom;
-    const dicomPublished = dicom.enabled && args.orthanc.dicomAllowedCidrs.length > 0;
+    const dicomPublished = args.orthanc.dicomAllowedCidrs.length > 0;
     const workload = createOrthanc(name, this, {
       ns,
       account,

@@ -10,9 +10,6 @@
  */
 import { ORTHANC_PATHS } from "./orthancImage";
 
-// Until every caller imports the image contract itself (issue 9 merge in progress).
-export { ORTHANC_PATHS, PROBE_USER } from "./orthancImage";
-
 export interface ModalitySettings {
   aet: string;
   host: string;

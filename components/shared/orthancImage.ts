@@ -4,6 +4,9 @@
  * and how its health is probed. (What the image does with them is summed up in the README.)
  */
 
+/** The image every target runs unless the stack names another, pinned to a release. */
+export const ORTHANC_IMAGE = { repository: "orthancteam/orthanc", tag: "26.8.1" } as const;
+
 /** The image's `orthanc` user and group: file owners and the uid every target runs it as. */
 export const ORTHANC_UID = 999;
 

@@ -12,4 +12,3 @@ export type {
 } from "./schema";
 export type { ConfigIssue } from "./errors";
 export { readStackConfig, rawConfigFrom, decodeConfigValue } from "./load";
-export { DEFAULT_ORTHANC_TAG } from "./sections/orthanc";

@@ -1,24 +1,21 @@
 import * as pulumi from "@pulumi/pulumi";
-import { POSTGRES_TAGS } from "../../components/shared/images";
+import { POSTGRES_TAGS } from "../../components/shared";
 import { OrthancKubernetes, OrthancKubernetesArgs } from "../../components/kubernetes";
-import { ConfigError, KubernetesConfig } from "../config";
+import { KubernetesConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs, pulledImage, s3StorageArgs } from "./common";
+import {
+  DEFAULT_S3_REGION,
+  orthancArgs,
+  pulledImage,
+  rootName,
+  s3StorageArgs,
+  tlsEnabled,
+} from "./common";
 
 /** Maps the validated stack configuration onto the Kubernetes component's arguments. */
 export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
   const k = cfg.kubernetes;
   const db = cfg.database;
-  // TODO(issue 9): remove once the schema's rule refusing sqlite on target kubernetes merges.
-  if (db.engine === "sqlite") {
-    throw new ConfigError([
-      {
-        key: "orthanc:database.engine",
-        message:
-          "sqlite is not offered on Kubernetes. Allowed: postgresql (statefulset, cloudnativepg or external).",
-      },
-    ]);
-  }
   return {
     namespace: { name: k.namespace, create: k.createNamespace },
     orthanc: orthancArgs(cfg),
@@ -43,7 +40,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
           },
     storage:
       cfg.storage.kind === "s3"
-        ? s3StorageArgs(cfg.storage, "us-east-1")
+        ? s3StorageArgs(cfg.storage, DEFAULT_S3_REGION)
         : {
             kind: "pvc",
             sizeGiB: cfg.storage.sizeGiB,
@@ -51,7 +48,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
             readWriteMany: cfg.storage.accessMode === "ReadWriteMany",
           },
     ingress: {
-      host: (cfg.tls.enabled ?? cfg.dns.name !== undefined) ? cfg.dns.name : undefined,
+      host: tlsEnabled(cfg) ? cfg.dns.name : undefined,
       className: k.ingressClassName,
       certManagerIssuer: k.certManagerIssuer,
       controllerNamespace: k.ingressControllerNamespace,
@@ -65,8 +62,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
 }
 
 export function deployKubernetes(cfg: KubernetesConfig): StackOutputs {
-  const name = `orthanc-${pulumi.getStack()}`;
-  const orthanc = new OrthancKubernetes(name, kubernetesArgs(cfg));
+  const orthanc = new OrthancKubernetes(rootName(), kubernetesArgs(cfg));
   return {
     target: pulumi.output("kubernetes"),
     url: orthanc.url,

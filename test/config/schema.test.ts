@@ -1,11 +1,12 @@
-import { DEFAULT_ORTHANC_TAG, parseConfig } from "../../infra/config";
+import { parseConfig } from "../../infra/config";
+import { ORTHANC_IMAGE } from "../../components/shared/orthancImage";
 
 describe("stack configuration defaults", () => {
   test("a config with only a target gets secure, documented defaults", () => {
     const cfg = parseConfig({ target: "docker" });
     expect(cfg.orthanc.image).toEqual({
       repository: "orthancteam/orthanc",
-      tag: DEFAULT_ORTHANC_TAG,
+      tag: ORTHANC_IMAGE.tag,
     });
     expect(cfg.orthanc.replicas).toBe(1);
     expect(cfg.orthanc.dicom).toEqual({

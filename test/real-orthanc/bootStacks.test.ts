@@ -5,7 +5,7 @@
  * when Orthanc is not installed.
  */
 import { parseConfig } from "../../infra/config";
-import { PROBE_USER } from "../../components/shared/orthancConfig";
+import { PROBE_USER } from "../../components/shared/orthancImage";
 import { makeInstance } from "./dicom";
 import { documentedCoreKeys, undocumentedKeys } from "./debian";
 import { scu } from "./lab";

@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { OrthancConfig } from "../../infra/config";
 import {
-  PROBE_USER,
   renderOrthanc,
   RenderedOrthanc,
   StorageSettings,
 } from "../../components/shared/orthancConfig";
+import { PROBE_USER } from "../../components/shared/orthancImage";
 import { orthancSettings } from "../../components/shared/settings";
 
 export interface LabRuntime {

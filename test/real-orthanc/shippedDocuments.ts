@@ -9,7 +9,8 @@ import type * as pulumi from "@pulumi/pulumi";
 import { parseConfig } from "../../infra/config";
 import { planMocks } from "../../infra/plan/mocks";
 import { runPlan } from "../../infra/plan/runPlan";
-import { JsonObject, ORTHANC_PATHS } from "../../components/shared/orthancConfig";
+import { JsonObject } from "../../components/shared/orthancConfig";
+import { ORTHANC_PATHS } from "../../components/shared/orthancImage";
 import { reveal } from "../program/helpers";
 
 /** Resource inputs, read loosely: each target's own shapes. */

@@ -6,7 +6,6 @@ import type * as k8s from "@pulumi/kubernetes";
 
 export type ObjectMeta = k8s.types.input.meta.v1.ObjectMeta;
 
-export const ORTHANC_UID = 999;
 export const POSTGRES_UID = 999;
 
 /** The labels of one part (`component`) of the deployment named `name`. */

@@ -4,8 +4,8 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ORTHANC_PATHS } from "../../shared/orthancConfig";
-import { labels, objectMeta, ORTHANC_UID, restrictedContainer, restrictedPod } from "./conventions";
+import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../../shared/orthancImage";
+import { labels, objectMeta, restrictedContainer, restrictedPod } from "./conventions";
 
 type Probe = k8s.types.input.core.v1.Probe;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -53,7 +53,7 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
   ];
   const probe = (periodSeconds: number, failureThreshold: number): Probe => ({
     // The image's probe logs in as the generated probe user and touches the database.
-    exec: { command: ["/probes/test-aliveness.py", "--user=healthcheck"] },
+    exec: { command: [...PROBE_COMMAND] },
     periodSeconds,
     timeoutSeconds: 10,
     failureThreshold,

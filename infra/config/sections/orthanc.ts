@@ -3,9 +3,7 @@ import type { ConfigIssue } from "../errors";
 import { aeTitle, cidr, orthancSecretString, pinnedTag, port } from "../primitives";
 import { rule } from "../rule";
 import { isLoopbackCidr } from "../../../components/shared/cidr";
-
-/** The Orthanc release every target runs unless `orthanc:orthanc.image.tag` says otherwise. */
-export const DEFAULT_ORTHANC_TAG = "26.8.1";
+import { ORTHANC_IMAGE, PROBE_USER } from "../../../components/shared/orthancImage";
 
 const modality = z.strictObject({
   /** The modality's own AE title. */
@@ -55,8 +53,8 @@ const user = z.strictObject({
 export const orthancSection = z.strictObject({
   image: z
     .strictObject({
-      repository: z.string().min(1).default("orthancteam/orthanc"),
-      tag: pinnedTag.default(DEFAULT_ORTHANC_TAG),
+      repository: z.string().min(1).default(ORTHANC_IMAGE.repository),
+      tag: pinnedTag.default(ORTHANC_IMAGE.tag),
     })
     .prefault({}),
   /** Instance name shown in the UI and in `/system`. */
@@ -85,7 +83,8 @@ export const orthancSection = z.strictObject({
   verboseLogs: z.boolean().default(false),
 });
 
-const RESERVED_USERS = ["healthcheck"];
+// The probe user is generated for the image's health check; nobody may claim its name.
+const RESERVED_USERS: string[] = [PROBE_USER];
 
 /** The rules that guard `orthanc:orthanc`. */
 export const orthancRules = [
