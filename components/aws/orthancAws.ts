@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OrthancCredentials } from "../shared/credentials";
+import { Credentials } from "../shared/credentials";
 import { orthancDocuments } from "../shared/documents";
 import { HOSTNAME_PLACEHOLDER, StorageSettings } from "../shared/orthancConfig";
 import { DatabaseEndpoint, ExternalDatabase, OrthancAppOptions } from "../shared/settings";
@@ -138,7 +138,7 @@ export class OrthancAws extends pulumi.ComponentResource {
       child,
     );
     const sg = network.securityGroups;
-    const credentials = new OrthancCredentials(
+    const credentials = new Credentials(
       `${name}-credentials`,
       {
         adminUser: o.adminUser,

@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { OrthancCredentials } from "../shared/credentials";
+import { Credentials } from "../shared/credentials";
 import { storageMasterKey } from "../shared/storageKey";
 import { orthancDocuments } from "../shared/documents";
 import {
@@ -122,7 +122,7 @@ export class OrthancDocker extends pulumi.ComponentResource {
       retainOnDelete: args.protectData,
     };
 
-    const credentials = new OrthancCredentials(
+    const credentials = new Credentials(
       `${name}-credentials`,
       {
         adminUser: args.orthanc.adminUser,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { OrthancCredentials } from "../shared/credentials";
+import { Credentials } from "../shared/credentials";
 import { createDatabase, KubernetesDatabase } from "./database";
 import { createEdge, DnsOptions, IngressOptions } from "./edge";
 import { APP, createNamespace } from "./namespace";
@@ -53,7 +53,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     super("orthanc:kubernetes:OrthancKubernetes", name, {}, opts);
     refuseInconsistent(args, this);
     const { ns, account } = createNamespace(name, this, args);
-    const credentials = new OrthancCredentials(
+    const credentials = new Credentials(
       `${name}-credentials`,
       {
         adminUser: args.orthanc.adminUser,

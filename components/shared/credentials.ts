@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { PROBE_USER } from "./orthancImage";
 
-export interface OrthancCredentialsArgs {
+export interface CredentialsArgs {
   /** The administrator's user name. */
   adminUser: string;
   /** Users from config; a password given there is used, others are generated. */
@@ -16,7 +16,7 @@ export interface OrthancCredentialsArgs {
  * user and the database password. Generated values are RandomPasswords, created once and kept in
  * state; everything this component exposes is a Pulumi secret.
  */
-export class OrthancCredentials extends pulumi.ComponentResource {
+export class Credentials extends pulumi.ComponentResource {
   /** User name -> password, admin and probe user included (secret). */
   public readonly users: pulumi.Output<Record<string, string>>;
   public readonly adminPassword: pulumi.Output<string>;
@@ -24,7 +24,7 @@ export class OrthancCredentials extends pulumi.ComponentResource {
   /** Undefined when the database is external (its password comes from config). */
   public readonly databasePassword?: pulumi.Output<string>;
 
-  constructor(name: string, args: OrthancCredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: CredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:shared:Credentials", name, {}, opts);
     const generated = (suffix: string) =>
       new random.RandomPassword(

@@ -17,7 +17,7 @@ export {
 } from "./settings";
 export { HOSTNAME_PLACEHOLDER, type StorageSettings } from "./orthancConfig";
 export { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND, PROBE_USER } from "./orthancImage";
-export { OrthancCredentials, type OrthancCredentialsArgs } from "./credentials";
+export { Credentials, type CredentialsArgs } from "./credentials";
 export { storageMasterKey } from "./storageKey";
 export { imageReference, POSTGRES_TAGS, throughMirror } from "./images";
 export { connectionsPerReplica, OWN_POSTGRES_MAX_CONNECTIONS } from "./sizing";
