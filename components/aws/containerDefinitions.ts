@@ -37,21 +37,21 @@ export const DEFAULT_CAPABILITIES = [
 ] as const;
 
 export interface OrthancContainersArgs {
-  image: string;
+  readonly image: string;
   /** orthanc.json, not secret. */
-  orthancJson: string;
+  readonly orthancJson: string;
   /** ARN of the Secrets Manager secret holding credentials.json. */
-  credentialsSecretArn: string;
+  readonly credentialsSecretArn: string;
   /** ARN of the secret holding the storage-encryption master key, if any. */
-  storageKeySecretArn?: string;
-  environment: Record<string, string>;
-  httpPort: number;
-  dicomPort?: number;
+  readonly storageKeySecretArn?: string;
+  readonly environment: Record<string, string>;
+  readonly httpPort: number;
+  readonly dicomPort?: number;
   /** EFS storage mounted at Orthanc's storage directory. */
-  efs: boolean;
-  logGroup: string;
-  region: string;
-  memoryMiB: number;
+  readonly efs: boolean;
+  readonly logGroup: string;
+  readonly region: string;
+  readonly memoryMiB: number;
 }
 
 /**

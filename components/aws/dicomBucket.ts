@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface DicomBucketArgs {
   /** Encrypts every object (SSE-KMS with an S3 Bucket Key). */
-  kmsKeyArn: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
   /** Days an overwritten or deleted object version is kept before it expires. */
-  noncurrentVersionDays: number;
+  readonly noncurrentVersionDays: number;
   /** Move current objects to S3 Glacier Instant Retrieval after this many days (optional). */
-  glacierInstantRetrievalAfterDays?: number;
+  readonly glacierInstantRetrievalAfterDays?: number;
   /** Protect the bucket from deletion and replacement; it is never force-destroyed. */
-  protect: boolean;
+  readonly protect: boolean;
 }
 
 /**

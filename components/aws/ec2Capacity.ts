@@ -3,14 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { serviceRole } from "./iam";
 
 export interface Ec2CapacityArgs {
-  clusterName: pulumi.Input<string>;
-  instanceType: string;
+  readonly clusterName: pulumi.Input<string>;
+  readonly instanceType: string;
   /** Private subnets; the instances get no public address. */
-  subnetIds: pulumi.Input<string>[];
-  vpcId: pulumi.Input<string>;
-  kmsKeyArn: pulumi.Input<string>;
+  readonly subnetIds: pulumi.Input<string>[];
+  readonly vpcId: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
   /** Upper bound of the group: the tasks' count plus one for a rolling replacement. */
-  maxInstances: number;
+  readonly maxInstances: number;
 }
 
 /** The ECS agent's settings: tasks (awsvpc) never reach the instance's metadata or its role. */

@@ -10,29 +10,29 @@ import { Ec2Capacity } from "./ec2Capacity";
 import { s3PrefixPolicy, serviceRole } from "./iam";
 
 export interface EcsServiceArgs {
-  image: string;
-  cpu: number;
-  memoryMiB: number;
-  replicas: number;
+  readonly image: string;
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly replicas: number;
   /** Scale between `replicas` and `maxReplicas` tasks on CPU. */
-  autoscaling?: { maxReplicas: number; targetCpuPercent: number };
-  privateSubnetIds: pulumi.Input<string>[];
-  taskSecurityGroupIds: pulumi.Input<string>[];
+  readonly autoscaling?: { maxReplicas: number; targetCpuPercent: number };
+  readonly privateSubnetIds: pulumi.Input<string>[];
+  readonly taskSecurityGroupIds: pulumi.Input<string>[];
   /** orthanc.json (not secret) and credentials.json (secret) as every target renders them. */
-  orthancJson: pulumi.Input<string>;
-  credentialsJson: pulumi.Output<string>;
+  readonly orthancJson: pulumi.Input<string>;
+  readonly credentialsJson: pulumi.Output<string>;
   /** Storage-encryption master key (secret), when Orthanc encrypts its files. */
-  storageMasterKey?: pulumi.Output<string>;
-  environment: Record<string, string>;
-  httpPort: number;
-  dicomPort?: number;
+  readonly storageMasterKey?: pulumi.Output<string>;
+  readonly environment: Record<string, string>;
+  readonly httpPort: number;
+  readonly dicomPort?: number;
   /** Target groups the service registers its tasks in. */
-  targetGroups: { arn: pulumi.Input<string>; port: number }[];
+  readonly targetGroups: { arn: pulumi.Input<string>; port: number }[];
   /** Encrypts the secrets and the log group. */
-  kmsKeyArn: pulumi.Input<string>;
-  logRetentionDays: number;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
   /** What the task may touch: this bucket prefix, or this file system through its access point. */
-  storage:
+  readonly storage:
     | { kind: "s3"; bucketArn: pulumi.Input<string>; prefix: string }
     | {
         kind: "efs";
@@ -41,9 +41,9 @@ export interface EcsServiceArgs {
         accessPointId: pulumi.Input<string>;
         accessPointArn: pulumi.Input<string>;
       };
-  ecsExec: boolean;
+  readonly ecsExec: boolean;
   /** Fargate, or EC2 instances of this type in the cluster (the VPC is needed for their group). */
-  capacity:
+  readonly capacity:
     { kind: "fargate" } | { kind: "ec2"; instanceType: string; vpcId: pulumi.Input<string> };
 }
 

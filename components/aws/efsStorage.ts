@@ -3,15 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface EfsStorageArgs {
   /** One mount target per subnet (one per AZ). */
-  subnetIds: pulumi.Input<string>[];
+  readonly subnetIds: pulumi.Input<string>[];
   /** Security groups that let only Orthanc's tasks reach NFS (by group reference). */
-  securityGroupIds: pulumi.Input<string>[];
-  kmsKeyArn: pulumi.Input<string>;
+  readonly securityGroupIds: pulumi.Input<string>[];
+  readonly kmsKeyArn: pulumi.Input<string>;
   /** uid/gid Orthanc runs as; the access point maps every client to it. */
-  posixUid: number;
-  protect: boolean;
+  readonly posixUid: number;
+  readonly protect: boolean;
   /** EFS's own daily backups; off when an AWS Backup plan of the deployment covers the file system. */
-  automaticBackups: boolean;
+  readonly automaticBackups: boolean;
 }
 
 /**

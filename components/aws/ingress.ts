@@ -3,18 +3,18 @@ import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecords } from "../dns/records";
 
 export interface IngressArgs {
-  vpcId: pulumi.Input<string>;
-  publicSubnetIds: pulumi.Input<string>[];
-  webSecurityGroupId: pulumi.Input<string>;
-  dicomSecurityGroupId: pulumi.Input<string>;
-  httpPort: number;
+  readonly vpcId: pulumi.Input<string>;
+  readonly publicSubnetIds: pulumi.Input<string>[];
+  readonly webSecurityGroupId: pulumi.Input<string>;
+  readonly dicomSecurityGroupId: pulumi.Input<string>;
+  readonly httpPort: number;
   /** DICOM (DIMSE) through its own load balancer; undefined: no DICOM from outside. */
-  dicom?: { port: number; tls: boolean };
+  readonly dicom?: { port: number; tls: boolean };
   /**
    * Public names in a Route 53 zone; without them the web endpoint is plain HTTP. `dicomName`
    * (needed when DICOM is published) must differ from `webName`: each aliases its own balancer.
    */
-  dns?: DnsNames;
+  readonly dns?: DnsNames;
 }
 
 export interface DnsNames {

@@ -3,13 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface KmsKeyArgs {
   /** Use this key instead of creating one. */
-  existingArn?: string;
-  description: string;
-  deletionWindowDays: number;
+  readonly existingArn?: string;
+  readonly description: string;
+  readonly deletionWindowDays: number;
   /** Protect the key from deletion and replacement: data encrypted with it is lost without it. */
-  protect: boolean;
+  readonly protect: boolean;
   /** AWS service principals (e.g. `logs.eu-west-1.amazonaws.com`) that may use the key directly. */
-  servicePrincipals?: string[];
+  readonly servicePrincipals?: string[];
 }
 
 /**

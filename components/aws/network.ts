@@ -5,18 +5,18 @@ import { subnetCidrs } from "./subnets";
 
 export interface NetworkArgs {
   /** Create a VPC (`cidr`, `azCount`), or use an existing one with its subnets. */
-  vpc:
+  readonly vpc:
     | { create: { cidr: string; azCount: number } }
     | { existing: { vpcId: string; privateSubnetIds: string[]; publicSubnetIds: string[] } };
   /** Networks that may reach HTTPS on the load balancer. */
-  webAllowedCidrs: string[];
+  readonly webAllowedCidrs: string[];
   /** Networks that may reach DICOM; empty: no DICOM ingress at all. */
-  dicomAllowedCidrs: string[];
-  httpPort: number;
-  dicomPort: number;
+  readonly dicomAllowedCidrs: string[];
+  readonly httpPort: number;
+  readonly dicomPort: number;
   /** Encrypts the flow-log group. */
-  kmsKeyArn: pulumi.Input<string>;
-  logRetentionDays: number;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly logRetentionDays: number;
 }
 
 export interface SecurityGroups {

@@ -3,15 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { serviceRole } from "./iam";
 
 export interface OperationsArgs {
-  kmsKeyArn: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
   /** Resources the backup plan covers (RDS instance, EFS file system ARNs). */
-  backupResourceArns: pulumi.Input<string>[];
-  backupRetentionDays: number;
+  readonly backupResourceArns: pulumi.Input<string>[];
+  readonly backupRetentionDays: number;
   /**
    * Alarms, always created: their SNS topic can be subscribed to later in the console; `email`
    * subscribes that address now.
    */
-  alarms: {
+  readonly alarms: {
     email?: string;
     loadBalancer: pulumi.Input<string>;
     targets: {

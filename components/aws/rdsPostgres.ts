@@ -3,23 +3,23 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface RdsPostgresArgs {
   /** Private subnets in two or more AZs. */
-  subnetIds: pulumi.Input<string>[];
+  readonly subnetIds: pulumi.Input<string>[];
   /** Security groups that let only Orthanc's tasks in (by group reference). */
-  securityGroupIds: pulumi.Input<string>[];
-  engineMajor: "14" | "15" | "16" | "17";
-  instanceClass: string;
-  allocatedStorageGiB: number;
-  maxAllocatedStorageGiB: number;
-  multiAz: boolean;
-  backupRetentionDays: number;
+  readonly securityGroupIds: pulumi.Input<string>[];
+  readonly engineMajor: "14" | "15" | "16" | "17";
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly multiAz: boolean;
+  readonly backupRetentionDays: number;
   /** Encrypts storage, Performance Insights and the master-password secret. */
-  kmsKeyArn: pulumi.Input<string>;
-  databaseName: string;
-  username: string;
+  readonly kmsKeyArn: pulumi.Input<string>;
+  readonly databaseName: string;
+  readonly username: string;
   /** The master password (generated, a Pulumi secret); kept for the tasks in Secrets Manager. */
-  password: pulumi.Input<string>;
+  readonly password: pulumi.Input<string>;
   /** Deletion protection in AWS and in Pulumi; turning it off is an explicit opt-in. */
-  protect: boolean;
+  readonly protect: boolean;
 }
 
 /** Memory of common RDS instance classes, in GiB. */

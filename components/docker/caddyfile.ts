@@ -5,16 +5,16 @@
  */
 export interface ProxySettings {
   /** Public name; undefined for plain HTTP (no certificate without a domain). */
-  domain?: string;
-  acmeEmail?: string;
-  acmeStaging: boolean;
+  readonly domain?: string;
+  readonly acmeEmail?: string;
+  readonly acmeStaging: boolean;
   /** `host:port` of Orthanc on the shared network. */
-  upstream: string;
-  corsOrigins: string[];
+  readonly upstream: string;
+  readonly corsOrigins: string[];
   /** Listen port for plain HTTP when there is no domain (80 in the container). */
-  httpPort?: number;
+  readonly httpPort?: number;
   /** Port of the health endpoint (never published). */
-  healthPort?: number;
+  readonly healthPort?: number;
 }
 
 /** Port of the proxy's own health endpoint, inside the container only. */

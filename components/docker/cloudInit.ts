@@ -5,10 +5,10 @@
  */
 export interface CloudInitSettings {
   /** Login user the Docker provider connects as (added to the `docker` group). */
-  user: string;
-  sshPublicKey?: string;
+  readonly user: string;
+  readonly sshPublicKey?: string;
   /** EBS volume id of the data volume, to find its NVMe device whatever name it gets. */
-  dataVolumeId: string;
+  readonly dataVolumeId: string;
 }
 
 /** The mount script: waits for the attachment, formats only a blank volume, mounts by UUID. */

@@ -23,13 +23,13 @@ export const HARDENING = {
 };
 
 export interface DatabaseContainerArgs {
-  image: pulumi.Input<string>;
-  network: pulumi.Input<string>;
-  volume: pulumi.Input<string>;
-  password: pulumi.Input<string>;
-  database: string;
-  user: string;
-  provider: docker.Provider;
+  readonly image: pulumi.Input<string>;
+  readonly network: pulumi.Input<string>;
+  readonly volume: pulumi.Input<string>;
+  readonly password: pulumi.Input<string>;
+  readonly database: string;
+  readonly user: string;
+  readonly provider: docker.Provider;
 }
 
 export const POSTGRES_ALIAS = "postgres";
@@ -94,17 +94,17 @@ export function createDatabaseContainer(
 }
 
 export interface OrthancContainerArgs {
-  image: pulumi.Input<string>;
-  backendNetwork: pulumi.Input<string>;
-  frontendNetwork: pulumi.Input<string>;
-  storageVolume?: pulumi.Input<string>;
-  orthancJson: pulumi.Input<string>;
-  credentialsJson: pulumi.Input<string>;
-  storageMasterKey?: pulumi.Input<string>;
-  environment: Record<string, string>;
-  dicom?: { port: number; publishAddress: string; publishPort: number };
-  provider: docker.Provider;
-  dependsOn: pulumi.Resource[];
+  readonly image: pulumi.Input<string>;
+  readonly backendNetwork: pulumi.Input<string>;
+  readonly frontendNetwork: pulumi.Input<string>;
+  readonly storageVolume?: pulumi.Input<string>;
+  readonly orthancJson: pulumi.Input<string>;
+  readonly credentialsJson: pulumi.Input<string>;
+  readonly storageMasterKey?: pulumi.Input<string>;
+  readonly environment: Record<string, string>;
+  readonly dicom?: { port: number; publishAddress: string; publishPort: number };
+  readonly provider: docker.Provider;
+  readonly dependsOn: pulumi.Resource[];
 }
 
 /**
@@ -175,14 +175,14 @@ export function createOrthancContainer(
 }
 
 export interface ProxyContainerArgs {
-  image: pulumi.Input<string>;
-  network: pulumi.Input<string>;
-  caddyfile: string;
-  dataVolume: pulumi.Input<string>;
+  readonly image: pulumi.Input<string>;
+  readonly network: pulumi.Input<string>;
+  readonly caddyfile: string;
+  readonly dataVolume: pulumi.Input<string>;
   /** Published ports: 80+443 on all interfaces with a domain, one plain-HTTP port otherwise. */
-  ports: { internal: number; external: number; ip: string }[];
-  provider: docker.Provider;
-  dependsOn: pulumi.Resource[];
+  readonly ports: { internal: number; external: number; ip: string }[];
+  readonly provider: docker.Provider;
+  readonly dependsOn: pulumi.Resource[];
 }
 
 /** Caddy: the only published HTTP(S) entry; certificates and ACME account persisted in /data. */
@@ -218,13 +218,13 @@ export function createProxyContainer(name: string, parent: pulumi.Resource, a: P
 }
 
 export interface DicomGateContainerArgs {
-  image: pulumi.Input<string>;
-  network: pulumi.Input<string>;
-  config: string;
+  readonly image: pulumi.Input<string>;
+  readonly network: pulumi.Input<string>;
+  readonly config: string;
   /** Host address and port the DICOM port is published on. */
-  publish: { ip: string; port: number };
-  provider: docker.Provider;
-  dependsOn: pulumi.Resource[];
+  readonly publish: { ip: string; port: number };
+  readonly provider: docker.Provider;
+  readonly dependsOn: pulumi.Resource[];
 }
 
 /**
@@ -255,16 +255,16 @@ export function createDicomGateContainer(
 }
 
 export interface BackupContainerArgs {
-  image: pulumi.Input<string>;
-  network: pulumi.Input<string>;
-  backupVolume: pulumi.Input<string>;
-  password: pulumi.Input<string>;
-  database: string;
-  user: string;
-  intervalHours: number;
-  retentionDays: number;
-  provider: docker.Provider;
-  dependsOn: pulumi.Resource[];
+  readonly image: pulumi.Input<string>;
+  readonly network: pulumi.Input<string>;
+  readonly backupVolume: pulumi.Input<string>;
+  readonly password: pulumi.Input<string>;
+  readonly database: string;
+  readonly user: string;
+  readonly intervalHours: number;
+  readonly retentionDays: number;
+  readonly provider: docker.Provider;
+  readonly dependsOn: pulumi.Resource[];
 }
 
 /** The backup loop as a script: a custom-format dump every N hours, dumps older than the retention deleted. */
@@ -329,19 +329,19 @@ export function createBackupContainer(
 }
 
 export interface BackupSyncArgs {
-  image: pulumi.Input<string>;
+  readonly image: pulumi.Input<string>;
   /** A network with a route out (the frontend). */
-  network: pulumi.Input<string>;
-  backupVolume: pulumi.Input<string>;
+  readonly network: pulumi.Input<string>;
+  readonly backupVolume: pulumi.Input<string>;
   /** `s3://bucket/prefix/backups/` */
-  destination: string;
-  endpoint?: string;
-  region: string;
-  intervalHours: number;
+  readonly destination: string;
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly intervalHours: number;
   /** Static keys; without them the host's role (instance metadata) is used. */
-  credentials?: pulumi.Output<string>;
-  provider: docker.Provider;
-  dependsOn: pulumi.Resource[];
+  readonly credentials?: pulumi.Output<string>;
+  readonly provider: docker.Provider;
+  readonly dependsOn: pulumi.Resource[];
 }
 
 /** The off-host copy loop: `aws s3 sync` of the dump directory, never deleting in the bucket. */

@@ -7,11 +7,11 @@
  */
 export interface DicomGateSettings {
   /** Port the gate listens on inside its container (unprivileged: the gate runs as a user). */
-  listenPort: number;
+  readonly listenPort: number;
   /** `host:port` of each Orthanc replica's DICOM server. */
-  upstreams: string[];
+  readonly upstreams: string[];
   /** Source networks allowed to connect; every other connection is closed at once. */
-  allowedCidrs: string[];
+  readonly allowedCidrs: string[];
 }
 
 /** Inside the gate's container; published on the host as `orthanc.dicom.port`. */

@@ -6,25 +6,25 @@ import { renderCloudInit } from "./cloudInit";
 import { s3PrefixPolicy, serviceRole } from "../aws/iam";
 
 export interface DockerVmArgs {
-  instanceType: string;
-  rootVolumeGiB: number;
-  dataVolumeGiB: number;
+  readonly instanceType: string;
+  readonly rootVolumeGiB: number;
+  readonly dataVolumeGiB: number;
   /** Existing VPC and subnet (public, with a route to an internet gateway); created otherwise. */
-  vpcId?: string;
-  subnetId?: string;
-  sshUser: string;
-  sshPublicKey?: string;
-  sshAllowedCidrs: string[];
-  webAllowedCidrs: string[];
+  readonly vpcId?: string;
+  readonly subnetId?: string;
+  readonly sshUser: string;
+  readonly sshPublicKey?: string;
+  readonly sshAllowedCidrs: string[];
+  readonly webAllowedCidrs: string[];
   /** DICOM port and the networks that may reach it; undefined: closed. */
-  dicom?: { port: number; allowedCidrs: string[] };
+  readonly dicom?: { port: number; allowedCidrs: string[] };
   /** Encrypts the root and data volumes. */
-  kmsKeyArn: pulumi.Input<string>;
+  readonly kmsKeyArn: pulumi.Input<string>;
   /** A-records for the VM's Elastic IP in this Route 53 zone. */
-  dns?: { zoneId: string; names: string[] };
+  readonly dns?: { zoneId: string; names: string[] };
   /** Object storage Orthanc reaches through the instance role. */
-  s3?: { bucket: string; prefix: string };
-  protectData: boolean;
+  readonly s3?: { bucket: string; prefix: string };
+  readonly protectData: boolean;
 }
 
 const DEBIAN_OWNER = "136693071363";

@@ -30,7 +30,7 @@ export interface OrthancDockerArgs {
    * The Docker engine: this machine's, another one's (`ssh://user@host`, `tcp://host:2376` with
    * TLS material), or one on an EC2 VM this component creates.
    */
-  engine:
+  readonly engine:
     | { kind: "local" }
     | {
         kind: "remote";
@@ -41,13 +41,17 @@ export interface OrthancDockerArgs {
       }
     | { kind: "aws-vm"; vm: AwsVmHostArgs };
   /** The name clients use for the host; the engine's host name (or the VM's address) otherwise. */
-  hostName?: string;
+  readonly hostName?: string;
   /** Where DICOM files live: a named volume, or S3 (through the host's role, or static keys). */
-  storage: { kind: "volume" } | S3StorageArgs;
-  orthanc: OrthancAppOptions & {
+  readonly storage: { kind: "volume" } | S3StorageArgs;
+  /** Orthanc itself: what it is told, its image, its users and who may reach DICOM. */
+  readonly orthanc: OrthancAppOptions & {
+    /** The image reference, pinned (and through a mirror when one is set). */
     image: string;
     adminUser: string;
+    /** Further users; a password left out is generated. */
     users: Record<string, { password?: pulumi.Output<string> }>;
+    /** Browser origins the proxy answers CORS preflights for. */
     corsOrigins: string[];
     /**
      * Networks that may reach DICOM; empty: the port is not published. Loopback only: published
@@ -56,12 +60,14 @@ export interface OrthancDockerArgs {
     dicomAllowedCidrs: string[];
   };
   /** The DICOM gate's image (HAProxy), used when DICOM is open beyond loopback. */
-  dicomGate: { image: string };
-  database:
+  readonly dicomGate: { image: string };
+  /** The index: SQLite on the storage volume, a PostgreSQL container of its own, or an external one. */
+  readonly database:
     | { kind: "sqlite" }
     | { kind: "container"; image: string; connectionsPerReplica?: number }
     | ExternalDatabase;
-  proxy: {
+  /** Caddy, the only HTTP(S) entry. */
+  readonly proxy: {
     image: string;
     /** Public name: Let's Encrypt TLS on 443 with a redirect from 80. Undefined: plain HTTP. */
     domain?: string;
@@ -71,7 +77,8 @@ export interface OrthancDockerArgs {
     bindAddress: string;
     httpPort: number;
   };
-  backup: {
+  /** Scheduled `pg_dump` of the PostgreSQL container into a protected volume. */
+  readonly backup: {
     enabled: boolean;
     intervalHours: number;
     retentionDays: number;
@@ -79,7 +86,7 @@ export interface OrthancDockerArgs {
     copyToS3?: { image: string };
   };
   /** Protect volumes from deletion and replacement. */
-  protectData: boolean;
+  readonly protectData: boolean;
 }
 
 const DB_NAME = "orthanc";

@@ -4,11 +4,11 @@ import { PROBE_USER } from "./orthancImage";
 
 export interface CredentialsArgs {
   /** The administrator's user name. */
-  adminUser: string;
+  readonly adminUser: string;
   /** Users from config; a password given there is used, others are generated. */
-  users: Record<string, { password?: pulumi.Output<string> }>;
+  readonly users: Record<string, { password?: pulumi.Output<string> }>;
   /** Generate a password for a database this deployment creates. */
-  generateDatabasePassword: boolean;
+  readonly generateDatabasePassword: boolean;
 }
 
 /**

@@ -11,14 +11,14 @@
 import { ORTHANC_PATHS } from "./orthancImage";
 
 export interface ModalitySettings {
-  aet: string;
-  host: string;
-  port: number;
-  allowEcho: boolean;
-  allowStore: boolean;
-  allowFind: boolean;
-  allowGet: boolean;
-  allowMove: boolean;
+  readonly aet: string;
+  readonly host: string;
+  readonly port: number;
+  readonly allowEcho: boolean;
+  readonly allowStore: boolean;
+  readonly allowFind: boolean;
+  readonly allowGet: boolean;
+  readonly allowMove: boolean;
 }
 
 /** How to reach a PostgreSQL database. */
@@ -43,26 +43,26 @@ export type DatabaseSettings =
 
 /** Objects in S3 (or an S3-compatible server) through Orthanc's S3 plugin. */
 export interface S3Settings {
-  kind: "s3";
-  bucket: string;
-  region: string;
-  endpoint?: string;
-  prefix: string;
+  readonly kind: "s3";
+  readonly bucket: string;
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly prefix: string;
   /** Client-side encryption with a master key delivered as a file. */
-  encryption: boolean;
+  readonly encryption: boolean;
   /**
    * Static access keys go into credentials.json. Without them the plugin uses the instance,
    * task or pod role, which is always preferred.
    */
-  staticKeys: boolean;
+  readonly staticKeys: boolean;
 }
 
 export type StorageSettings = { kind: "filesystem" } | S3Settings;
 
 export interface OrthancSettings {
-  name: string;
-  httpPort: number;
-  dicom: {
+  readonly name: string;
+  readonly httpPort: number;
+  readonly dicom: {
     enabled: boolean;
     aet: string;
     port: number;
@@ -74,14 +74,14 @@ export interface OrthancSettings {
      */
     checkModalityHost: boolean;
   };
-  plugins: { dicomWeb: boolean; explorer2: boolean; viewer: "none" | "stone" | "ohif" };
-  database: DatabaseSettings;
-  storage: StorageSettings;
+  readonly plugins: { dicomWeb: boolean; explorer2: boolean; viewer: "none" | "stone" | "ohif" };
+  readonly database: DatabaseSettings;
+  readonly storage: StorageSettings;
   /** Where browsers reach Orthanc; sets DICOMweb links right behind a TLS proxy. */
-  publicUrl?: { host: string; https: boolean };
+  readonly publicUrl?: { host: string; https: boolean };
   /** Stable identifier of this Orthanc in a shared database (`DatabaseServerIdentifier`). */
-  serverIdentifier: string;
-  verboseLogs: boolean;
+  readonly serverIdentifier: string;
+  readonly verboseLogs: boolean;
 }
 
 export interface OrthancSecrets {
