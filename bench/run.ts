@@ -46,7 +46,9 @@ import {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const RUNS = 3;
-const cfg = parseConfig(readStackFile(stackFilePath("local")));
+/** The `local` stack's configuration, as its stack file has it. */
+const LOCAL = readStackFile(stackFilePath("local"));
+const cfg = parseConfig(LOCAL);
 
 function planBench() {
   console.log("\n(a) Plan evaluation under mocks (median of 3 runs, each a fresh process)\n");
@@ -294,7 +296,7 @@ async function dbBench(n: number): Promise<void> {
   }
   const scratch = scratchDir("bench-db");
   try {
-    await dbSettingsBench(cfg, n, RUNS, scratch);
+    await dbSettingsBench(LOCAL, "local", n, RUNS, scratch);
   } finally {
     removeDir(scratch);
   }
