@@ -14,8 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
-import { runPlan } from "../../infra/plan/runPlan";
-import { readStackFile, stackFilePath } from "../../infra/stackFiles";
+import { Config, planConfig, Planned, planStack } from "../helpers/plan";
 import { makeInstance } from "../real-orthanc/dicom";
 import { dcmtk as labDcmtk } from "../real-orthanc/lab";
 import { applyPlan, connect, execIn, replaceChanged, teardown, waitHealthy } from "./engine";
@@ -51,11 +50,19 @@ interface Deployment {
   secrets: string[];
 }
 
-async function plan(stack: string, raw: Record<string, unknown>): Promise<Deployment> {
-  const resources: PlanResource[] = [];
-  await runPlan({ ...raw, registry: { mirror: MIRROR } }, stack, (args) =>
-    resources.push({ type: args.type, name: args.name, inputs: args.inputs }),
-  );
+/** Every image through the stand-ins' mirror: the plan names exactly the images the engine has. */
+const THROUGH_MIRROR: Config = { registry: { mirror: MIRROR } };
+
+/** A shipped stack with a change, as deployed here. */
+const planShipped = async (stack: string, change: Config = {}) =>
+  deployment(await planStack(stack, { ...change, ...THROUGH_MIRROR }));
+
+/** Any configuration, as deployed here. */
+const planOther = async (stack: string, config: Config) =>
+  deployment(await planConfig({ ...config, ...THROUGH_MIRROR }, stack));
+
+function deployment({ plan, registrations: resources, config: raw }: Planned): Deployment {
+  const stack = plan.stack;
   const containers: Deployment["containers"] = {};
   const secrets = new Set<string>();
   for (const r of resources) {
@@ -150,7 +157,7 @@ suite("the local stack on a real Docker engine", () => {
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), "engine-local-"));
-    d = await plan("local", readStackFile(stackFilePath("local")));
+    d = await planShipped("local");
     standInImages(imageRefs(d));
     await teardown(runId);
     await applyPlan(d.resources, {
@@ -403,11 +410,7 @@ suite("the local stack on a real Docker engine", () => {
 
   test("day 2: a new Orthanc image tag replaces exactly the Orthanc container, and the data and password survive", async () => {
     const count = await instanceCount(base, d.admin);
-    const raw = readStackFile(stackFilePath("local")) as Record<string, Record<string, unknown>>;
-    const next = await plan("local", {
-      ...raw,
-      orthanc: { ...raw.orthanc, image: { tag: "26.9.0" } },
-    });
+    const next = await planShipped("local", { orthanc: { image: { tag: "26.9.0" } } });
     standInImages(imageRefs(next));
     const replaced = await replaceChanged(d.resources, next.resources, {
       runId,
@@ -474,7 +477,7 @@ suite("two replicas with DICOM open to a network: the gate enforces the allowlis
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), "engine-gate-"));
-    d = await plan("gate", raw);
+    d = await planOther("gate", raw);
     standInImages(imageRefs(d));
     await teardown(runId);
     netnsUp();
@@ -640,7 +643,7 @@ suite("SQLite with S3 storage: the index survives an upgrade", () => {
   };
 
   beforeAll(async () => {
-    d = await plan("sqlite", raw);
+    d = await planOther("sqlite", raw);
     standInImages(imageRefs(d));
     await teardown(runId);
     await applyPlan(d.resources, { runId, localImage: (ref) => ref });
@@ -660,7 +663,7 @@ suite("SQLite with S3 storage: the index survives an upgrade", () => {
         (await http(`${base}/instances`, { auth: d.admin, method: "POST", body: file })).status,
       ).toBe(200);
     }
-    const next = await plan("sqlite", { ...raw, orthanc: { image: { tag: "26.9.0" } } });
+    const next = await planOther("sqlite", { ...raw, orthanc: { image: { tag: "26.9.0" } } });
     standInImages(imageRefs(next));
     expect(
       await replaceChanged(d.resources, next.resources, { runId, localImage: (ref) => ref }),

@@ -4,9 +4,8 @@
  * staying secret, IAM validity, data protection, and no resource of another target.
  */
 import { Plan } from "../../infra/plan/runPlan";
-import { only, ofType, planWithSecrets } from "./helpers";
-import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-import { iamDocumentCount, iamProblems } from "./iam";
+import { only, ofType, planStack, replaced } from "../helpers/plan";
+import { iamDocumentCount, iamProblems } from "../helpers/iam";
 
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 
@@ -14,7 +13,7 @@ describe("stack aws-fargate-efs", () => {
   let plan: Plan;
   let plain: Record<string, Record<string, unknown>>;
   beforeAll(async () => {
-    ({ plan, plain } = await planWithSecrets("aws-fargate-efs"));
+    ({ plan, plain } = await planStack("aws-fargate-efs"));
   });
 
   test("creates only AWS and shared resources, none of the Docker or Kubernetes targets", () => {
@@ -238,14 +237,7 @@ describe("stack aws-fargate-efs", () => {
   ])(
     "%s replaces no data: the key, file system and the database's identity stay as they were",
     async (_name, change) => {
-      const base = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
-        string,
-        Record<string, unknown>
-      >;
-      const changed = structuredClone(base);
-      for (const [section, value] of Object.entries(change))
-        changed[section] = { ...changed[section], ...(value as object) };
-      const after = (await planWithSecrets("aws-fargate-efs", changed)).plan;
+      const after = (await planStack("aws-fargate-efs", change)).plan;
       const identity = (p: Plan) => {
         const db = only(p, "aws:rds/instance:Instance").inputs;
         return {
@@ -271,7 +263,7 @@ describe("stack aws-fargate-s3", () => {
   let plan: Plan;
   let plain: Record<string, Record<string, unknown>>;
   beforeAll(async () => {
-    ({ plan, plain } = await planWithSecrets("aws-fargate-s3"));
+    ({ plan, plain } = await planStack("aws-fargate-s3"));
   });
 
   test("the bucket moves objects to Glacier Instant Retrieval after the configured days", () => {
@@ -452,7 +444,7 @@ describe("stack aws-fargate-s3", () => {
 describe("stack aws-ec2", () => {
   let plan: Plan;
   beforeAll(async () => {
-    ({ plan } = await planWithSecrets("aws-ec2"));
+    ({ plan } = await planStack("aws-ec2"));
   });
 
   test("EC2 hosts: ECS-optimized image, IMDSv2 with tasks blocked from it, encrypted disk, no inbound traffic", () => {
@@ -533,13 +525,8 @@ describe("stack aws-ec2", () => {
 
 describe("autoscaling", () => {
   test("scales on CPU between the replicas and the maximum; Orthanc is set up for the maximum", async () => {
-    const raw = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
-      string,
-      Record<string, unknown>
-    >;
-    const { plan, plain } = await planWithSecrets("aws-fargate-efs", {
-      ...raw,
-      aws: { ...raw.aws, autoscaling: { maxReplicas: 4 } },
+    const { plan, plain } = await planStack("aws-fargate-efs", {
+      aws: { autoscaling: { maxReplicas: 4 } },
     });
     const target = only(plan, "aws:appautoscaling/target:Target").inputs;
     expect(target).toMatchObject({
@@ -572,13 +559,13 @@ describe("autoscaling", () => {
 
 describe("a hosted zone of its own", () => {
   test("records and certificate validation go into the new zone; its name servers are an output", async () => {
-    const raw = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
-      string,
-      Record<string, unknown>
-    >;
-    const { plan } = await planWithSecrets("aws-fargate-efs", {
-      ...raw,
-      dns: { name: "pacs.example.org", dicomName: "dicom.pacs.example.org", createZone: true },
+    // The whole section: the stack file's zoneId goes.
+    const { plan } = await planStack("aws-fargate-efs", {
+      dns: replaced({
+        name: "pacs.example.org",
+        dicomName: "dicom.pacs.example.org",
+        createZone: true,
+      }),
     });
     expect(only(plan, "aws:route53/zone:Zone").inputs).toMatchObject({ name: "pacs.example.org" });
     const zones = new Set(ofType(plan, "aws:route53/record:Record").map((r) => r.inputs.zoneId));

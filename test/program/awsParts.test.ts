@@ -8,7 +8,7 @@ import { PlannedResource } from "../../infra/plan/record";
 import { rdsMaxConnections } from "../../components/aws/rdsPostgres";
 import { lifecycleRules } from "../../components/aws/dicomBucket";
 import { subnetCidrs } from "../../components/aws/subnets";
-import { iamProblems } from "./iam";
+import { iamProblems } from "../helpers/iam";
 import * as pulumi from "@pulumi/pulumi";
 
 type R = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -3,11 +3,11 @@
  * security-relevant inputs, the wiring between containers, secrets staying secret, and which
  * resources exist.
  */
-import { runPlan, Plan } from "../../infra/plan/runPlan";
+import { Plan } from "../../infra/plan/runPlan";
 import { previewJson } from "../../infra/plan/format";
 import { PlannedResource } from "../../infra/plan/record";
-import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-import { iamDocumentCount, iamProblems } from "./iam";
+import { iamDocumentCount, iamProblems } from "../helpers/iam";
+import { planConfig, planStack } from "../helpers/plan";
 
 type Container = PlannedResource & { inputs: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -26,7 +26,7 @@ const upload = (c: Container, file: string) =>
 describe("stack local (the embedded default)", () => {
   let plan: Plan;
   beforeAll(async () => {
-    plan = await runPlan(readStackFile(stackFilePath("local")), "local");
+    ({ plan } = await planStack("local"));
   });
 
   test("creates exactly the Docker graph and nothing of another target", () => {
@@ -252,7 +252,7 @@ describe("stack local (the embedded default)", () => {
 
 describe("docker variants", () => {
   test("a domain gets TLS: 80 and 443 published, HSTS, DICOMweb links with the public name", async () => {
-    const plan = await runPlan(
+    const { plan } = await planConfig(
       {
         target: "docker",
         dns: { name: "pacs.example.org" },
@@ -283,7 +283,7 @@ describe("docker variants", () => {
   });
 
   test("two replicas get distinct server identifiers and the proxy balances over both", async () => {
-    const plan = await runPlan({ target: "docker", orthanc: { replicas: 2 } }, "ha");
+    const { plan } = await planConfig({ target: "docker", orthanc: { replicas: 2 } }, "ha");
     const orthancs = containers(plan).filter((c) => c.name.endsWith("-orthanc"));
     expect(orthancs.map((c) => c.name).sort()).toEqual([
       "orthanc-ha-2-orthanc",
@@ -299,13 +299,13 @@ describe("docker variants", () => {
   });
 
   test("protectData false is the explicit opt-out", async () => {
-    const plan = await runPlan({ target: "docker", protectData: false }, "scratch");
+    const { plan } = await planConfig({ target: "docker", protectData: false }, "scratch");
     expect(plan.resources.filter((r) => r.protect || r.retainOnDelete)).toEqual([]);
   });
 
   test("an invalid configuration is rejected with every key before the program runs", async () => {
     await expect(
-      runPlan({ target: "docker", orthanc: { replicaCount: 2 }, tls: { enabled: true } }, "bad"),
+      planConfig({ target: "docker", orthanc: { replicaCount: 2 }, tls: { enabled: true } }, "bad"),
     ).rejects.toThrow(/orthanc:orthanc.replicaCount[\s\S]*orthanc:tls.enabled/);
   });
 });
@@ -318,7 +318,7 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     return found[0] as Container;
   };
   beforeAll(async () => {
-    plan = await runPlan(readStackFile(stackFilePath("docker-vm")), "docker-vm");
+    ({ plan } = await planStack("docker-vm"));
   });
 
   test("creates only the VM's AWS resources, and no Kubernetes ones", () => {
@@ -503,17 +503,12 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
 
 describe("S3 storage on Docker", () => {
   test("on an aws-vm host: the instance role gets this bucket and prefix only; no keys anywhere", async () => {
-    const raw = readStackFile(stackFilePath("docker-vm"));
-    const plan = await runPlan(
-      {
-        ...raw,
-        storage: {
-          kind: "s3",
-          s3: { bucket: "research-pacs", region: "eu-west-1", prefix: "orthanc/" },
-        },
+    const { plan } = await planStack("docker-vm", {
+      storage: {
+        kind: "s3",
+        s3: { bucket: "research-pacs", region: "eu-west-1", prefix: "orthanc/" },
       },
-      "vm-s3",
-    );
+    });
     const policy = JSON.parse(
       (ofType(plan, "aws:iam/rolePolicy:RolePolicy")[0] as Container).inputs.policy,
     );
@@ -549,7 +544,7 @@ describe("S3 storage on Docker", () => {
   });
 
   test("with encryption: a generated, protected master key delivered as a secret file", async () => {
-    const plan = await runPlan(
+    const { plan } = await planConfig(
       {
         target: "docker",
         storage: {
@@ -582,7 +577,7 @@ describe("S3 storage on Docker", () => {
   });
 
   test("with SQLite: the index (in Orthanc's storage directory) lives on a protected volume, never in the container", async () => {
-    const plan = await runPlan(
+    const { plan } = await planConfig(
       {
         target: "docker",
         database: { engine: "sqlite" },
@@ -609,21 +604,13 @@ describe("S3 storage on Docker", () => {
 
 describe("off-host backup copies", () => {
   test("on an aws-vm host: aws s3 sync of the read-only dump volume, through the instance role", async () => {
-    const raw = readStackFile(stackFilePath("docker-vm")) as Record<
-      string,
-      Record<string, unknown>
-    >;
-    const plan = await runPlan(
-      {
-        ...raw,
-        storage: {
-          kind: "s3",
-          s3: { bucket: "research-pacs", region: "eu-west-1", prefix: "orthanc/" },
-        },
-        docker: { ...raw.docker, backup: { copyToS3: true } },
+    const { plan } = await planStack("docker-vm", {
+      storage: {
+        kind: "s3",
+        s3: { bucket: "research-pacs", region: "eu-west-1", prefix: "orthanc/" },
       },
-      "vm-s3",
-    );
+      docker: { backup: { copyToS3: true } },
+    });
     const sync = container(plan, "backup-sync");
     expect(sync.inputs).toMatchObject({
       user: "999:999",
@@ -631,7 +618,7 @@ describe("off-host backup copies", () => {
       capabilities: { drops: ["ALL"] },
     });
     expect(sync.inputs.volumes).toEqual([
-      { volumeName: "orthanc-vm-s3-backups", containerPath: "/backups", readOnly: true },
+      { volumeName: "orthanc-docker-vm-backups", containerPath: "/backups", readOnly: true },
     ]);
     expect(sync.inputs.entrypoints[2]).toContain(
       "aws s3 sync /backups s3://research-pacs/orthanc/backups/",
@@ -639,11 +626,11 @@ describe("off-host backup copies", () => {
     expect(sync.inputs.envs).toEqual(["HOME=/tmp", "AWS_DEFAULT_REGION=eu-west-1"]);
     expect(sync.inputs.uploads).toEqual([]);
     // It needs a route out: the frontend, never the internal backend.
-    expect(sync.inputs.networksAdvanced).toEqual([{ name: "orthanc-vm-s3-frontend" }]);
+    expect(sync.inputs.networksAdvanced).toEqual([{ name: "orthanc-docker-vm-frontend" }]);
   });
 
   test("elsewhere: static keys as a secret credentials file, never in the environment", async () => {
-    const plan = await runPlan(
+    const { plan } = await planConfig(
       {
         target: "docker",
         storage: {
@@ -671,7 +658,7 @@ describe("off-host backup copies", () => {
   });
 
   test("no copy container unless asked", async () => {
-    const plan = await runPlan(readStackFile(stackFilePath("local")), "local");
+    const { plan } = await planStack("local");
     expect(containers(plan).some((c) => c.name.endsWith("-backup-sync"))).toBe(false);
   });
 });
@@ -702,26 +689,17 @@ describe("data survives configuration changes", () => {
     ["another PostgreSQL image tag", { docker: { images: { postgres: "16.11-bookworm" } } }],
     ["DICOM opened to another network", { orthanc: { dicom: { allowedCidrs: ["10.99.0.0/16"] } } }],
   ])("%s leaves every volume, disk and key as it was", async (_name, change) => {
-    const base = readStackFile(stackFilePath("docker-vm"));
-    const merged = structuredClone(base) as Record<string, Record<string, unknown>>;
-    for (const [section, value] of Object.entries(change)) {
-      merged[section] = deepMerge(merged[section] ?? {}, value as Record<string, unknown>);
-    }
-    const before = dataInputs(await runPlan(base, "docker-vm"));
-    const after = dataInputs(await runPlan(merged, "docker-vm"));
+    const before = dataInputs((await planStack("docker-vm")).plan);
+    const after = dataInputs((await planStack("docker-vm", change)).plan);
     expect(Object.keys(before).length).toBeGreaterThanOrEqual(6);
     expect(after).toEqual(before);
   });
 });
 
 test("with registry.mirror every image is pulled through the mirror, official ones under library/", async () => {
-  const plan = await runPlan(
-    {
-      ...readStackFile(stackFilePath("local")),
-      registry: { mirror: "harbor.example.org/dockerhub" },
-    },
-    "local",
-  );
+  const { plan } = await planStack("local", {
+    registry: { mirror: "harbor.example.org/dockerhub" },
+  });
   expect(
     plan.resources
       .filter((r) => r.type === "docker:index/remoteImage:RemoteImage")
@@ -733,17 +711,3 @@ test("with registry.mirror every image is pulled through the mirror, official on
     "harbor.example.org/dockerhub/orthancteam/orthanc:26.8.1",
   ]);
 });
-
-function deepMerge(
-  a: Record<string, unknown>,
-  b: Record<string, unknown>,
-): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...a };
-  for (const [k, v] of Object.entries(b)) {
-    out[k] =
-      v && typeof v === "object" && !Array.isArray(v) && a[k] && typeof a[k] === "object"
-        ? deepMerge(a[k] as Record<string, unknown>, v as Record<string, unknown>)
-        : v;
-  }
-  return out;
-}

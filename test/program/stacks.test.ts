@@ -2,13 +2,13 @@
  * Rules every plan must keep, checked over every shipped stack and the variants that change what
  * they create: what a real deployment would refuse although each resource alone is valid.
  */
-import { Plan, runPlan } from "../../infra/plan/runPlan";
-import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFiles";
+import { Plan } from "../../infra/plan/runPlan";
+import { shippedStacks } from "../../infra/stackFiles";
 import { launchTypeViolations } from "../../components/aws/containerDefinitions";
-import { ofType } from "./helpers";
+import { Config, ofType, planStack } from "../helpers/plan";
 
-const variants: [string, string, Record<string, unknown>][] = [
-  ...shippedStacks().map((s): [string, string, Record<string, unknown>] => [s, s, {}]),
+const variants: [string, string, Config][] = [
+  ...shippedStacks().map((s): [string, string, Config] => [s, s, {}]),
   // Kubernetes creates records only with a zone, and the DICOM one only with dicomName.
   [
     "k8s-ha with DNS records",
@@ -17,10 +17,10 @@ const variants: [string, string, Record<string, unknown>][] = [
   ],
 ];
 
-describe.each(variants)("%s", (_, stack, overrides) => {
+describe.each(variants)("%s", (_, stack, change) => {
   let plan: Plan;
   beforeAll(async () => {
-    plan = await runPlan({ ...readStackFile(stackFilePath(stack)), ...overrides }, stack);
+    ({ plan } = await planStack(stack, change));
   });
 
   test("no two DNS records share a zone, name and type (Route 53 refuses the second)", () => {
@@ -41,7 +41,7 @@ describe.each(variants)("%s", (_, stack, overrides) => {
 });
 
 test("aws-fargate-s3 publishes DICOM under a name of its own: dicom.<dns.name>", async () => {
-  const plan = await runPlan(readStackFile(stackFilePath("aws-fargate-s3")), "aws-fargate-s3");
+  const { plan } = await planStack("aws-fargate-s3");
   const aliases = ofType(plan, "aws:route53/record:Record")
     .filter((r) => r.inputs.aliases)
     .map((r) => [r.inputs.name, r.inputs.aliases[0].name])
