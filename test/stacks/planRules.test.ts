@@ -39,18 +39,3 @@ describe.each(variants)("%s", (_, stack, change) => {
     }
   });
 });
-
-test("aws-fargate-s3 publishes DICOM under a name of its own: dicom.<dns.name>", async () => {
-  const { plan } = await planStack("aws-fargate-s3");
-  const aliases = ofType(plan, "aws:route53/record:Record")
-    .filter((r) => r.inputs.aliases)
-    .map((r) => [r.inputs.name, r.inputs.aliases[0].name])
-    .sort();
-  expect(aliases).toEqual([
-    ["dicom.research-pacs.example.org", expect.stringContaining("-edge-dicom-")],
-    ["research-pacs.example.org", expect.stringContaining("-edge-web-")],
-  ]);
-  const certificate = ofType(plan, "aws:acm/certificate:Certificate")[0];
-  expect(certificate.inputs.subjectAlternativeNames).toEqual(["dicom.research-pacs.example.org"]);
-  expect(plan.outputs.dicomEndpoint).toBe("RESEARCHPACS@dicom.research-pacs.example.org:4242");
-});
