@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from "../../../infra/config";
-import { issuesOf, testRejections } from "../helpers";
+import { AWS_HTTPS, issuesOf, testRejections } from "../helpers";
 
 describe("orthanc:database", () => {
   describe("fields", () => {
@@ -28,7 +28,7 @@ describe("orthanc:database", () => {
     test.each([
       [
         "aws",
-        { aws: { region: "eu-west-1" } },
+        AWS_HTTPS,
         "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql. Fix: set `orthanc:database.engine` to postgresql (RDS is created for it) or give database.external.",
       ],
       [
