@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { SECRET_FIELD } from "./primitives";
+import { containsSecretShape, CREDENTIAL_FIELD, secretShape } from "./redact";
 import { configSchemas, TargetName, TARGETS } from "./schema";
 
 export interface ConfigIssue {
@@ -7,6 +8,8 @@ export interface ConfigIssue {
   key: string;
   /** What is wrong, what was given, what is allowed, and how to fix it. */
   message: string;
+  /** Where the key was written, when known: `stacks/Pulumi.dev.yaml:12:5`. */
+  where?: string;
 }
 
 type Segment = PropertyKey;
@@ -21,10 +24,42 @@ export function fullKey(path: readonly Segment[]): string {
   return key;
 }
 
-function describeGiven(path: readonly Segment[], input: unknown): string {
+function kindOf(input: unknown): string {
+  if (typeof input === "string") return "a value";
+  if (Array.isArray(input)) return "a list";
+  if (input === null) return "null";
+  if (typeof input === "object") return "a map";
+  return `a ${typeof input}`;
+}
+
+/** Why a given value must not be echoed, if it must not. */
+function hiddenBecause(
+  path: readonly Segment[],
+  input: unknown,
+  expected?: ZodLike,
+): string | undefined {
+  const names = path.filter((s): s is string => typeof s === "string");
+  if (names.some((s) => SECRET_FIELD.test(s))) return "secret";
+  if (expected && secretKeyOf(expected)) return "it may be a secret";
+  if (typeof input === "string" && secretShape(input)) return `it looks like ${secretShape(input)}`;
+  if (containsSecretShape(input)) return "it may hold a secret";
+  if (names.some((s) => CREDENTIAL_FIELD.test(s)))
+    return "a credential field, where secrets get pasted by mistake";
+  return undefined;
+}
+
+/**
+ * What was given, for a message: the value itself, or only its kind when it is (or may be) a
+ * secret. `expected` is the schema at the key, to know an object that holds a secret.
+ */
+export function describeGiven(
+  path: readonly Segment[],
+  input: unknown,
+  expected?: ZodLike,
+): string {
   if (input === undefined) return "nothing";
-  if (path.some((s) => typeof s === "string" && SECRET_FIELD.test(s)))
-    return "a value (hidden: secret)";
+  const hidden = hiddenBecause(path, input, expected);
+  if (hidden) return `${kindOf(input)} (hidden: ${hidden})`;
   const text = JSON.stringify(input) ?? String(input);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -33,6 +68,13 @@ function setCommand(key: string, example: string): string {
   const path = key.includes(".") || key.includes("[") ? "--path " : "";
   const secret = SECRET_FIELD.test(key) ? "--secret " : "";
   return `\`pulumi config set ${secret}${path}'${key}' ${example}\``;
+}
+
+/** The secret key directly inside an object schema (`password` of a user), if any. */
+export function secretKeyOf(schema: ZodLike): string | undefined {
+  const d = unwrap(schema)._zod.def;
+  if (d.type !== "object" || !d.shape) return undefined;
+  return Object.keys(d.shape).find((k) => SECRET_FIELD.test(k));
 }
 
 /** Edit distance, for "did you mean" hints on misspelled keys. */
@@ -121,7 +163,8 @@ export function unwrap(s: ZodLike): ZodLike {
   }
 }
 
-export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string[] {
+/** The schema at `path` inside `schema` (wrappers removed), if the path exists in it. */
+export function schemaAt(schema: ZodLike, path: readonly Segment[]): ZodLike | undefined {
   let cur = unwrap(schema);
   for (const seg of path) {
     const d = cur._zod.def;
@@ -133,11 +176,15 @@ export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string
           : d.type === "array"
             ? d.element
             : undefined;
-    if (!next) return [];
+    if (!next) return undefined;
     cur = unwrap(next);
   }
-  const d = cur._zod.def;
-  return d.type === "object" && d.shape ? Object.keys(d.shape) : [];
+  return cur;
+}
+
+export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string[] {
+  const d = schemaAt(schema, path)?._zod.def;
+  return d?.type === "object" && d.shape ? Object.keys(d.shape) : [];
 }
 
 /** Turns one zod issue inside section `section` into messages naming the full key. */
@@ -150,7 +197,8 @@ export function formatZodIssue(
   const path = [section, ...issue.path];
   const key = fullKey(path);
   const input = (issue as { input?: unknown }).input;
-  const given = describeGiven(path, input);
+  const expected = sectionSchema ? schemaAt(sectionSchema, issue.path) : undefined;
+  const given = describeGiven(path, input, expected);
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = sectionSchema ? allowedKeysAt(sectionSchema, issue.path) : [];
@@ -165,12 +213,14 @@ export function formatZodIssue(
           },
         ];
       }
-      return [
-        {
-          key,
-          message: `expected ${issue.expected}, got ${given}. Fix: ${setCommand(key, `<${issue.expected}>`)}.`,
-        },
-      ];
+      {
+        // `users.bob: hunter2`: the password, given in place of the user's map.
+        const secretKey = expected && secretKeyOf(expected);
+        const fix = secretKey
+          ? setCommand(`${key}.${secretKey}`, `<${secretKey}>`)
+          : setCommand(key, `<${issue.expected}>`);
+        return [{ key, message: `expected ${issue.expected}, got ${given}. Fix: ${fix}.` }];
+      }
     case "invalid_value": {
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
       return [
