@@ -296,7 +296,8 @@ function keyPathOf(config: YAMLMap, ancestors: readonly unknown[], node: Scalar)
   for (const step of chain) {
     if (isMap(parent) && step && typeof step === "object" && "key" in (step as object)) {
       const k = (step as { key: unknown }).key;
-      segs.push(isScalar(k) ? String(k.value) : "?");
+      // As written: a key `007` is the number 7 to YAML 1.2.
+      segs.push(isScalar(k) ? (k.source ?? String(k.value)) : "?");
     } else if (isSeq(parent)) {
       const i = parent.items.indexOf(step as never);
       if (i >= 0) segs.push(`[${i}]`);

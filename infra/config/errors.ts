@@ -119,6 +119,28 @@ function otherTargetsWith(path: readonly Segment[], current: string): TargetName
   );
 }
 
+/** The keys named `name` (any case) inside a target's sections: `region` -> `aws.region`. */
+function nestedKeysNamed(target: string, name: string): string[] {
+  const found: string[] = [];
+  const walk = (schema: ZodLike, at: string, depth: number) => {
+    const d = unwrap(schema)._zod.def;
+    if (d.type !== "object" || !d.shape || depth > 3) return;
+    for (const [k, v] of Object.entries(d.shape)) {
+      const here = at ? `${at}.${k}` : k;
+      if (at && k.toLowerCase() === name.toLowerCase()) found.push(here);
+      walk(v, here, depth + 1);
+    }
+  };
+  const schema = configSchemas[target as TargetName];
+  if (schema) walk(schema as unknown as ZodLike, "", 0);
+  return found.sort((a, b) => a.split(".").length - b.split(".").length);
+}
+
+/** Where the settings of another target's section live on this one. */
+const SECTION_ON_TARGET: Record<string, Record<string, string>> = {
+  docker: { aws: "the VM's region, instance type and networks are under `orthanc:docker.vm`" },
+};
+
 export function unknownKeyIssue(
   path: readonly Segment[],
   allowed: string[],
@@ -127,12 +149,18 @@ export function unknownKeyIssue(
   const key = fullKey(path);
   const name = String(path[path.length - 1]);
   const elsewhere = otherTargetsWith(path, target);
+  const nested = path.length === 1 ? nestedKeysNamed(target, name) : [];
+  const onThisTarget = path.length === 1 ? SECTION_ON_TARGET[target]?.[name] : undefined;
   const hint = elsewhere.length
-    ? ` It applies only to target ${elsewhere.join(", ")}; this stack's target is ${target}.`
-    : (() => {
-        const guess = closest(name, allowed);
-        return guess ? ` Did you mean \`${guess}\`?` : "";
-      })();
+    ? ` It applies only to target ${elsewhere.join(", ")}; this stack's target is ${target}` +
+      (onThisTarget ? ` (on ${target}, ${onThisTarget}).` : ".")
+    : nested.length
+      ? ` It is a key of a section: did you mean ${nested.map((n) => `\`orthanc:${n}\``).join(" or ")}? ` +
+        `Set it with \`pulumi config set --path 'orthanc:${nested[0]}' <value>\`.`
+      : (() => {
+          const guess = closest(name, allowed);
+          return guess ? ` Did you mean \`${guess}\`?` : "";
+        })();
   return {
     key,
     message:
@@ -244,13 +272,20 @@ export function formatZodIssue(
         },
       ];
     }
-    case "invalid_key":
-      return [
-        {
-          key,
-          message: `has an invalid name ${given}: ${issue.issues.map((i) => i.message).join("; ")}. Fix: rename the entry.`,
-        },
-      ];
+    case "invalid_key": {
+      const why = issue.issues.map((i) => i.message).join("; ");
+      const name = path[path.length - 1];
+      const hidden = hiddenBecause(path.slice(0, -1), name);
+      // A name that may be a secret stays out of the key too.
+      return hidden
+        ? [
+            {
+              key: fullKey(path.slice(0, -1)),
+              message: `has an entry whose name is invalid (hidden: ${hidden}): ${why}. Fix: rename the entry.`,
+            },
+          ]
+        : [{ key, message: `has an invalid name ${given}: ${why}. Fix: rename the entry.` }];
+    }
     default:
       // Formats, regexes and refinements carry their own "must be ..." text.
       return [
