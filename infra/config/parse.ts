@@ -96,6 +96,29 @@ function secretsInPlainKeys(section: string, value: unknown): ConfigIssue[] {
 }
 
 /**
+ * U+E024 stands for `$` while the program serializes Orthanc's documents for the image (see
+ * `serializeForImage`): a value holding it could not be written, and is refused here rather
+ * than fail the deployment halfway.
+ */
+function reservedCharacterIssues(section: string, value: unknown): ConfigIssue[] {
+  const found: ConfigIssue[] = [];
+  const walk = (v: unknown, path: PropertyKey[]) => {
+    if (typeof v === "string" && v.includes("\uE024"))
+      found.push({
+        key: fullKey(path),
+        message:
+          "contains the private-use character U+E024, which the program reserves to escape `$` for the Orthanc image " +
+          "(value not shown). Fix: remove that character from the value.",
+      });
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === "object")
+      for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(value, [section]);
+  return found;
+}
+
+/**
  * `orthanc:orthanc.dicom.port`, written by `pulumi config set` without `--path`: one key whose
  * name holds dots, which the program never reads.
  */
@@ -157,7 +180,10 @@ export function safeParseConfig(raw: Record<string, unknown>): ParseResult {
     }
   }
   for (const [key, schema] of Object.entries(shape)) {
-    const secretIssues = secretsInPlainKeys(key, raw[key]);
+    const secretIssues = [
+      ...secretsInPlainKeys(key, raw[key]),
+      ...reservedCharacterIssues(key, raw[key]),
+    ];
     issues.push(...secretIssues);
     const value = numbersAsText(schema as unknown as ZodLike, raw[key]);
     const result = schema.safeParse(value, { reportInput: true });
