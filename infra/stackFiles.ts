@@ -148,22 +148,29 @@ export function inspectStackFile(path: string, text?: string): StackFile {
   if (doc.errors.length) {
     const issues = doc.errors.map((e) => {
       if (e.code === "DUPLICATE_KEY") {
-        // Name the key: the pair whose key starts where the error is.
-        let dup = "a key";
+        // Name the key: the pair whose key starts where the error is, by its full key when it
+        // is under `config:`.
+        let dup = { key: "YAML", name: "a key" };
+        const root = isMap(doc.contents) ? doc.contents : undefined;
+        const configMap = root?.items.find(
+          (p) => isScalar(p.key) && p.key.value === "config",
+        )?.value;
         visit(doc, {
-          Pair(_, pair) {
+          Pair(_, pair, ancestors) {
             const k = pair.key as Node | null;
-            if (isScalar(k) && k.range?.[0] === e.pos[0]) {
-              dup = `\`${String(k.value)}\``;
-              return visit.BREAK;
-            }
-            return undefined;
+            if (!isScalar(k) || k.range?.[0] !== e.pos[0]) return undefined;
+            const name = `\`${String(k.source ?? k.value)}\``;
+            dup =
+              isMap(configMap) && ancestors.includes(configMap)
+                ? { key: keyPathOf(configMap, [...ancestors, pair], k), name }
+                : { key: String(k.value), name };
+            return visit.BREAK;
           },
         });
         return issue(
-          "YAML",
+          dup.key,
           at(e.pos[0]),
-          `${dup} is written twice in the same map. The Pulumi CLI refuses the file; do not rely on either value. Fix: keep one of them.`,
+          `${dup.key === "YAML" ? `${dup.name} ` : ""}is written twice in the same map (this is the second). The Pulumi CLI refuses the file; do not rely on either value. Fix: keep one of them.`,
         );
       }
       return issue(

@@ -33,16 +33,16 @@ describe("YAML the CLI would refuse: a clean message with file and line", () => 
     [
       "a duplicated key",
       docker("  orthanc:orthanc:\n    replicas: 1\n    replicas: 2\n"),
-      "YAML",
+      "orthanc:orthanc.replicas",
       5,
-      /`replicas` is written twice in the same map.*Fix: keep one of them/,
+      /is written twice in the same map \(this is the second\).*Fix: keep one of them/,
     ],
     [
       "a duplicated section",
       docker("  orthanc:dns:\n    name: a.example.org\n  orthanc:dns:\n    name: b.example.org\n"),
-      "YAML",
+      "orthanc:dns",
       5,
-      /`orthanc:dns` is written twice/,
+      /is written twice/,
     ],
     [
       "an unclosed list",
