@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { SECRET_FIELD } from "./primitives";
+import { containsSecretShape, CREDENTIAL_FIELD, secretShape } from "./redact";
 import { configSchemas, TargetName, TARGETS } from "./schema";
 
 export interface ConfigIssue {
@@ -7,6 +8,8 @@ export interface ConfigIssue {
   key: string;
   /** What is wrong, what was given, what is allowed, and how to fix it. */
   message: string;
+  /** Where the key was written, when known: `stacks/Pulumi.dev.yaml:12:5`. */
+  where?: string;
 }
 
 type Segment = PropertyKey;
@@ -21,10 +24,42 @@ export function fullKey(path: readonly Segment[]): string {
   return key;
 }
 
-function describeGiven(path: readonly Segment[], input: unknown): string {
+function kindOf(input: unknown): string {
+  if (typeof input === "string") return "a value";
+  if (Array.isArray(input)) return "a list";
+  if (input === null) return "null";
+  if (typeof input === "object") return "a map";
+  return `a ${typeof input}`;
+}
+
+/** Why a given value must not be echoed, if it must not. */
+function hiddenBecause(
+  path: readonly Segment[],
+  input: unknown,
+  expected?: ZodLike,
+): string | undefined {
+  const names = path.filter((s): s is string => typeof s === "string");
+  if (names.some((s) => SECRET_FIELD.test(s))) return "secret";
+  if (expected && secretKeyOf(expected)) return "it may be a secret";
+  if (typeof input === "string" && secretShape(input)) return `it looks like ${secretShape(input)}`;
+  if (containsSecretShape(input)) return "it may hold a secret";
+  if (names.some((s) => CREDENTIAL_FIELD.test(s)))
+    return "a credential field, where secrets get pasted by mistake";
+  return undefined;
+}
+
+/**
+ * What was given, for a message: the value itself, or only its kind when it is (or may be) a
+ * secret. `expected` is the schema at the key, to know an object that holds a secret.
+ */
+export function describeGiven(
+  path: readonly Segment[],
+  input: unknown,
+  expected?: ZodLike,
+): string {
   if (input === undefined) return "nothing";
-  if (path.some((s) => typeof s === "string" && SECRET_FIELD.test(s)))
-    return "a value (hidden: secret)";
+  const hidden = hiddenBecause(path, input, expected);
+  if (hidden) return `${kindOf(input)} (hidden: ${hidden})`;
   const text = JSON.stringify(input) ?? String(input);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
@@ -33,6 +68,13 @@ function setCommand(key: string, example: string): string {
   const path = key.includes(".") || key.includes("[") ? "--path " : "";
   const secret = SECRET_FIELD.test(key) ? "--secret " : "";
   return `\`pulumi config set ${secret}${path}'${key}' ${example}\``;
+}
+
+/** The secret key directly inside an object schema (`password` of a user), if any. */
+export function secretKeyOf(schema: ZodLike): string | undefined {
+  const d = unwrap(schema)._zod.def;
+  if (d.type !== "object" || !d.shape) return undefined;
+  return Object.keys(d.shape).find((k) => SECRET_FIELD.test(k));
 }
 
 /** Edit distance, for "did you mean" hints on misspelled keys. */
@@ -77,6 +119,28 @@ function otherTargetsWith(path: readonly Segment[], current: string): TargetName
   );
 }
 
+/** The keys named `name` (any case) inside a target's sections: `region` -> `aws.region`. */
+function nestedKeysNamed(target: string, name: string): string[] {
+  const found: string[] = [];
+  const walk = (schema: ZodLike, at: string, depth: number) => {
+    const d = unwrap(schema)._zod.def;
+    if (d.type !== "object" || !d.shape || depth > 3) return;
+    for (const [k, v] of Object.entries(d.shape)) {
+      const here = at ? `${at}.${k}` : k;
+      if (at && k.toLowerCase() === name.toLowerCase()) found.push(here);
+      walk(v, here, depth + 1);
+    }
+  };
+  const schema = configSchemas[target as TargetName];
+  if (schema) walk(schema as unknown as ZodLike, "", 0);
+  return found.sort((a, b) => a.split(".").length - b.split(".").length);
+}
+
+/** Where the settings of another target's section live on this one. */
+const SECTION_ON_TARGET: Record<string, Record<string, string>> = {
+  docker: { aws: "the VM's region, instance type and networks are under `orthanc:docker.vm`" },
+};
+
 export function unknownKeyIssue(
   path: readonly Segment[],
   allowed: string[],
@@ -85,12 +149,18 @@ export function unknownKeyIssue(
   const key = fullKey(path);
   const name = String(path[path.length - 1]);
   const elsewhere = otherTargetsWith(path, target);
+  const nested = path.length === 1 ? nestedKeysNamed(target, name) : [];
+  const onThisTarget = path.length === 1 ? SECTION_ON_TARGET[target]?.[name] : undefined;
   const hint = elsewhere.length
-    ? ` It applies only to target ${elsewhere.join(", ")}; this stack's target is ${target}.`
-    : (() => {
-        const guess = closest(name, allowed);
-        return guess ? ` Did you mean \`${guess}\`?` : "";
-      })();
+    ? ` It applies only to target ${elsewhere.join(", ")}; this stack's target is ${target}` +
+      (onThisTarget ? ` (on ${target}, ${onThisTarget}).` : ".")
+    : nested.length
+      ? ` It is a key of a section: did you mean ${nested.map((n) => `\`orthanc:${n}\``).join(" or ")}? ` +
+        `Set it with \`pulumi config set --path 'orthanc:${nested[0]}' <value>\`.`
+      : (() => {
+          const guess = closest(name, allowed);
+          return guess ? ` Did you mean \`${guess}\`?` : "";
+        })();
   return {
     key,
     message:
@@ -121,7 +191,8 @@ export function unwrap(s: ZodLike): ZodLike {
   }
 }
 
-export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string[] {
+/** The schema at `path` inside `schema` (wrappers removed), if the path exists in it. */
+export function schemaAt(schema: ZodLike, path: readonly Segment[]): ZodLike | undefined {
   let cur = unwrap(schema);
   for (const seg of path) {
     const d = cur._zod.def;
@@ -133,11 +204,15 @@ export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string
           : d.type === "array"
             ? d.element
             : undefined;
-    if (!next) return [];
+    if (!next) return undefined;
     cur = unwrap(next);
   }
-  const d = cur._zod.def;
-  return d.type === "object" && d.shape ? Object.keys(d.shape) : [];
+  return cur;
+}
+
+export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string[] {
+  const d = schemaAt(schema, path)?._zod.def;
+  return d?.type === "object" && d.shape ? Object.keys(d.shape) : [];
 }
 
 /** What a refinement may tell the formatter, in its issue's `params`. */
@@ -193,7 +268,8 @@ export function formatZodIssue(
   const path = [section, ...issue.path];
   const key = fullKey(path);
   const input = (issue as { input?: unknown }).input;
-  const given = describeGiven(path, input);
+  const expected = sectionSchema ? schemaAt(sectionSchema, issue.path) : undefined;
+  const given = describeGiven(path, input, expected);
   switch (issue.code) {
     case "unrecognized_keys": {
       const allowed = sectionSchema ? allowedKeysAt(sectionSchema, issue.path) : [];
@@ -209,12 +285,14 @@ export function formatZodIssue(
         ];
       }
       if (issue.expected === "array") return [listExpected(key, path, input, given)];
-      return [
-        {
-          key,
-          message: `expected ${issue.expected}, got ${given}. Fix: ${setCommand(key, `<${issue.expected}>`)}.`,
-        },
-      ];
+      {
+        // `users.bob: hunter2`: the password, given in place of the user's map.
+        const secretKey = expected && secretKeyOf(expected);
+        const fix = secretKey
+          ? setCommand(`${key}.${secretKey}`, `<${secretKey}>`)
+          : setCommand(key, `<${issue.expected}>`);
+        return [{ key, message: `expected ${issue.expected}, got ${given}. Fix: ${fix}.` }];
+      }
     case "invalid_value": {
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
       return [
@@ -238,13 +316,20 @@ export function formatZodIssue(
         },
       ];
     }
-    case "invalid_key":
-      return [
-        {
-          key,
-          message: `has an invalid name ${given}: ${issue.issues.map((i) => i.message).join("; ")}. Fix: rename the entry.`,
-        },
-      ];
+    case "invalid_key": {
+      const why = issue.issues.map((i) => i.message).join("; ");
+      const name = path[path.length - 1];
+      const hidden = hiddenBecause(path.slice(0, -1), name);
+      // A name that may be a secret stays out of the key too.
+      return hidden
+        ? [
+            {
+              key: fullKey(path.slice(0, -1)),
+              message: `has an entry whose name is invalid (hidden: ${hidden}): ${why}. Fix: rename the entry.`,
+            },
+          ]
+        : [{ key, message: `has an invalid name ${given}: ${why}. Fix: rename the entry.` }];
+    }
     default: {
       // Formats, regexes and refinements carry their own "must be ..." text. A refinement may
       // name the value that fixes it (`params.example`, never for a secret) or its whole fix

@@ -19,7 +19,7 @@ describe("configuration errors name the full key, what was given, what is allowe
         "an unknown top-level key",
         { target: "docker", replicas: 2 },
         "orthanc:replicas",
-        /unknown key\. Allowed keys here: .*orthanc/,
+        /unknown key\. It is a key of a section: did you mean `orthanc:orthanc\.replicas`\?.*Allowed keys here: .*orthanc/,
       ],
     ]);
   });
@@ -48,7 +48,10 @@ describe("configuration errors name the full key, what was given, what is allowe
   });
 
   test("an error about a secret field never prints the value", () => {
-    const issues = issuesOf({ target: "docker", orthanc: { users: { bob: { password: 12345 } } } });
+    const issues = issuesOf({
+      target: "docker",
+      orthanc: { users: { bob: { password: { value: 12345 } } } },
+    });
     expect(issues.map((i) => i.key)).toEqual(["orthanc:orthanc.users.bob.password"]);
     expect(issues[0].message).not.toContain("12345");
   });
