@@ -201,10 +201,16 @@ export function formatZodIssue(
           message: `has an invalid name ${given}: ${issue.issues.map((i) => i.message).join("; ")}. Fix: rename the entry.`,
         },
       ];
-    default:
-      // Formats, regexes and refinements carry their own "must be ..." text.
+    default: {
+      // Formats, regexes and refinements carry their own "must be ..." text; a check against the
+      // platform may also name the value to set (`params.example`, see `platform/issue.ts`).
+      const example =
+        issue.code === "custom" && typeof issue.params?.example === "string"
+          ? issue.params.example
+          : "<value>";
       return [
-        { key, message: `${issue.message}; got ${given}. Fix: ${setCommand(key, "<value>")}.` },
+        { key, message: `${issue.message}; got ${given}. Fix: ${setCommand(key, example)}.` },
       ];
+    }
   }
 }
