@@ -37,6 +37,7 @@ export interface OrthancAwsArgs {
         RdsPostgresArgs,
         | "engineMajor"
         | "instanceClass"
+        | "memoryGiB"
         | "allocatedStorageGiB"
         | "maxAllocatedStorageGiB"
         | "multiAz"
