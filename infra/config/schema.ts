@@ -9,7 +9,7 @@ import { tlsRules, tlsSection } from "./sections/tls";
 import { registryRules, registrySection } from "./sections/registry";
 import { dockerRules, dockerSection } from "./sections/docker";
 import { awsRules, awsSection } from "./sections/aws";
-import { kubernetesSection } from "./sections/kubernetes";
+import { kubernetesRules, kubernetesSection } from "./sections/kubernetes";
 
 /** The sections every target has; `database` and `storage` in the target's own variant. */
 function commonSections<D extends z.ZodType, S extends z.ZodType>(database: D, storage: S) {
@@ -62,6 +62,7 @@ export const configRules: readonly Rule[] = [
   ...registryRules,
   ...dockerRules,
   ...awsRules,
+  ...kubernetesRules,
 ];
 
 export type DockerConfig = z.output<typeof configSchemas.docker>;
