@@ -3,21 +3,20 @@
  * on the real Orthanc (Debian's 1.10.1, PostgreSQL plugin 4.0) and PostgreSQL clusters of our own
  * that keep durability on (fsync, synchronous_commit: the lab's cluster turns both off, which
  * would hide what the server settings change), one started with the shipped server settings and
- * one with the defaults. One writer, the `local` stack's rendered configuration, each variant on a
- * fresh database: start-up time to the first 200; ingest over REST (1 and 4 clients) and C-STORE;
- * reads (8 clients) while 4 clients upload; the client-visible errors and the longest stall while
- * PostgreSQL restarts under upload. Prints the medians and the ratios shipped/alternative, then
- * crashes the shipped server under upload and checks that no acknowledged instance is lost.
+ * one with the defaults. One writer, the documents the program ships for the `local` stack (with
+ * the lab's locations only, `forLab`), each variant on a fresh database: start-up time to the
+ * first 200; ingest over REST (1 and 4 clients) and C-STORE; reads (8 clients) while 4 clients
+ * upload; the client-visible errors and the longest stall while PostgreSQL restarts under upload.
+ * Prints the medians and the ratios shipped/alternative, then crashes the shipped server under
+ * upload and checks that no acknowledged instance is lost.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { OrthancConfig } from "../infra/config";
 import { JsonObject } from "../components/shared/orthancConfig";
 import { postgresServerArgs, POSTGRES_SERVER_SETTINGS } from "../components/shared/postgresTuning";
 import { makeInstance } from "../test/real-orthanc/dicom";
-import { forDebian } from "../test/real-orthanc/debian";
 import {
   dcmtk,
   freePorts,
@@ -28,20 +27,68 @@ import {
   sleep,
   writeConfigDir,
 } from "../test/real-orthanc/lab";
-import { LabSecrets, labSecrets, renderForLab } from "../test/real-orthanc/render";
+import { forLab, outsideLocations } from "../test/real-orthanc/location";
+import { Shipped, shippedDocuments } from "../test/real-orthanc/shippedDocuments";
 
 const run = promisify(execFile);
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** What Orthanc is told about its index, on top of the shipped rendering. */
+/**
+ * What Orthanc is told about its index, on top of the shipped documents. What the stack
+ * configuration can express goes through the program (`connections`, `replicas`); the retry
+ * settings are fixed in the renderer (orthancConfig.ts), so those alone are edits of the lab's
+ * document (`DOCUMENT_EDITS`): the only keys besides the locations that the boot's check
+ * (`outsideLocations`) lets differ from what the program ships.
+ */
 export interface ClientSettings {
-  /** `IndexConnectionsCount` per replica; the shipped sizing when undefined. */
+  /**
+   * `IndexConnectionsCount` per replica, as `orthanc:database.connectionsPerReplica`; the shipped
+   * sizing when undefined.
+   */
   connections?: number;
-  /** `ConnectionRetryInterval` (s); the shipped value when undefined. */
+  /**
+   * `orthanc:orthanc.replicas`: the documents of the first of that many writers (no `Lock`, the
+   * connection budget split); 1 when undefined.
+   */
+  replicas?: number;
+  /** `ConnectionRetryInterval` (s), a document edit; the shipped value when undefined. */
   retryInterval?: number;
-  /** `MaximumConnectionRetries`; the shipped value when undefined. */
+  /** `MaximumConnectionRetries`, a document edit; the shipped value when undefined. */
   retries?: number;
+}
+
+/** The only keys the bench edits in the lab's documents: what no stack configuration sets. */
+const DOCUMENT_EDITS = {
+  retryInterval: "PostgreSQL.ConnectionRetryInterval",
+  retries: "PostgreSQL.MaximumConnectionRetries",
+} as const;
+
+const shippedCache = new Map<string, Promise<Shipped>>();
+
+/**
+ * The program's documents for the stack configuration `raw` with the settings of `client` that
+ * the configuration expresses (under mocks, secrets revealed; one plan per distinct overrides).
+ * Await each before the next: the Pulumi runtime's mocks are process-wide.
+ */
+export function shippedWith(
+  raw: Record<string, unknown>,
+  stack: string,
+  client: ClientSettings = {},
+): Promise<Shipped> {
+  const section = (key: string) => (raw[key] ?? {}) as Record<string, unknown>;
+  const config = {
+    ...raw,
+    ...(client.replicas === undefined
+      ? {}
+      : { orthanc: { ...section("orthanc"), replicas: client.replicas } }),
+    ...(client.connections === undefined
+      ? {}
+      : { database: { ...section("database"), connectionsPerReplica: client.connections } }),
+  };
+  const key = JSON.stringify([stack, config]);
+  if (!shippedCache.has(key)) shippedCache.set(key, shippedDocuments(config, stack));
+  return shippedCache.get(key)!;
 }
 
 export interface Booted {
@@ -55,44 +102,52 @@ export interface Booted {
 }
 
 /**
- * Renders `cfg` (the stack's own configuration, `replicas` writers) against `pg`, applies the
- * client settings, starts Orthanc and times it to the first 200.
+ * Boots the first shipped Orthanc's documents against `pg`, with the lab's locations (`forLab`)
+ * and the document edits of `client` only (checked with `outsideLocations`), and times it to the
+ * first 200.
  */
 export async function bootOrthanc(
-  cfg: OrthancConfig,
+  shipped: Shipped,
   pg: { port: number },
   scratch: string,
-  db: { database: string; secrets: LabSecrets; storage: string },
-  client: ClientSettings,
-  replicas = 1,
+  db: { database: string; storage: string },
+  client: ClientSettings = {},
 ): Promise<Booted> {
   const [httpPort, dicomPort] = await freePorts(2);
-  const stack = {
-    ...cfg,
-    orthanc: { ...cfg.orthanc, replicas },
-    database: { ...cfg.database, connectionsPerReplica: client.connections },
-  } as OrthancConfig;
-  const rendered = renderForLab(
-    stack,
-    {
-      httpPort,
-      dicomPort,
-      pgPort: pg.port,
-      database: db.database,
-      serverIdentifier: replicas > 1 ? "${HOSTNAME}" : "bench",
-    },
-    db.secrets,
-  );
-  const deb = forDebian(rendered, db.storage);
-  const postgres = deb.credentialsJson.PostgreSQL as JsonObject;
+  const lab = forLab(shipped, {
+    httpPort,
+    dicomPort,
+    storageDir: db.storage,
+    postgres: { port: pg.port, database: db.database },
+  });
+  const postgres = lab.credentialsJson.PostgreSQL as JsonObject;
   if (client.retryInterval !== undefined) postgres.ConnectionRetryInterval = client.retryInterval;
   if (client.retries !== undefined) postgres.MaximumConnectionRetries = client.retries;
   const dir = writeConfigDir(join(scratch, `config-${httpPort}`), {
-    "orthanc.json": deb.orthancJson,
-    "credentials.json": deb.credentialsJson,
+    "orthanc.json": lab.orthancJson,
+    "credentials.json": lab.credentialsJson,
   });
-  const auth = { user: cfg.orthanc.adminUser, password: db.secrets.users[cfg.orthanc.adminUser] };
-  const orthanc = new LabOrthanc(dir, httpPort, auth, rendered.environment);
+  // What Orthanc will read, read back: only the locations and the named edits differ from what
+  // the program would deploy.
+  const read = (file: string) => JSON.parse(readFileSync(join(dir, file), "utf8")) as JsonObject;
+  const edited = Object.entries(DOCUMENT_EDITS)
+    .filter(([setting]) => client[setting as keyof typeof DOCUMENT_EDITS] !== undefined)
+    .map(([, key]) => key);
+  const differ = outsideLocations(
+    shipped,
+    {
+      orthancJson: read("orthanc.json"),
+      credentialsJson: read("credentials.json"),
+      environment: lab.environment,
+    },
+    edited,
+  );
+  if (differ.length)
+    throw new Error(`the bench would boot what the program does not deploy:
+${differ.join("\n")}`);
+  const users = shipped.credentialsJson.RegisteredUsers as Record<string, string>;
+  const auth = { user: shipped.adminUser, password: users[shipped.adminUser] };
+  const orthanc = new LabOrthanc(dir, httpPort, auth, lab.environment);
   const t0 = performance.now();
   orthanc.launch();
   for (;;) {
@@ -105,18 +160,22 @@ export async function bootOrthanc(
   return { orthanc, auth, dicomPort, startup: (performance.now() - t0) / 1000, postgres };
 }
 
-/** A fresh database for one measurement, with the secrets a stack would generate. */
+/**
+ * A fresh database for one measurement, owned by the shipped role with the shipped password (as
+ * the targets create it), and a storage directory.
+ */
 export async function freshDatabase(
-  cfg: OrthancConfig,
+  shipped: Shipped,
   pg: LabPostgres,
   scratch: string,
   name: string,
 ) {
-  const secrets = labSecrets(cfg);
-  await pg.createDatabase(name, "orthanc", secrets.databasePassword);
+  const section = shipped.credentialsJson.PostgreSQL as JsonObject | undefined;
+  if (!section) throw new Error("these documents do not use PostgreSQL");
+  await pg.createDatabase(name, section.Username as string, section.Password as string);
   const storage = join(scratch, `${name}-files`);
   mkdirSync(storage, { recursive: true });
-  return { database: name, secrets, storage };
+  return { database: name, storage };
 }
 
 const basicAuth = (a: OrthancUser) =>
@@ -310,7 +369,7 @@ export async function readsUnderIngest(b: Booted, n: number): Promise<ReadsUnder
 
 // -------------------------------------------------------------------------- the bench section
 
-/** Settings compared: Orthanc's side (as rendered, or overridden) and the server's. */
+/** Settings compared: Orthanc's side (as shipped, or varied: `ClientSettings`) and the server's. */
 interface Variant {
   label: string;
   client: ClientSettings;
@@ -356,7 +415,7 @@ const HIGHER_IS_BETTER = new Set<Measure>([
  * idle (open keep-alive connections), nothing to wait for before the next run.
  */
 async function measureOnce(
-  cfg: OrthancConfig,
+  shipped: Shipped,
   pg: LabPostgres,
   v: Variant,
   scratch: string,
@@ -364,12 +423,12 @@ async function measureOnce(
   n: number,
   stopping: Promise<void>[],
 ): Promise<{ values: Record<Measure, number>; postgres: JsonObject }> {
-  const db = await freshDatabase(cfg, pg, scratch, name);
-  const b = await bootOrthanc(cfg, pg, scratch, db, v.client);
+  const db = await freshDatabase(shipped, pg, scratch, name);
+  const b = await bootOrthanc(shipped, pg, scratch, db, v.client);
   try {
     const rest1 = await restIngest([b], n, 1);
     const rest4 = await restIngest([b], n, 4);
-    const cstore = await cstoreIngest(b, cfg.orthanc.dicom.aet, n, scratch);
+    const cstore = await cstoreIngest(b, shipped.orthancJson.DicomAet as string, n, scratch);
     const mixed = await readsUnderIngest(b, n);
     const restart = await restartTrial(b, pg, 1, 500, 2500);
     return {
@@ -402,28 +461,39 @@ const shown = (m: Measure, x: number) =>
  * may be lost.
  */
 export async function dbSettingsBench(
-  cfg: OrthancConfig,
+  raw: Record<string, unknown>,
+  stack: string,
   n: number,
   runs: number,
   scratch: string,
 ): Promise<void> {
   console.log(
-    `\n(d) Database settings, shipped vs alternatives: one writer, the 'local' stack's rendered configuration on Debian's Orthanc 1.10.1 (PostgreSQL plugin 4.0), a durable PostgreSQL ${await pgVersion()} (fsync, synchronous_commit on); ${n} instances per path, median of ${runs}, interleaved\n`,
+    `\n(d) Database settings, shipped vs alternatives: one writer, the documents the program ships for the '${stack}' stack on Debian's Orthanc 1.10.1 (PostgreSQL plugin 4.0), a durable PostgreSQL ${await pgVersion()} (fsync, synchronous_commit on); ${n} instances per path, median of ${runs}, interleaved\n`,
   );
   console.log(
     `Shipped server settings (-c): ${postgresServerArgs()
       .filter((a) => a !== "-c")
       .join(" ")}`,
   );
+  const variants = [SHIPPED, ...ALTERNATIVES];
+  // Each variant's documents from the program, one plan at a time; a configured connection count
+  // must reach the document.
+  const shipped: Shipped[] = [];
+  for (const v of variants) {
+    const docs = await shippedWith(raw, stack, v.client);
+    const count = (docs.credentialsJson.PostgreSQL as JsonObject).IndexConnectionsCount;
+    if (v.client.connections !== undefined && count !== v.client.connections)
+      throw new Error(`${v.label}: the program ships IndexConnectionsCount ${count}`);
+    shipped.push(docs);
+  }
   const servers = {
     shipped: await LabPostgres.start(join(scratch, "shipped"), {
       settings: POSTGRES_SERVER_SETTINGS,
     }),
     defaults: await LabPostgres.start(join(scratch, "defaults"), { settings: {} }),
   };
-  const variants = [SHIPPED, ...ALTERNATIVES];
   const values = variants.map(() => Object.fromEntries(MEASURES.map((m) => [m, [] as number[]])));
-  const rendered: JsonObject[] = [];
+  const given: JsonObject[] = [];
   const stopping: Promise<void>[] = [];
   let crash: RestartTrial | undefined;
   try {
@@ -432,13 +502,21 @@ export async function dbSettingsBench(
       const order = variants.map((_, i) => i);
       for (const i of r % 2 ? order.reverse() : order) {
         const v = variants[i];
-        const m = await measureOnce(cfg, servers[v.server], v, scratch, `d${++k}`, n, stopping);
+        const m = await measureOnce(
+          shipped[i],
+          servers[v.server],
+          v,
+          scratch,
+          `d${++k}`,
+          n,
+          stopping,
+        );
         for (const key of MEASURES) values[i][key].push(m.values[key]);
-        rendered[i] = m.postgres;
+        given[i] = m.postgres;
       }
     }
-    const db = await freshDatabase(cfg, servers.shipped, scratch, `crash${++k}`);
-    const b = await bootOrthanc(cfg, servers.shipped, scratch, db, {});
+    const db = await freshDatabase(shipped[0], servers.shipped, scratch, `crash${++k}`);
+    const b = await bootOrthanc(shipped[0], servers.shipped, scratch, db);
     try {
       crash = await restartTrial(b, servers.shipped, 2, 1000, 3000, "immediate");
     } finally {
@@ -457,7 +535,7 @@ export async function dbSettingsBench(
   );
   console.log(`|---|---|---|---|${MEASURES.map(() => "---").join("|")}|`);
   variants.forEach((v, i) => {
-    const pgs = rendered[i];
+    const pgs = given[i];
     console.log(
       `| ${v.label} | ${pgs.IndexConnectionsCount} | ${pgs.ConnectionRetryInterval} x ${pgs.MaximumConnectionRetries} | ${v.server} | ${MEASURES.map((m) => `${shown(m, med[i][m])} (${values[i][m].map((x) => shown(m, x)).join("/")})`).join(" | ")} |`,
     );

@@ -1,17 +1,17 @@
 /**
  * `npm run bench`: (a) time and memory to evaluate each shipped stack under mocks (its own
- * process each, 3 runs, median), (b) ingest throughput of the `local` stack's rendered Orthanc
- * configuration on the real Orthanc with a PostgreSQL index: REST with 1 and 4 clients, and one
- * C-STORE association, (c) the `local` stack on the real Docker engine as the program registers
- * it (stand-in images): time to all-healthy and the same ingest paths through the proxy and the
- * published DICOM port, then (b) and (c) side by side, (d) the shipped database settings (index
- * connections, retry interval, PostgreSQL server settings) against the alternatives, with the
- * ratios (bench/dbSettings.ts). Numbers are for this machine; treat +-20 % as noise.
- * BENCH_INSTANCES sets the instances per path of (b) and (c) (500), BENCH_DB_INSTANCES those of
- * (d) (200).
+ * process each, 3 runs, median), (b) ingest throughput of the documents the program ships for the
+ * `local` stack (with the lab's locations only) on the real Orthanc with a PostgreSQL index: REST
+ * with 1 and 4 clients, and one C-STORE association, (c) the `local` stack on the real Docker
+ * engine as the program registers it (stand-in images): time to all-healthy and the same ingest
+ * paths through the proxy and the published DICOM port, then (b) and (c) side by side, (d) the
+ * shipped database settings (index connections, retry interval, PostgreSQL server settings)
+ * against the alternatives, with the ratios (bench/dbSettings.ts). Numbers are for this machine;
+ * treat +-20 % as noise. BENCH_INSTANCES sets the instances per path of (b) and (c) (500),
+ * BENCH_DB_INSTANCES those of (d) (200).
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../infra/config";
@@ -19,20 +19,15 @@ import { readStackFile, shippedStacks, stackFilePath } from "../infra/stackFiles
 import { teardown } from "../test/docker-engine/engine";
 import { engineAnswers } from "../test/docker-engine/engineProbe";
 import { makeInstance } from "../test/real-orthanc/dicom";
-import { forDebian } from "../test/real-orthanc/debian";
 import {
   dcmtk,
-  freePorts,
-  LabOrthanc,
   LabPostgres,
   orthancInstalled,
   OrthancUser,
   removeDir,
   scratchDir,
-  writeConfigDir,
 } from "../test/real-orthanc/lab";
-import { labSecrets, renderForLab } from "../test/real-orthanc/render";
-import { dbSettingsBench } from "./dbSettings";
+import { bootOrthanc, dbSettingsBench, freshDatabase, shippedWith } from "./dbSettings";
 import {
   BASE_URL,
   busyPorts,
@@ -46,7 +41,9 @@ import {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const RUNS = 3;
-const cfg = parseConfig(readStackFile(stackFilePath("local")));
+/** The `local` stack's configuration, as its stack file has it. */
+const LOCAL = readStackFile(stackFilePath("local"));
+const cfg = parseConfig(LOCAL);
 
 function planBench() {
   console.log("\n(a) Plan evaluation under mocks (median of 3 runs, each a fresh process)\n");
@@ -158,41 +155,25 @@ async function ingestBench(n: number): Promise<Rates | undefined> {
     return undefined;
   }
   console.log(
-    `\n(b) Ingest into the real Orthanc with the 'local' stack's rendered configuration (${n} instances of 16x16 px per run, PostgreSQL index, median of ${RUNS})\n`,
+    `\n(b) Ingest into the real Orthanc with the documents the program ships for the 'local' stack (${n} instances of 16x16 px per run, PostgreSQL index, median of ${RUNS})\n`,
   );
+  const shipped = await shippedWith(LOCAL, "local");
   const scratch = scratchDir("bench");
   const pg = await LabPostgres.start(scratch);
   const rates = noRates();
   try {
     for (let run = 0; run < RUNS; run++) {
       for (const mode of MODES) {
-        // A fresh database and Orthanc per path and run.
-        const secrets = labSecrets(cfg);
-        const database = `bench_${run}_${mode.replace(/\W+/g, "_")}`;
-        await pg.createDatabase(database, "orthanc", secrets.databasePassword);
-        const [httpPort, dicomPort] = await freePorts(2);
-        const rendered = renderForLab(
-          cfg,
-          { httpPort, dicomPort, pgPort: pg.port, database, serverIdentifier: "bench" },
-          secrets,
-        );
-        const storage = join(scratch, `${database}-files`);
-        mkdirSync(storage, { recursive: true });
-        const deb = forDebian(rendered, storage);
-        const dir = writeConfigDir(join(scratch, `${database}-config`), {
-          "orthanc.json": deb.orthancJson,
-          "credentials.json": deb.credentialsJson,
-        });
-        const auth = {
-          user: cfg.orthanc.adminUser,
-          password: secrets.users[cfg.orthanc.adminUser],
-        };
-        const o = new LabOrthanc(dir, httpPort, auth, rendered.environment);
-        await o.start();
+        // A fresh database and Orthanc per path and run, on the shipped documents with the
+        // lab's locations only (checked by bootOrthanc).
+        const name = `bench_${run}_${mode.replace(/\W+/g, "_")}`;
+        const db = await freshDatabase(shipped, pg, scratch, name);
+        const b = await bootOrthanc(shipped, pg, scratch, db);
         try {
-          rates[mode].push(await ingest(mode, { url: o.url, auth, dicomPort }, n, scratch));
+          const target = { url: b.orthanc.url, auth: b.auth, dicomPort: b.dicomPort };
+          rates[mode].push(await ingest(mode, target, n, scratch));
         } finally {
-          await o.stop();
+          await b.orthanc.stop();
         }
       }
     }
@@ -294,7 +275,7 @@ async function dbBench(n: number): Promise<void> {
   }
   const scratch = scratchDir("bench-db");
   try {
-    await dbSettingsBench(cfg, n, RUNS, scratch);
+    await dbSettingsBench(LOCAL, "local", n, RUNS, scratch);
   } finally {
     removeDir(scratch);
   }

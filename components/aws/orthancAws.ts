@@ -3,7 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../shared/credentials";
 import { orthancDocuments } from "../shared/documents";
 import { HOSTNAME_PLACEHOLDER, StorageSettings } from "../shared/orthancConfig";
-import { DatabaseEndpoint, ExternalDatabase, OrthancAppOptions } from "../shared/settings";
+import {
+  DatabaseEndpoint,
+  ExternalDatabase,
+  ORTHANC_DATABASE,
+  OrthancAppOptions,
+} from "../shared/settings";
 import { storageMasterKey } from "../shared/storageKey";
 import { ORTHANC_UID } from "../shared/orthancImage";
 import { DicomBucket } from "./dicomBucket";
@@ -79,8 +84,7 @@ export interface OrthancAwsArgs {
   readonly protectData: boolean;
 }
 
-const DB_NAME = "orthanc";
-const DB_USER = "orthanc";
+const { database: DB_NAME, username: DB_USER } = ORTHANC_DATABASE;
 
 /**
  * Orthanc on AWS: a KMS key, the network, RDS PostgreSQL (or an external database), EFS or S3,

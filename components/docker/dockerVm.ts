@@ -16,6 +16,11 @@ export interface DockerVmArgs {
   readonly sshPublicKey?: string;
   readonly sshAllowedCidrs: string[];
   readonly webAllowedCidrs: string[];
+  /**
+   * Networks allowed to reach port 80 (the ACME HTTP-01 challenge and the redirect to HTTPS)
+   * when they differ from `webAllowedCidrs`: Let's Encrypt validates from the internet.
+   */
+  readonly acmeAllowedCidrs?: string[];
   /** DICOM port and the networks that may reach it; undefined: closed. */
   readonly dicom?: { port: number; allowedCidrs: string[] };
   /** Encrypts the root and data volumes. */
@@ -222,7 +227,7 @@ function createNetwork(name: string, parent: pulumi.Resource): Network {
 
 /** Only HTTP(S), allowlisted DICOM and admin SSH in; everything out (images, packages, ACME). */
 export function securityGroupRules(
-  args: Pick<DockerVmArgs, "webAllowedCidrs" | "dicom" | "sshAllowedCidrs">,
+  args: Pick<DockerVmArgs, "webAllowedCidrs" | "acmeAllowedCidrs" | "dicom" | "sshAllowedCidrs">,
 ) {
   const rule = (port: number, cidrs: string[], description: string) => ({
     protocol: "tcp",
@@ -232,7 +237,11 @@ export function securityGroupRules(
     description,
   });
   const ingress = [
-    rule(80, args.webAllowedCidrs, "HTTP (ACME challenge, redirect to HTTPS)"),
+    rule(
+      80,
+      args.acmeAllowedCidrs ?? args.webAllowedCidrs,
+      "HTTP (ACME challenge, redirect to HTTPS)",
+    ),
     rule(443, args.webAllowedCidrs, "HTTPS"),
   ];
   if (args.dicom?.allowedCidrs.length)

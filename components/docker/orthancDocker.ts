@@ -7,9 +7,10 @@ import {
   ExternalDatabase,
   OrthancAppOptions,
   S3StorageArgs,
+  ORTHANC_DATABASE,
+  ownPostgres,
   SettingsRuntime,
 } from "../shared/settings";
-import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import { isLoopbackCidr } from "../shared/cidr";
 import type { AwsVmHostArgs } from "./awsVmHost";
 import type { DockerVm } from "./dockerVm";
@@ -89,8 +90,7 @@ export interface OrthancDockerArgs {
   readonly protectData: boolean;
 }
 
-const DB_NAME = "orthanc";
-const DB_USER = "orthanc";
+const { database: DB_NAME, username: DB_USER } = ORTHANC_DATABASE;
 
 /**
  * Orthanc on one Docker host: PostgreSQL on an internal network, Orthanc as its image's non-root
@@ -196,17 +196,8 @@ export class OrthancDocker extends pulumi.ComponentResource {
         provider,
       });
       dependsOn.push(postgres);
-      runtimeDb = {
-        kind: "postgresql",
-        host: POSTGRES_ALIAS,
-        port: 5432,
-        database: DB_NAME,
-        username: DB_USER,
-        // Traffic stays on the internal bridge network of this host.
-        ssl: false,
-        maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
-        connectionsPerReplica: db.connectionsPerReplica,
-      };
+      // Traffic stays on the internal bridge network of this host: no TLS.
+      runtimeDb = ownPostgres(POSTGRES_ALIAS, false, db.connectionsPerReplica);
       if (args.backup.enabled) {
         const backups = volume("backups");
         const dumper = createBackupContainer(name, this, {

@@ -1,6 +1,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseEndpoint, ExternalDatabase, S3StorageArgs } from "../shared/settings";
+import {
+  DatabaseEndpoint,
+  ExternalDatabase,
+  ORTHANC_DATABASE,
+  ownPostgres,
+  S3StorageArgs,
+} from "../shared/settings";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import {
   barmanObjectStore,
@@ -19,8 +25,7 @@ import {
 import { APP, InNamespace, keptData } from "./namespace";
 import { StaticKeys } from "./storage";
 
-const DB_NAME = "orthanc";
-const DB_USER = "orthanc";
+const { database: DB_NAME, username: DB_USER } = ORTHANC_DATABASE;
 
 /** PostgreSQL as a plain StatefulSet in the namespace, dumped daily to a PVC of its own. */
 export interface StatefulSetDatabase {
@@ -165,16 +170,7 @@ function createStatefulSetPostgres(
     { ...inNs, dependsOn: [...ns.dependsOn, backups, secret] },
   );
   return {
-    endpoint: {
-      kind: "postgresql",
-      host: `${APP}-postgres.${ns.name}.svc`,
-      port: 5432,
-      database: DB_NAME,
-      username: DB_USER,
-      ssl: false,
-      maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
-      connectionsPerReplica: db.connectionsPerReplica,
-    },
+    endpoint: ownPostgres(`${APP}-postgres.${ns.name}.svc`, false, db.connectionsPerReplica),
     password,
     podSelector: labels(APP, "postgres"),
     dumps: true,
@@ -228,16 +224,11 @@ function createCloudNativePg(
     );
   // CloudNativePG serves TLS with its own CA; `-rw` always points at the primary.
   return {
-    endpoint: {
-      kind: "postgresql",
-      host: `${cnpgClusterName(APP)}-rw.${ns.name}.svc`,
-      port: 5432,
-      database: DB_NAME,
-      username: DB_USER,
-      ssl: true,
-      maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
-      connectionsPerReplica: db.connectionsPerReplica,
-    },
+    endpoint: ownPostgres(
+      `${cnpgClusterName(APP)}-rw.${ns.name}.svc`,
+      true,
+      db.connectionsPerReplica,
+    ),
     password,
     podSelector: labels(APP, "postgres"),
     dumps: false,

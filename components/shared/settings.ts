@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { connectionsPerReplica } from "./sizing";
+import { connectionsPerReplica, OWN_POSTGRES_MAX_CONNECTIONS } from "./sizing";
 import {
   DatabaseSettings,
   OrthancSettings,
@@ -29,6 +29,29 @@ export type DatabaseEndpoint =
       /** Explicit `IndexConnectionsCount`; sized from `maxConnections` otherwise. */
       connectionsPerReplica?: number;
     });
+
+/** The database and role Orthanc gets in a PostgreSQL this program creates (any target). */
+export const ORTHANC_DATABASE = { database: "orthanc", username: "orthanc" } as const;
+
+/**
+ * A PostgreSQL this program runs itself (a Docker container, a StatefulSet, CloudNativePG), as
+ * Orthanc reaches it: its own database and role, the server sized by `postgresTuning.ts`.
+ */
+export function ownPostgres(
+  host: string,
+  ssl: boolean,
+  connectionsPerReplica?: number,
+): Extract<DatabaseEndpoint, { kind: "postgresql" }> {
+  return {
+    kind: "postgresql",
+    host,
+    port: 5432,
+    ...ORTHANC_DATABASE,
+    ssl,
+    maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
+    connectionsPerReplica,
+  };
+}
 
 export interface SettingsRuntime {
   database: DatabaseEndpoint;

@@ -140,6 +140,49 @@ export function allowedKeysAt(schema: ZodLike, path: readonly Segment[]): string
   return d.type === "object" && d.shape ? Object.keys(d.shape) : [];
 }
 
+/** What a refinement may tell the formatter, in its issue's `params`. */
+export interface RefinementParams {
+  /** The value that fixes it, for a `pulumi config set` of the key. */
+  example?: string;
+  /** The whole fix, when one value of this key is not enough (it names every key). */
+  fix?: string;
+  /** The value may hold a secret: do not echo it. */
+  hideInput?: boolean;
+}
+
+/**
+ * A list given as a map (YAML `name: value` lines) or as a single value: say it is a list, and
+ * give the entries as list items (`--path 'key[0]'`, or YAML `- value`).
+ */
+function listExpected(
+  key: string,
+  path: readonly Segment[],
+  input: unknown,
+  given: string,
+): ConfigIssue {
+  const secret = path.some((s) => typeof s === "string" && SECRET_FIELD.test(s));
+  const entries =
+    input !== null && typeof input === "object"
+      ? Object.values(input as Record<string, unknown>)
+      : [input];
+  const items = secret
+    ? ["<value>"]
+    : entries.map((v) => (typeof v === "string" || typeof v === "number" ? String(v) : "<value>"));
+  const shape =
+    input !== null && typeof input === "object" ? "a map (`name: value` entries)" : "one value";
+  const commands = items
+    .slice(0, 3)
+    .map((v, i) => `\`pulumi config set --path '${key}[${i}]' ${v}\``)
+    .join(", ");
+  return {
+    key,
+    message:
+      `must be a list, got ${shape}: ${given}. ` +
+      `Fix: in the stack file write each entry as a list item (\`- ${items[0]}\`), or ` +
+      `\`pulumi config rm --path '${key}'\`, then ${commands}.`,
+  };
+}
+
 /** Turns one zod issue inside section `section` into messages naming the full key. */
 export function formatZodIssue(
   section: string,
@@ -165,6 +208,7 @@ export function formatZodIssue(
           },
         ];
       }
+      if (issue.expected === "array") return [listExpected(key, path, input, given)];
       return [
         {
           key,
@@ -202,15 +246,18 @@ export function formatZodIssue(
         },
       ];
     default: {
-      // Formats, regexes and refinements carry their own "must be ..." text; a check against the
-      // platform may also name the value to set (`params.example`, see `platform/issue.ts`).
-      const example =
-        issue.code === "custom" && typeof issue.params?.example === "string"
-          ? issue.params.example
+      // Formats, regexes and refinements carry their own "must be ..." text. A refinement may
+      // name the value that fixes it (`params.example`, never for a secret) or its whole fix
+      // (`params.fix`), and keep a value that may hold a secret out of the message
+      // (`params.hideInput`).
+      const params = (issue as { params?: RefinementParams }).params ?? {};
+      const value =
+        typeof params.example === "string" && !path.some((s) => SECRET_FIELD.test(String(s)))
+          ? params.example
           : "<value>";
-      return [
-        { key, message: `${issue.message}; got ${given}. Fix: ${setCommand(key, example)}.` },
-      ];
+      const got = params.hideInput ? "" : `; got ${given}`;
+      const fix = typeof params.fix === "string" ? params.fix : setCommand(key, value);
+      return [{ key, message: `${issue.message}${got}. Fix: ${fix}.` }];
     }
   }
 }

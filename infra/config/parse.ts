@@ -59,7 +59,7 @@ export function safeParseConfig(raw: Record<string, unknown>): ParseResult {
   }
   // Cross-field rules need every section they read; each rule names its sections and runs
   // whenever those parsed, so one pass reports as much as possible.
-  issues.push(...ruleIssues(configRules, parsed, target as TargetName));
+  issues.push(...ruleIssues(configRules, parsed, target as TargetName, raw));
   return issues.length ? { ok: false, issues } : { ok: true, config: parsed as OrthancConfig };
 }
 

@@ -48,7 +48,71 @@ export const port = z
   .min(1, { error: "must be between 1 and 65535" })
   .max(65535, { error: "must be between 1 and 65535" });
 
-export const cidr = z.cidrv4({ error: "must be an IPv4 CIDR block such as `10.0.0.0/16`" });
+const ipv4 = z.ipv4();
+
+/** An IPv4 address as a 32-bit number. */
+function ipv4Number(address: string): number {
+  return address.split(".").reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function ipv4Text(n: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+}
+
+/** The first address and size of a CIDR block already known to be valid. */
+export function cidrRange(block: string): { first: number; size: number; prefix: number } {
+  const [address, bits] = block.split("/");
+  const prefix = Number(bits);
+  return { first: ipv4Number(address), size: 2 ** (32 - prefix), prefix };
+}
+
+/** Whether the blocks together cover every IPv4 address (the whole internet). */
+export function coversInternet(blocks: readonly string[]): boolean {
+  const ranges = blocks.map(cidrRange).sort((a, b) => a.first - b.first);
+  let next = 0;
+  for (const r of ranges) {
+    if (r.first > next) return false;
+    next = Math.max(next, r.first + r.size);
+  }
+  return next >= 2 ** 32;
+}
+
+/** Blocks this wide (a /0 to a /7: 33 million addresses and more) are "the internet". */
+export const PUBLIC_PREFIX_BELOW = 8;
+
+/** The blocks of a list that open a port to the internet (a /0 to a /7). */
+export const publicBlocks = (blocks: readonly string[]) =>
+  blocks.filter((b) => cidrRange(b).prefix < PUBLIC_PREFIX_BELOW);
+
+/**
+ * An IPv4 CIDR block, written as its network address: a lone address (`10.0.0.5`) is refused
+ * with its `/32`, a block with host bits set (`10.20.1.0/16`) with its network address, since
+ * AWS refuses the one and silently widens or narrows the other depending on the service.
+ */
+export const cidr = z
+  .string({ error: "must be an IPv4 CIDR block such as `10.0.0.0/16`" })
+  .superRefine((value, ctx) => {
+    const issue = (message: string, example?: string) =>
+      ctx.addIssue({ code: "custom", message, input: value, params: { example } });
+    if (/[,;\s]/.test(value.trim()))
+      return issue("must be one CIDR block: give each block as a list item of its own");
+    if (ipv4.safeParse(value).success)
+      return issue(
+        `must be a CIDR block with a mask: one address is \`${value}/32\``,
+        `${value}/32`,
+      );
+    if (!z.cidrv4().safeParse(value).success)
+      return issue("must be an IPv4 CIDR block such as `10.0.0.0/16`");
+    const { first, prefix } = cidrRange(value);
+    const network = first - (first % 2 ** (32 - prefix));
+    if (network !== first) {
+      const block = `${ipv4Text(network)}/${prefix}`;
+      return issue(
+        `has host bits set: the network of this /${prefix} block is \`${block}\` (for the one address, \`${value.split("/")[0]}/32\`)`,
+        block,
+      );
+    }
+  });
 
 /** A DNS name such as `pacs.example.org` (no scheme, no trailing dot). */
 export const hostname = z
@@ -61,3 +125,56 @@ export const hostname = z
 export const simpleName = z.string().regex(/^[a-z][a-z0-9-]{0,30}[a-z0-9]$/, {
   error: "must be 2-32 characters: lower-case letters, digits and `-`, starting with a letter",
 });
+
+// Labels of letters, digits, `-` (and `_`, which some hospital networks' names carry).
+const HOST_NAME =
+  /^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$/;
+
+/** What was wrong with a value that should be a bare host name or address. */
+export type HostShape =
+  | { kind: "host" }
+  /** `scheme://...`: its parts, never the raw text (it may carry a password). */
+  | {
+      kind: "url";
+      scheme: string;
+      host?: string;
+      port?: string;
+      path?: string;
+      username?: string;
+      /** A password in the user info or the query: the value must never be echoed. */
+      credentials: boolean;
+    }
+  | { kind: "hostPort"; host: string; port: string }
+  | { kind: "invalid" };
+
+/**
+ * Classifies a value meant to be a bare host (a DNS name, IPv4 or IPv6 address): a URL or a
+ * `host:port` is a common way to get it wrong, and each gets its own fix.
+ */
+export function hostShape(value: string): HostShape {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(value);
+  if (scheme) {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    const credentials = /@/.test(value.slice(scheme[0].length)) || /password/i.test(value);
+    return {
+      kind: "url",
+      scheme: scheme[1].toLowerCase(),
+      host: url?.hostname.replace(/^\[|\]$/g, "") || undefined,
+      port: url?.port || undefined,
+      path: url
+        ? decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, "")) || undefined
+        : undefined,
+      username: url?.username ? decodeURIComponent(url.username) : undefined,
+      credentials,
+    };
+  }
+  const hostPort = /^([^:/\s]+):(\d{1,5})$/.exec(value);
+  if (hostPort) return { kind: "hostPort", host: hostPort[1], port: hostPort[2] };
+  if (HOST_NAME.test(value) || z.ipv6().safeParse(value).success) return { kind: "host" };
+  return { kind: "invalid" };
+}

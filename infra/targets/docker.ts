@@ -43,6 +43,7 @@ function engineArgs(cfg: DockerConfig): OrthancDockerArgs["engine"] {
       sshPublicKey: vm.sshPublicKey,
       sshAllowedCidrs: vm.sshAllowedCidrs,
       webAllowedCidrs: vm.webAllowedCidrs,
+      acmeAllowedCidrs: vm.allowPublicAcmeChallenge ? ["0.0.0.0/0"] : undefined,
       dicom: dicomPublishedTo(cfg).length
         ? { port: cfg.orthanc.dicom.port, allowedCidrs: dicomPublishedTo(cfg) }
         : undefined,

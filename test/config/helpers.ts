@@ -1,5 +1,14 @@
 import { ConfigIssue, safeParseConfig } from "../../infra/config";
 
+/**
+ * The smallest aws configuration that is accepted: a region, and a domain in a zone (without one
+ * the web endpoint would be plain HTTP on an internet-facing load balancer, refused).
+ */
+export const AWS_HTTPS = {
+  aws: { region: "eu-west-1" },
+  dns: { name: "pacs.example.org", zoneId: "Z0123456789ABC" },
+};
+
 /** The problems `safeParseConfig` reports; fails the test when the configuration is accepted. */
 export function issuesOf(raw: Record<string, unknown>): ConfigIssue[] {
   const r = safeParseConfig(raw);

@@ -29,6 +29,20 @@ describe("cross-field rules", () => {
     ]);
   });
 
+  test("a rule is told which keys the stack wrote, as opposed to the schema's defaults", () => {
+    const probe = rule({ sections: ["database"] }, (_c, _t, given) =>
+      ["database.multiAz", "database.version", "database.external.host", "dns.name"]
+        .filter(given)
+        .map(found),
+    );
+    const raw = { database: { multiAz: false, external: { host: "db" } }, dns: null };
+    expect(ruleIssues([probe], { database: {} }, "aws", raw)).toEqual([
+      found("database.multiAz"),
+      found("database.external.host"),
+    ]);
+    expect(ruleIssues([probe], { database: {} }, "aws")).toEqual([]);
+  });
+
   // Compile-time: `tsc --noEmit` fails if any of these lines stops being an error.
   test("a rule's check sees exactly the sections it names, typed for its targets", () => {
     const typed = [

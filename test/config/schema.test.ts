@@ -16,6 +16,7 @@ describe("stack configuration defaults", () => {
       checkCalledAet: true,
       modalities: {},
       allowedCidrs: [],
+      allowPublic: false,
     });
     expect(cfg.orthanc.adminUser).toBe("admin");
     expect(cfg.orthanc.verboseLogs).toBe(false);

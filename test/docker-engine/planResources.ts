@@ -1,17 +1,9 @@
-import { runPlan } from "../../infra/plan/runPlan";
-import { readStackFile, stackFilePath } from "../../infra/stackFiles";
+import { planStack } from "../helpers/plan";
 import { PlanResource, planSpecs, TYPES } from "./engineSpec";
 
 /** Every resource a shipped stack registers, as the provider would see its inputs. */
-export async function observedResources(
-  stack: string,
-  overrides: Record<string, unknown> = {},
-): Promise<PlanResource[]> {
-  const resources: PlanResource[] = [];
-  await runPlan({ ...readStackFile(stackFilePath(stack)), ...overrides }, stack, (args) =>
-    resources.push({ type: args.type, name: args.name, inputs: args.inputs }),
-  );
-  return resources;
+export async function observedResources(stack: string): Promise<PlanResource[]> {
+  return (await planStack(stack)).registrations;
 }
 
 /** Every Container, Network and Volume of the plan maps to the Engine API without error. */

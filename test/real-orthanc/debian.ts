@@ -1,14 +1,14 @@
 /**
- * Maps a rendered configuration onto Debian's Orthanc 1.10.1 and checks that every rendered key
- * is one Orthanc documents: Debian's Orthanc ignores unknown keys without a word, so a typo in
- * the renderer would otherwise pass every test.
+ * What Debian's Orthanc 1.10.1 knows: checks that every shipped key is one Orthanc documents
+ * (Debian's Orthanc ignores unknown keys without a word, so a typo in the renderer would otherwise
+ * pass every test), and lists the keys newer than Debian's version.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonObject } from "../../components/shared/orthancConfig";
-import { DEBIAN_PLUGINS, ORTHANC_BIN } from "./lab";
+import { ORTHANC_BIN } from "./lab";
 
 /** Keys of the plugin sections, from each plugin's documentation (Orthanc Book). */
 export const PLUGIN_SECTION_KEYS: Record<string, string[]> = {
@@ -121,47 +121,4 @@ export function undocumentedKeys(doc: JsonObject, core: Set<string>): string[] {
   };
   visit(doc, undefined, "");
   return bad;
-}
-
-export interface DebianConfig {
-  orthancJson: JsonObject;
-  credentialsJson: JsonObject;
-  /** Rendered keys left out because Debian's version lacks them, with the reason. */
-  omitted: string[];
-}
-
-function omit(doc: JsonObject, path: string): boolean {
-  const parts = path.split(".");
-  let cur: JsonObject | undefined = doc;
-  for (const p of parts.slice(0, -1)) cur = cur?.[p] as JsonObject | undefined;
-  const last = parts[parts.length - 1];
-  if (cur && last in cur) {
-    delete cur[last];
-    return true;
-  }
-  return false;
-}
-
-/**
- * The rendered documents as Debian's Orthanc boots them: plugin paths mapped to Debian's, the
- * storage directory moved to scratch, keys Debian lacks removed and listed. For `bench/` only: the
- * suite boots the shipped documents with `forLab` (`location.ts`), which keeps what Debian ignores.
- */
-export function forDebian(
-  rendered: { orthancJson: JsonObject; credentialsJson: JsonObject },
-  storageDir: string,
-): DebianConfig {
-  const orthancJson = structuredClone(rendered.orthancJson);
-  const credentialsJson = structuredClone(rendered.credentialsJson);
-  const omitted: string[] = [];
-  for (const [path, why] of Object.entries(NEWER_KEYS)) {
-    if (omit(orthancJson, path) || omit(credentialsJson, path)) omitted.push(`${path}: ${why}`);
-  }
-  const plugins: string[] = [];
-  if (orthancJson.DicomWeb) plugins.push(DEBIAN_PLUGINS.dicomWeb);
-  if (credentialsJson.PostgreSQL) plugins.push(DEBIAN_PLUGINS.postgresqlIndex);
-  orthancJson.Plugins = plugins;
-  orthancJson.StorageDirectory = storageDir;
-  orthancJson.IndexDirectory = storageDir;
-  return { orthancJson, credentialsJson, omitted };
 }

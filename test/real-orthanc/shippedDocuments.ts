@@ -11,7 +11,7 @@ import { planMocks } from "../../infra/plan/mocks";
 import { runPlan } from "../../infra/plan/runPlan";
 import { JsonObject } from "../../components/shared/orthancConfig";
 import { ORTHANC_PATHS } from "../../components/shared/orthancImage";
-import { reveal } from "../program/helpers";
+import { reveal } from "../helpers/plan";
 
 /** Resource inputs, read loosely: each target's own shapes. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

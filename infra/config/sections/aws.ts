@@ -1,7 +1,8 @@
 import { z } from "zod";
+import type { ConfigIssue } from "../errors";
 import { cidr } from "../primitives";
 import { rule } from "../rule";
-import type { ConfigIssue } from "../errors";
+import { tlsOn } from "./tls";
 import { networkOf } from "../../../components/shared/cidr";
 import { awsRegion } from "../platform/awsRegions";
 import { x86InstanceType } from "../platform/ec2";
@@ -15,30 +16,22 @@ import {
 } from "../platform/fargate";
 
 /**
- * The range of a VPC this program creates: a network address (no host bits) of /16 to /24, which
- * `subnetCidrs` splits into sixteen subnets (a public and a private one per AZ).
+ * The range of a VPC this program creates: a network (the `cidr` primitive refuses host bits and
+ * lone addresses) of /16 to /24, which `subnetCidrs` splits into sixteen subnets (a public and a
+ * private one per AZ).
  */
-const vpcCidr = z
-  .cidrv4({ error: "must be an IPv4 CIDR block such as `10.0.0.0/16`" })
-  .check((ctx) => {
-    // Only a well-formed block: the format's own message covers the rest.
-    if (!z.cidrv4().safeParse(ctx.value).success) return;
-    const prefix = Number(ctx.value.split("/")[1]);
-    const network = networkOf(ctx.value);
-    if (prefix < 16 || prefix > 24) {
-      refuse(
-        ctx,
-        `must be a /16 to /24 block (AWS allows /16 at most, and the program splits it into 16 subnets, /28 at the smallest)`,
-        `${network.split("/")[0]}/${Math.min(24, Math.max(16, prefix))}`,
-      );
-    } else if (network !== ctx.value) {
-      refuse(
-        ctx,
-        `has host bits set: its network address is ${network} (a VPC's range must start at its network address)`,
-        network,
-      );
-    }
-  });
+const vpcCidr = cidr.check((ctx) => {
+  // Only a well-formed network: the primitive's own messages cover the rest.
+  if (!z.cidrv4().safeParse(ctx.value).success || networkOf(ctx.value) !== ctx.value) return;
+  const prefix = Number(ctx.value.split("/")[1]);
+  if (prefix < 16 || prefix > 24) {
+    refuse(
+      ctx,
+      `must be a /16 to /24 block (AWS allows /16 at most, and the program splits it into 16 subnets, /28 at the smallest)`,
+      `${ctx.value.split("/")[0]}/${Math.min(24, Math.max(16, prefix))}`,
+    );
+  }
+});
 
 /** `orthanc:aws` (aws target only, required): the region, network and ECS service. */
 export const awsSection = z.strictObject({
@@ -145,6 +138,16 @@ export const awsRules = [
         message: `an existing VPC needs at least two private subnets in different AZs, got ${aws.privateSubnetIds?.length ?? 0}. Fix: list them.`,
       };
     }
+    // The load balancers are internet-facing: they need public subnets in two AZs.
+    if (aws.vpcId && (aws.publicSubnetIds?.length ?? 0) < 2) {
+      return {
+        key: "orthanc:aws.publicSubnetIds",
+        message:
+          `an existing VPC (\`orthanc:aws.vpcId\`) needs at least two public subnets in different AZs for the load balancers, ` +
+          `got ${aws.publicSubnetIds?.length ?? 0}. Fix: \`pulumi config set --path 'orthanc:aws.publicSubnetIds[0]' subnet-...\` ` +
+          `and \`[1]\` (subnets routed to an internet gateway).`,
+      };
+    }
     if (!aws.vpcId && given.length) {
       return {
         key: `orthanc:aws.${given[0]}`,
@@ -153,4 +156,51 @@ export const awsRules = [
     }
     return undefined;
   }),
+
+  // A VPC this program creates is sized by these; an existing one ignores them.
+  rule({ sections: ["aws"], targets: ["aws"] }, ({ aws }, _target, given) =>
+    aws.vpcId
+      ? (["vpcCidr", "availabilityZones"] as const)
+          .filter((leaf) => given(`aws.${leaf}`))
+          .map((leaf) => ({
+            key: `orthanc:aws.${leaf}`,
+            message:
+              `shapes a VPC this program creates, but \`orthanc:aws.vpcId\` uses an existing one, so it would do nothing. ` +
+              `Fix: \`pulumi config rm --path 'orthanc:aws.${leaf}'\`, or remove vpcId and the subnet ids to have a VPC created.`,
+          }))
+      : undefined,
+  ),
+
+  // DICOM over TLS uses the certificate of the DICOM name, issued only with HTTPS and a domain.
+  rule(
+    { sections: ["aws", "orthanc", "dns", "tls"], targets: ["aws"] },
+    ({ aws, orthanc, dns, tls }) => {
+      if (!aws.dicomTls) return undefined;
+      const issues: ConfigIssue[] = [];
+      if (!dns.name || !tlsOn(tls, dns))
+        issues.push({
+          key: "orthanc:aws.dicomTls",
+          message:
+            `needs a certificate for the DICOM name, issued only with a domain and HTTPS, but ` +
+            (dns.name ? "`orthanc:tls.enabled` is false" : "`orthanc:dns.name` is not set") +
+            `. Fix: ` +
+            (dns.name
+              ? "`pulumi config rm --path 'orthanc:tls.enabled'`"
+              : "`pulumi config set --path 'orthanc:dns.name' pacs.example.org` (with dns.zoneId; DICOM then gets dicom.pacs.example.org)") +
+            `, or \`pulumi config rm --path 'orthanc:aws.dicomTls'\`.`,
+        });
+      if (!orthanc.dicom.enabled || !orthanc.dicom.allowedCidrs.length)
+        issues.push({
+          key: "orthanc:aws.dicomTls",
+          message:
+            `puts TLS on the DICOM load balancer, but DICOM is not published (` +
+            (orthanc.dicom.enabled
+              ? "`orthanc:orthanc.dicom.allowedCidrs` is empty"
+              : "`orthanc:orthanc.dicom.enabled` is false") +
+            `), so there is none. Fix: list the modalities' networks in orthanc.dicom.allowedCidrs ` +
+            `(\`pulumi config set --path 'orthanc:orthanc.dicom.allowedCidrs[0]' 10.20.0.0/16\`), or \`pulumi config rm --path 'orthanc:aws.dicomTls'\`.`,
+        });
+      return issues;
+    },
+  ),
 ];

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { orthancSecretText, port } from "../primitives";
-import { rule } from "../rule";
 import type { ConfigIssue } from "../errors";
+import { hostShape, orthancSecretText, port } from "../primitives";
+import { rule } from "../rule";
 import {
   OWN_POSTGRES_MAX_CONNECTIONS,
   RESERVED_DB_CONNECTIONS,
@@ -15,8 +15,61 @@ import {
 import { closestValue } from "../platform/suggest";
 import { refuse } from "../platform/issue";
 
+const set = (key: string, value: string) => `\`pulumi config set --path '${key}' ${value}\``;
+const rm = (key: string) => `\`pulumi config rm --path '${key}'\``;
+
+/**
+ * `database.external.host` is a host name or address: a connection URL (`postgres://...`) or a
+ * `host:port` is refused with its parts in their own keys. A URL or connection string is never
+ * echoed: it may hold the password.
+ */
+const externalHost = z
+  .string()
+  .min(1)
+  .superRefine((value, ctx) => {
+    const key = "orthanc:database.external.host";
+    const at = (leaf: string) => `orthanc:database.external.${leaf}`;
+    const issue = (message: string, fix: string, hideInput: boolean) =>
+      ctx.addIssue({ code: "custom", message, input: value, params: { fix, hideInput } });
+    const shape = hostShape(value);
+    switch (shape.kind) {
+      case "host":
+        return;
+      case "hostPort":
+        return issue(
+          `includes a port; the port goes in \`${at("port")}\``,
+          `${set(key, shape.host)} and ${set(at("port"), shape.port)}`,
+          false,
+        );
+      case "url": {
+        const parts = [
+          set(key, shape.host ?? "<host>"),
+          ...(shape.port ? [set(at("port"), shape.port)] : []),
+          ...(shape.path ? [set(at("database"), shape.path)] : []),
+          ...(shape.username ? [set(at("username"), shape.username)] : []),
+        ];
+        return issue(
+          `is a ${shape.scheme}:// connection URL (not shown: it may hold a password); this key takes the host alone, ` +
+            `and the port, database, user and password have keys of their own`,
+          parts.join(", ") +
+            (shape.credentials
+              ? `, and the password with \`pulumi config set --secret --path '${at("password")}' <password>\` (change it if the URL was shared)`
+              : ""),
+          true,
+        );
+      }
+      case "invalid":
+        return issue(
+          `is not a host name or IP address (not shown: it may be a connection string holding a password). ` +
+            `Allowed: a host such as \`db.example.org\` or \`10.0.3.12\`; port, database, username and password have keys of their own`,
+          set(key, "db.example.org"),
+          true,
+        );
+    }
+  });
+
 const externalDatabase = z.strictObject({
-  host: z.string().min(1),
+  host: externalHost,
   port: port.default(5432),
   database: z.string().min(1).default("orthanc"),
   username: z.string().min(1).default("orthanc"),
@@ -97,8 +150,74 @@ export const databaseSections = {
   }),
 };
 
+/** Keys of a database this program creates, per target, that an external database leaves unused. */
+const CREATED_DATABASE_KEYS = {
+  docker: ["version"],
+  aws: [
+    "version",
+    "instanceClass",
+    "instanceMemoryGiB",
+    "allocatedStorageGiB",
+    "maxAllocatedStorageGiB",
+    "multiAz",
+    "backupRetentionDays",
+  ],
+  kubernetes: ["version", "kind", "instances", "storageGiB"],
+} as const;
+
+const CREATED_BY = {
+  docker: "the PostgreSQL container",
+  aws: "the RDS instance",
+  kubernetes: "the PostgreSQL StatefulSet or CloudNativePG cluster",
+} as const;
+
 /** The rules that guard `orthanc:database`. */
 export const databaseRules = [
+  // Settings of a database this program creates do nothing with an external one (or SQLite):
+  // refused when the stack wrote them, so nobody believes they took effect.
+  rule({ sections: ["database"] }, ({ database }, target, given) => {
+    const issues: ConfigIssue[] = [];
+    if (database.external) {
+      for (const leaf of CREATED_DATABASE_KEYS[target]) {
+        // cloudnativepg with an external database has its own message below.
+        if (leaf === "kind" && "kind" in database && database.kind === "cloudnativepg") continue;
+        const key = `orthanc:database.${leaf}`;
+        if (given(`database.${leaf}`))
+          issues.push({
+            key,
+            message:
+              `configures ${CREATED_BY[target]} this program creates, but \`orthanc:database.external\` is set, so none is created ` +
+              `and this setting would do nothing. Fix: ${rm(key)}, or remove database.external to have the database created.`,
+          });
+      }
+    } else if (database.engine === "sqlite") {
+      for (const leaf of ["version", "connectionsPerReplica"]) {
+        const key = `orthanc:database.${leaf}`;
+        if (given(`database.${leaf}`))
+          issues.push({
+            key,
+            message:
+              `applies to PostgreSQL, but \`orthanc:database.engine\` is sqlite, so it would do nothing. ` +
+              `Fix: ${rm(key)}, or set database.engine to postgresql.`,
+          });
+      }
+    }
+    return issues;
+  }),
+
+  // Only CloudNativePG runs several database instances; the StatefulSet runs one.
+  rule({ sections: ["database"], targets: ["kubernetes"] }, ({ database }, _target, given) =>
+    !database.external && database.kind === "statefulset" && given("database.instances")
+      ? {
+          key: "orthanc:database.instances",
+          message:
+            `${database.instances} instance(s) need \`orthanc:database.kind\` cloudnativepg (streaming replicas); the statefulset ` +
+            `kind runs one PostgreSQL. Fix: ${set("orthanc:database.kind", "cloudnativepg")} (the operator must be installed), ` +
+            `or ${rm("orthanc:database.instances")}.`,
+        }
+      : undefined,
+  ),
+
   // Only the Docker target keeps an SQLite index (on a volume of the host).
   rule({ sections: ["database"], targets: ["aws"] }, ({ database }) =>
     database.engine === "sqlite"

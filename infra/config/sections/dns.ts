@@ -104,13 +104,14 @@ export const dnsRules = [
         : undefined,
   ),
 
-  rule({ sections: ["dns", "docker"], targets: ["docker"] }, ({ dns, docker }) =>
-    docker.host === "aws-vm" && !dns.name
+  rule({ sections: ["dns", "docker", "tls"], targets: ["docker"] }, ({ dns, docker, tls }) =>
+    docker.host === "aws-vm" && !dns.name && !tls.allowPlainHttp
       ? {
           key: "orthanc:dns.name",
           message:
             `is required for an aws-vm host: without a domain there is no TLS certificate, and a PACS must not ` +
-            `serve plain HTTP on the internet. Fix: \`pulumi config set --path 'orthanc:dns.name' pacs.example.org\` (and dns.zoneId).`,
+            `serve plain HTTP on the internet. Fix: \`pulumi config set --path 'orthanc:dns.name' pacs.example.org\` (and dns.zoneId), ` +
+            `or accept plain HTTP explicitly with \`pulumi config set --path 'orthanc:tls.allowPlainHttp' true\`.`,
         }
       : undefined,
   ),

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
-import { cidr, pinnedTag, port, secretString } from "../primitives";
+import { cidr, coversInternet, pinnedTag, port, publicBlocks, secretString } from "../primitives";
 import { rule } from "../rule";
+import { tlsOn } from "./tls";
 import { isLoopbackCidr } from "../../../components/shared/cidr";
 import { POSTGRES_TAGS } from "../../../components/shared/images";
 import { awsRegion } from "../platform/awsRegions";
@@ -27,8 +28,19 @@ const dockerVm = z.strictObject({
    * network must be here; administrators can also use SSM Session Manager (no SSH needed).
    */
   sshAllowedCidrs: z.array(cidr).default([]),
+  /**
+   * The explicit yes to SSH open to the internet (a block of `sshAllowedCidrs` as wide as a /0
+   * to a /7), e.g. for a deployer without a fixed address.
+   */
+  allowPublicSsh: z.boolean().default(false),
   /** Networks allowed to reach HTTP/HTTPS. Let's Encrypt's HTTP-01 check needs port 80 open to all. */
   webAllowedCidrs: z.array(cidr).default(["0.0.0.0/0"]),
+  /**
+   * The explicit yes to port 80 open to the internet while `webAllowedCidrs` restricts the web
+   * endpoint: Let's Encrypt validates the certificate there (HTTP-01) from addresses it does not
+   * publish. Port 80 only answers the challenge and redirects to HTTPS (443 keeps the allowlist).
+   */
+  allowPublicAcmeChallenge: z.boolean().default(false),
   sshPublicKey: z.string().startsWith("ssh-").optional(),
   /** SSH user the Docker provider connects as (the AMI's default user). */
   sshUser: z.string().default("admin"),
@@ -92,6 +104,8 @@ interface Published {
 /** Two bindings clash on one port when one is on all addresses or both on the same one. */
 const clash = (a: Published, b: Published) =>
   a.port === b.port && (a.ip === "0.0.0.0" || b.ip === "0.0.0.0" || a.ip === b.ip);
+
+const rm = (key: string) => `\`pulumi config rm --path '${key}'\``;
 
 /** The rules that guard `orthanc:docker`. */
 export const dockerRules = [
@@ -217,7 +231,90 @@ export const dockerRules = [
         key: `orthanc:docker.${tlsParts[0]}`,
         message: `TLS client material is only used with a tcp:// host, got host ${JSON.stringify(docker.host)}. Fix: remove it.`,
       });
+    } else if (Boolean(docker.tlsCert) !== Boolean(docker.tlsKey)) {
+      const missing = docker.tlsCert ? "tlsKey" : "tlsCert";
+      issues.push({
+        key: `orthanc:docker.${missing}`,
+        message:
+          `is missing: a client certificate and its key come together (\`orthanc:docker.tlsCert\` and \`orthanc:docker.tlsKey\`). ` +
+          `Fix: \`pulumi config set --secret --path 'orthanc:docker.${missing}' < ${missing === "tlsKey" ? "key" : "cert"}.pem\`, or remove the other.`,
+      });
     }
     return issues;
   }),
+
+  // SSH to the VM is for the deployer and administrators: the internet needs an explicit yes.
+  rule({ sections: ["docker"], targets: ["docker"] }, ({ docker }) => {
+    const vm = docker.vm;
+    const wide = vm && docker.host === "aws-vm" ? publicBlocks(vm.sshAllowedCidrs) : [];
+    return wide.length && !vm!.allowPublicSsh
+      ? {
+          key: "orthanc:docker.vm.sshAllowedCidrs",
+          message:
+            `opens SSH (port 22) on the VM to the internet (${wide.join(", ")}: a /0 to a /7 block), where it is scanned and ` +
+            `brute-forced at once. Fix: list the deploying machine's network instead (e.g. 198.51.100.7/32; administrators can ` +
+            `use SSM Session Manager), or accept the exposure explicitly with ` +
+            `\`pulumi config set --path 'orthanc:docker.vm.allowPublicSsh' true\`.`,
+        }
+      : undefined;
+  }),
+
+  // Caddy obtains the certificate with the HTTP-01 challenge on port 80, from the internet.
+  rule({ sections: ["docker", "tls", "dns"], targets: ["docker"] }, ({ docker, tls, dns }) => {
+    const vm = docker.vm;
+    if (!vm || docker.host !== "aws-vm" || !tlsOn(tls, dns) || !dns.name) return undefined;
+    if (coversInternet(vm.webAllowedCidrs) || vm.allowPublicAcmeChallenge) return undefined;
+    return {
+      key: "orthanc:docker.vm.webAllowedCidrs",
+      message:
+        `restricts ports 80 and 443 to ${JSON.stringify(vm.webAllowedCidrs)}, but Let's Encrypt validates ${dns.name}'s ` +
+        `certificate on port 80 (HTTP-01) from addresses it does not publish: no certificate would be issued or renewed. ` +
+        `Fix: open port 80 alone to the internet (it only answers the challenge and redirects to HTTPS; 443 keeps this list) with ` +
+        `\`pulumi config set --path 'orthanc:docker.vm.allowPublicAcmeChallenge' true\`, or ${rm("orthanc:docker.vm.webAllowedCidrs")} (the default opens both to all).`,
+    };
+  }),
+
+  // With a domain, the proxy publishes 80 and 443 on every interface: these keys are unused.
+  rule(
+    { sections: ["docker", "tls", "dns"], targets: ["docker"] },
+    ({ tls, dns }, _target, given) =>
+      tlsOn(tls, dns)
+        ? (["bindAddress", "httpPort"] as const)
+            .filter((leaf) => given(`docker.${leaf}`))
+            .map((leaf) => ({
+              key: `orthanc:docker.${leaf}`,
+              message:
+                `applies to plain HTTP without a domain, but \`orthanc:dns.name\` is set, so the proxy serves HTTPS on ports ` +
+                `80 and 443 of every interface and this would do nothing. Fix: ${rm(`orthanc:docker.${leaf}`)}.`,
+            }))
+        : undefined,
+  ),
+
+  // The PostgreSQL container and its backups exist only when this program runs the database.
+  rule(
+    { sections: ["docker", "database"], targets: ["docker"] },
+    ({ database }, _target, given) => {
+      const why = database.external
+        ? "`orthanc:database.external` is set (this program runs no PostgreSQL container)"
+        : database.engine === "sqlite"
+          ? "`orthanc:database.engine` is sqlite (no PostgreSQL container, no dump)"
+          : undefined;
+      if (!why) return undefined;
+      return [
+        "images.postgres",
+        "backup.enabled",
+        "backup.intervalHours",
+        "backup.retentionDays",
+        "backup.copyToS3",
+      ]
+        .filter((leaf) => given(`docker.${leaf}`))
+        .map((leaf) => ({
+          key: `orthanc:docker.${leaf}`,
+          message:
+            `applies to the PostgreSQL container this program runs, but ${why}, so it would do nothing. ` +
+            `Fix: ${rm(`orthanc:docker.${leaf}`)}` +
+            (database.external ? "; back up the external database where it runs." : "."),
+        }));
+    },
+  ),
 ];

@@ -6,6 +6,7 @@ import {
   kubernetesCpu,
   kubernetesMemory,
 } from "../platform/kubernetes";
+import { tlsOn } from "./tls";
 
 /** `orthanc:kubernetes` (kubernetes target only): the namespace, ingress and pod resources. */
 export const kubernetesSection = z.strictObject({
@@ -44,8 +45,42 @@ export const kubernetesSection = z.strictObject({
     .optional(),
 });
 
+const rm = (key: string) => `\`pulumi config rm --path '${key}'\``;
+
 /** The rules that guard `orthanc:kubernetes`. */
 export const kubernetesRules = [
+  // Unlike aws.autoscaling, this one has an on switch: settings without it make no HPA.
+  rule({ sections: ["kubernetes"], targets: ["kubernetes"] }, ({ kubernetes }, _target, given) =>
+    kubernetes.autoscaling && !kubernetes.autoscaling.enabled
+      ? (["maxReplicas", "targetCpuPercent"] as const)
+          .filter((leaf) => given(`kubernetes.autoscaling.${leaf}`))
+          .map((leaf) => ({
+            key: `orthanc:kubernetes.autoscaling.${leaf}`,
+            message:
+              `configures the HPA, but \`orthanc:kubernetes.autoscaling.enabled\` is ${given("kubernetes.autoscaling.enabled") ? "false" : "not set (off by default)"}, so none is created. ` +
+              `Fix: \`pulumi config set --path 'orthanc:kubernetes.autoscaling.enabled' true\`, or ${rm(`orthanc:kubernetes.autoscaling.${leaf}`)}.`,
+          }))
+      : undefined,
+  ),
+
+  // The issuer signs the ingress certificate, which exists only with a domain and TLS.
+  rule(
+    { sections: ["kubernetes", "tls", "dns"], targets: ["kubernetes"] },
+    ({ tls, dns }, _target, given) =>
+      given("kubernetes.certManagerIssuer") && !tlsOn(tls, dns)
+        ? {
+            key: "orthanc:kubernetes.certManagerIssuer",
+            message:
+              `names the issuer of the ingress certificate, but the ingress has no TLS: ` +
+              (tls.enabled === false
+                ? "`orthanc:tls.enabled` is false"
+                : "`orthanc:dns.name` is not set") +
+              `, so it would do nothing. Fix: set \`orthanc:dns.name\` for HTTPS, or ${rm("orthanc:kubernetes.certManagerIssuer")}.`,
+          }
+        : undefined,
+  ),
+
+  // The HPA scales between orthanc.replicas and its maximum.
   rule(
     { sections: ["orthanc", "kubernetes"], targets: ["kubernetes"] },
     ({ orthanc, kubernetes }) => {

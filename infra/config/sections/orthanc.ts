@@ -1,6 +1,14 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
-import { aeTitle, cidr, orthancSecretString, pinnedTag, port } from "../primitives";
+import {
+  aeTitle,
+  cidr,
+  hostShape,
+  orthancSecretString,
+  pinnedTag,
+  port,
+  publicBlocks,
+} from "../primitives";
 import { rule } from "../rule";
 import { isLoopbackCidr } from "../../../components/shared/cidr";
 import { ORTHANC_IMAGE, PROBE_USER } from "../../../components/shared/orthancImage";
@@ -42,12 +50,41 @@ const dicom = z.strictObject({
    * deployment (the default; DICOM then serves only peers inside it).
    */
   allowedCidrs: z.array(cidr).default([]),
+  /**
+   * The explicit yes to a DICOM port open to the internet (a block of `allowedCidrs` as wide as
+   * a /0 to a /7): DIMSE has no user authentication, and anyone reaching the port can query
+   * and store studies under any AE title that is allowed.
+   */
+  allowPublic: z.boolean().default(false),
 });
 
 const user = z.strictObject({
   /** Omit to have a strong password generated (read it with `pulumi stack output --show-secrets`). */
   password: orthancSecretString.optional(),
 });
+
+/**
+ * A browser origin, exactly as browsers send it in the `Origin` header (`https://host[:port]`):
+ * the proxy compares the header with it as text, so a path, a trailing slash, a default port or
+ * upper case would never match.
+ */
+const corsOrigin = z
+  .url({
+    protocol: /^https?$/,
+    error: "must be an origin such as `https://viewer.example.org` (http or https)",
+  })
+  .superRefine((value, ctx) => {
+    const origin = new URL(value).origin;
+    if (origin !== value)
+      ctx.addIssue({
+        code: "custom",
+        message:
+          `must be an origin, scheme://host[:port], as browsers send it (\`${origin}\`): ` +
+          `no path, no trailing slash, no default port, lower case`,
+        input: value,
+        params: { example: origin },
+      });
+  });
 
 /** `orthanc:orthanc`: the Orthanc server itself, the same on every target. */
 export const orthancSection = z.strictObject({
@@ -78,13 +115,100 @@ export const orthancSection = z.strictObject({
   /** Further HTTP basic-auth users. Each gets a generated password unless one is given. */
   users: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/), user).default({}),
   /** Browser origins allowed to call the REST/DICOMweb API (CORS), applied at the proxy/ingress. */
-  corsOrigins: z.array(z.url({ protocol: /^https?$/ })).default([]),
+  corsOrigins: z.array(corsOrigin).default([]),
   /** Orthanc's verbose log. Never the image's VERBOSE_STARTUP, which prints secrets. */
   verboseLogs: z.boolean().default(false),
 });
 
 // The probe user is generated for the image's health check; nobody may claim its name.
 const RESERVED_USERS: string[] = [PROBE_USER];
+
+const set = (key: string, value: string) => `\`pulumi config set --path '${key}' ${value}\``;
+
+/** `[registry-host[:port]/]path`: an image repository, without tag, digest or scheme. */
+const IMAGE_REPOSITORY =
+  /^([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(:\d+)?\/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(\/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*$/;
+
+/** What is wrong with `orthanc.image.repository`, with the fix; undefined when it is a repository. */
+function imageRepositoryIssue(repository: string, tag: string): ConfigIssue | undefined {
+  const key = "orthanc:orthanc.image.repository";
+  const tagKey = "orthanc:orthanc.image.tag";
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(repository)) {
+    const bare = repository.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, "");
+    return {
+      key,
+      message:
+        `${JSON.stringify(repository)} has a scheme; an image repository is \`[registry-host[:port]/]path\`, pulled over HTTPS. ` +
+        `Fix: ${set(key, bare)}.`,
+    };
+  }
+  const slash = repository.lastIndexOf("/");
+  const last = repository.slice(slash + 1);
+  const at = last.indexOf("@");
+  const colon = last.indexOf(":");
+  if (at >= 0 || colon >= 0) {
+    // `name:tag`, `name@sha256:...` or `name:tag@sha256:...`: the digest pins best.
+    const cut = slash + 1 + (colon >= 0 && (at < 0 || colon < at) ? colon : at);
+    const bare = repository.slice(0, cut);
+    const pin = at >= 0 ? last.slice(at + 1) : last.slice(colon + 1);
+    const what = at >= 0 ? `a digest (\`${pin}\`)` : `a tag (\`${pin}\`)`;
+    const pinned = pinnedTag.safeParse(pin).success;
+    return {
+      key,
+      message:
+        `${JSON.stringify(repository)} carries ${what}, but the pin belongs in \`${tagKey}\` (now ${JSON.stringify(tag)}): ` +
+        `the image pulled is repository:tag. Fix: ${set(key, bare)} and ` +
+        (pinned
+          ? `${set(tagKey, pin)}.`
+          : `${set(tagKey, "<release>")} with a pinned release such as 26.8.1 (${JSON.stringify(pin)} is not pinned).`),
+    };
+  }
+  if (!IMAGE_REPOSITORY.test(repository))
+    return {
+      key,
+      message:
+        `got ${JSON.stringify(repository)}; allowed: an image repository such as \`orthancteam/orthanc\` or ` +
+        `\`registry.example.org:5000/pacs/orthanc\` (lower-case path; no scheme, tag or digest). Fix: ${set(key, "orthancteam/orthanc")}.`,
+    };
+  return undefined;
+}
+
+/** What is wrong with a modality's `host`, with the fix; undefined when it is a bare host. */
+export function modalityHostIssue(
+  name: string,
+  modality: { host: string; port: number },
+): ConfigIssue | undefined {
+  const key = `orthanc:orthanc.dicom.modalities.${name}.host`;
+  const portKey = `orthanc:orthanc.dicom.modalities.${name}.port`;
+  const shape = hostShape(modality.host);
+  const given = JSON.stringify(modality.host);
+  switch (shape.kind) {
+    case "host":
+      return undefined;
+    case "hostPort":
+      return {
+        key,
+        message:
+          `${given} includes a port; the port goes in \`${portKey}\` (now ${modality.port}), the host alone here. ` +
+          `Fix: ${set(key, shape.host)} and ${set(portKey, shape.port)}.`,
+      };
+    case "url":
+      return {
+        key,
+        message:
+          `is a ${shape.scheme}:// URL; a modality is a host name or IP address here, and its port goes in \`${portKey}\`. ` +
+          `Fix: ${set(key, shape.host ?? "<host>")}` +
+          (shape.port ? ` and ${set(portKey, shape.port)}.` : "."),
+      };
+    case "invalid":
+      return {
+        key,
+        message:
+          `got ${given}; allowed: a host name such as \`ct01.hospital.example\` or an IP address such as \`10.20.1.15\` ` +
+          `(no port, scheme or spaces). Fix: ${set(key, "10.20.1.15")}.`,
+      };
+  }
+}
 
 /** The rules that guard `orthanc:orthanc`. */
 export const orthancRules = [
@@ -128,12 +252,70 @@ export const orthancRules = [
       : undefined;
   }),
 
+  rule({ sections: ["orthanc"] }, ({ orthanc }) => {
+    const issues: ConfigIssue[] = [];
+    const image = imageRepositoryIssue(orthanc.image.repository, orthanc.image.tag);
+    if (image) issues.push(image);
+    for (const [name, m] of Object.entries(orthanc.dicom.modalities)) {
+      const host = modalityHostIssue(name, m);
+      if (host) issues.push(host);
+    }
+    return issues;
+  }),
+
+  // C-MOVE names its destination by AE title, and Orthanc finds the modality by it: two
+  // modalities with one title (or one with Orthanc's own) would send studies to the wrong one.
+  rule({ sections: ["orthanc"] }, ({ orthanc }) => {
+    const issues: ConfigIssue[] = [];
+    const own = orthanc.dicom.aet.trim();
+    const seen = new Map<string, string>();
+    for (const [name, m] of Object.entries(orthanc.dicom.modalities)) {
+      const aet = m.aet.trim();
+      const key = `orthanc:orthanc.dicom.modalities.${name}.aet`;
+      const first = seen.get(aet);
+      if (aet === own)
+        issues.push({
+          key,
+          message:
+            `${JSON.stringify(m.aet)} is Orthanc's own AE title (\`orthanc:orthanc.dicom.aet\`); a C-MOVE to it, or a ` +
+            `modality calling with it, would be taken for Orthanc itself. Fix: give the modality its own AE title ` +
+            `(${set(key, "<modality AE title>")}), or change orthanc.dicom.aet.`,
+        });
+      else if (first !== undefined)
+        issues.push({
+          key,
+          message:
+            `${JSON.stringify(m.aet)} is also the AE title of modality \`${first}\` (\`orthanc:orthanc.dicom.modalities.${first}.aet\`); ` +
+            `Orthanc finds a C-MOVE destination and a caller's permissions by AE title, so studies could go to the wrong ` +
+            `modality. Fix: give each modality its own AE title (${set(key, "<another AE title>")}), or list the device once.`,
+        });
+      else seen.set(aet, name);
+    }
+    return issues;
+  }),
+
+  // DIMSE has no user authentication: a port open to the internet needs an explicit yes.
+  rule({ sections: ["orthanc"] }, ({ orthanc }) => {
+    const dicom = orthanc.dicom;
+    const wide = publicBlocks(dicom.allowedCidrs);
+    if (!dicom.enabled || !wide.length || dicom.allowPublic) return undefined;
+    return {
+      key: "orthanc:orthanc.dicom.allowedCidrs",
+      message:
+        `opens the DICOM port ${dicom.port} to the internet (${wide.join(", ")}: a /0 to a /7 block). DICOM has no user ` +
+        `authentication: anyone reaching the port can query and store studies${Object.keys(dicom.modalities).length ? " with a listed AE title" : " under any AE title"}. ` +
+        `Fix: list your modalities' networks instead (e.g. 10.20.0.0/16), or accept the exposure explicitly with ` +
+        `\`pulumi config set --path 'orthanc:orthanc.dicom.allowPublic' true\`.`,
+    };
+  }),
+
   // Where Orthanc compares each client's address with the modality's host (as text).
   rule({ sections: ["orthanc"], targets: ["aws", "kubernetes"] }, ({ orthanc }, target) => {
     const dicom = orthanc.dicom;
     const open = dicom.enabled && dicom.allowedCidrs.length > 0;
     if (!open || dicom.checkModalityHost === false) return undefined;
     return Object.entries(dicom.modalities)
+      .filter(([name, m]) => !modalityHostIssue(name, m)) // its shape is reported above
       .filter(([, m]) => !z.ipv4().safeParse(m.host).success)
       .map(([name, m]) => ({
         key: `orthanc:orthanc.dicom.modalities.${name}.host`,

@@ -1,11 +1,88 @@
 import { z } from "zod";
+import type { ConfigIssue } from "../errors";
 import { orthancSecretString } from "../primitives";
 import { rule } from "../rule";
 import { regionProblem } from "../platform/awsRegions";
 
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** The bucket a URL or ARN names (`s3://b/x`, `https://b.s3.eu-west-1.amazonaws.com`, ...). */
+function bucketIn(value: string): { bucket?: string; endpoint?: string } {
+  const arn = /^arn:aws[a-z-]*:s3:::([^/]*)/.exec(value);
+  if (arn) return { bucket: arn[1] };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return {};
+  }
+  const firstSegment = url.pathname.split("/").filter(Boolean)[0];
+  if (url.protocol === "s3:") return { bucket: url.hostname || firstSegment };
+  const virtualHosted = /^(.+)\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/.exec(url.hostname);
+  if (virtualHosted) return { bucket: virtualHosted[1] };
+  if (/(^|\.)amazonaws\.com$/.test(url.hostname)) return { bucket: firstSegment };
+  // Path-style on an S3-compatible server: the server is the endpoint.
+  return { bucket: firstSegment, endpoint: url.origin };
+}
+
+/**
+ * A bucket name, not a URL or ARN: `s3://pacs`, `https://pacs.s3.amazonaws.com` and
+ * `arn:aws:s3:::pacs` are refused with the name they hold (and the endpoint, for a server of
+ * one's own).
+ */
+const bucketName = z.string().superRefine((value, ctx) => {
+  const issue = (message: string, example?: string) =>
+    ctx.addIssue({ code: "custom", message, input: value, params: { example } });
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) || value.startsWith("arn:")) {
+    const { bucket, endpoint } = bucketIn(value);
+    return issue(
+      `must be the bucket's name alone, not a URL or ARN` +
+        (bucket ? ` (this one names \`${bucket}\`)` : "") +
+        (endpoint
+          ? `; the server goes in \`orthanc:storage.s3.endpoint\` (\`${endpoint}\`)`
+          : "; a prefix inside it goes in `orthanc:storage.s3.prefix`"),
+      bucket,
+    );
+  }
+  if (!BUCKET_NAME.test(value) || value.includes("..") || /^\d+\.\d+\.\d+\.\d+$/.test(value))
+    return issue(
+      "must be an S3 bucket name: 3-63 lower-case letters, digits, `.` and `-`, starting and ending with a letter or digit",
+    );
+});
+
+/**
+ * An S3-compatible server: `http(s)://host[:port]`. Without a scheme (`minio.example.org:9000`)
+ * the URL parser takes the host for a scheme, and the S3 plugin cannot connect.
+ */
+const s3Endpoint = z.string().superRefine((value, ctx) => {
+  const issue = (message: string, example?: string) =>
+    ctx.addIssue({ code: "custom", message, input: value, params: { example } });
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value);
+  if (!scheme)
+    return issue(
+      "needs a scheme: an endpoint is `https://host[:port]` (or `http://` for a server without TLS)",
+      /\s/.test(value) ? undefined : `https://${value.replace(/\/+$/, "")}`,
+    );
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return issue("must be a URL such as `https://minio.example.org:9000`");
+  }
+  if (!/^https?:$/.test(url.protocol))
+    return issue(
+      `must be an http(s):// URL, not ${scheme[1]}:// (the bucket goes in \`orthanc:storage.s3.bucket\`)`,
+    );
+  if (url.pathname !== "/" || url.search || url.hash)
+    return issue(
+      "must be the server alone, `https://host[:port]`: the bucket goes in `orthanc:storage.s3.bucket`, a folder in `orthanc:storage.s3.prefix`",
+      url.origin,
+    );
+});
+
 const s3Location = z.strictObject({
   /** Bucket name. For the AWS target it is created when omitted. */
-  bucket: z.string().min(3).max(63).optional(),
+  bucket: bucketName.optional(),
   /** AWS S3's region (one @pulumi/aws knows), or an S3-compatible server's own region name. */
   region: z
     .string()
@@ -14,7 +91,7 @@ const s3Location = z.strictObject({
     })
     .optional(),
   /** S3-compatible endpoint (MinIO, Ceph…); omit for AWS S3. */
-  endpoint: z.url().optional(),
+  endpoint: s3Endpoint.optional(),
   /**
    * Key prefix inside the bucket, a folder: `/` is appended when missing, so that Orthanc's
    * objects and the database backups agree on it. A leading `/` makes the S3 plugin refuse to load.
@@ -68,8 +145,43 @@ export const storageSections = {
   }),
 };
 
+const rm = (key: string) => `\`pulumi config rm --path '${key}'\``;
+
 /** The rules that guard `orthanc:storage`. */
 export const storageRules = [
+  // The aws target reaches its bucket with the task role, in aws.region, on AWS S3.
+  rule({ sections: ["storage"], targets: ["aws"] }, (_sections, _target, given) =>
+    (["region", "endpoint", "accessKeyId", "secretAccessKey"] as const)
+      .filter((leaf) => given(`storage.s3.${leaf}`))
+      .map((leaf): ConfigIssue => {
+        const key = `orthanc:storage.s3.${leaf}`;
+        const why =
+          leaf === "region"
+            ? "the bucket is in `orthanc:aws.region` (a bucket in another region is not supported)"
+            : leaf === "endpoint"
+              ? "the aws target stores in AWS S3 (an S3-compatible server is for the docker and kubernetes targets)"
+              : "the aws target reaches the bucket with the task role (no static keys)";
+        return {
+          key,
+          message: `is not used on the aws target: ${why}. Fix: ${rm(key)}.`,
+        };
+      }),
+  ),
+
+  // The PVC's settings do nothing when DICOM files go to S3.
+  rule({ sections: ["storage"], targets: ["kubernetes"] }, ({ storage }, _target, given) =>
+    storage.kind === "s3"
+      ? (["sizeGiB", "accessMode"] as const)
+          .filter((leaf) => given(`storage.${leaf}`))
+          .map((leaf) => ({
+            key: `orthanc:storage.${leaf}`,
+            message:
+              `configures the PVC for DICOM files, but \`orthanc:storage.kind\` is s3, so there is none and this would do nothing. ` +
+              `Fix: ${rm(`orthanc:storage.${leaf}`)}, or set storage.kind to pvc.`,
+          }))
+      : undefined,
+  ),
+
   rule(
     { sections: ["orthanc", "storage", "kubernetes"], targets: ["kubernetes"] },
     ({ orthanc, storage, kubernetes }) => {

@@ -71,6 +71,7 @@ describe("the RDS class table (one source: validation and max_connections)", () 
       const cfg = parseConfig({
         target: "aws",
         aws: { region: "eu-west-1" },
+        tls: { allowPlainHttp: true },
         database: { instanceClass: cls },
       });
       expect(cfg.target === "aws" && cfg.database.instanceClass).toBe(cls);

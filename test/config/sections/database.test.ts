@@ -1,5 +1,5 @@
 import { ConfigError, parseConfig } from "../../../infra/config";
-import { issuesOf, testRejections } from "../helpers";
+import { AWS_HTTPS, issuesOf, testRejections } from "../helpers";
 
 describe("orthanc:database", () => {
   describe("fields", () => {
@@ -28,7 +28,7 @@ describe("orthanc:database", () => {
     test.each([
       [
         "aws",
-        { aws: { region: "eu-west-1" } },
+        AWS_HTTPS,
         "sqlite cannot live on ECS's ephemeral disks. Allowed on aws: postgresql. Fix: set `orthanc:database.engine` to postgresql (RDS is created for it) or give database.external.",
       ],
       [
@@ -89,6 +89,7 @@ describe("orthanc:database", () => {
 describe("orthanc:database, checked against the server", () => {
   const rds = (database: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
     target: "aws",
+    tls: { allowPlainHttp: true },
     aws: { region: "eu-west-1", ...((extra.aws as object) ?? {}) },
     database,
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== "aws")),

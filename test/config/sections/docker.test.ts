@@ -82,6 +82,7 @@ describe("orthanc:docker, checked against the host", () => {
         parseConfig({
           target: "docker",
           docker: { bindAddress: "192.0.2.10", httpPort: 4242 },
+          tls: { allowPlainHttp: true },
           orthanc: { dicom: { allowedCidrs: ["127.0.0.1/32"] } },
         }),
       ).not.toThrow();

@@ -1,5 +1,5 @@
 import { parseConfig } from "../../../infra/config";
-import { testRejections } from "../helpers";
+import { AWS_HTTPS, testRejections } from "../helpers";
 
 describe("orthanc:storage", () => {
   test.each([
@@ -7,7 +7,7 @@ describe("orthanc:storage", () => {
     ["aws", "efs"],
     ["kubernetes", "pvc"],
   ])("target %s stores DICOM files on %s by default", (target, kind) => {
-    const extra = target === "aws" ? { aws: { region: "eu-west-1" } } : {};
+    const extra = target === "aws" ? AWS_HTTPS : {};
     expect(parseConfig({ target, ...extra }).storage.kind).toBe(kind);
   });
 
@@ -21,7 +21,7 @@ describe("orthanc:storage", () => {
     (given, folder) => {
       const cfg = parseConfig({
         target: "aws",
-        aws: { region: "eu-west-1" },
+        ...AWS_HTTPS,
         storage: { kind: "s3", s3: { prefix: given } },
       });
       expect(cfg.storage.s3?.prefix).toBe(folder);

@@ -1,3 +1,7 @@
+/**
+ * The renderer of Orthanc's documents: orthanc.json hardened and free of secrets, credentials.json
+ * with the users and the index settings, the environment, and `$` kept through the image's envsubst.
+ */
 import { execFileSync } from "node:child_process";
 import {
   JsonObject,
@@ -7,25 +11,7 @@ import {
   renderOrthanc,
   renderOrthancJson,
   serializeForImage,
-} from "../../components/shared/orthancConfig";
-import {
-  connectionsPerReplica,
-  MAX_CONNECTIONS_PER_REPLICA,
-  OWN_POSTGRES_MAX_CONNECTIONS,
-} from "../../components/shared/sizing";
-import {
-  DURABILITY_SETTINGS,
-  postgresCommand,
-  postgresServerArgs,
-  POSTGRES_SERVER_SETTINGS,
-} from "../../components/shared/postgresTuning";
-import { renderCaddyfile } from "../../components/docker/caddyfile";
-import { renderDicomGateConfig } from "../../components/docker/dicomGate";
-import { backupScript, backupSyncScript } from "../../components/docker/containers";
-import { renderCloudInit } from "../../components/docker/cloudInit";
-import { securityGroupRules } from "../../components/docker/dockerVm";
-import { s3PrefixPolicy } from "../../components/aws/iam";
-import { keyPolicy } from "../../components/aws/kmsKey";
+} from "../../../components/shared/orthancConfig";
 
 const base: OrthancSettings = {
   name: "Test PACS",
@@ -269,79 +255,6 @@ describe("environment", () => {
   });
 });
 
-describe("connection pool sizing", () => {
-  test("two connections per Orthanc process, as measured (sizing.ts)", () => {
-    expect(MAX_CONNECTIONS_PER_REPLICA).toBe(2);
-  });
-
-  test.each([
-    // One writer: the measured 2, on any server with room for it.
-    [100, 1, 2],
-    [405, 1, 2],
-    [12, 1, 2],
-    [11, 1, 1],
-    // Several writers: 2 each too, fewer only when the server's budget is shared too thinly.
-    [100, 2, 2],
-    [90, 6, 2],
-    [100, 20, 2],
-    [100, 45, 2],
-    [100, 46, 1],
-    [50, 8, 2],
-    [30, 15, 1],
-    [20, 10, 1],
-  ])("max_connections %i, %i replicas -> %i each", (max, replicas, expected) => {
-    expect(connectionsPerReplica(max, replicas)).toBe(expected);
-    expect(connectionsPerReplica(max, replicas) * replicas).toBeLessThanOrEqual(max - 10);
-  });
-
-  test("refuses a server too small for the replicas", () => {
-    expect(() => connectionsPerReplica(15, 6)).toThrow(
-      /max_connections=15 cannot serve 6 Orthanc replicas/,
-    );
-  });
-});
-
-describe("PostgreSQL server settings (the container and the StatefulSet)", () => {
-  test("the measured list, as `postgres -c` arguments, with the limit the pools are sized against", () => {
-    expect(POSTGRES_SERVER_SETTINGS).toEqual({
-      max_connections: String(OWN_POSTGRES_MAX_CONNECTIONS),
-      shared_buffers: "256MB",
-    });
-    expect(postgresServerArgs()).toEqual([
-      "-c",
-      "max_connections=100",
-      "-c",
-      "shared_buffers=256MB",
-    ]);
-    expect(postgresCommand()).toEqual(["postgres", ...postgresServerArgs()]);
-  });
-
-  test("durability is left at PostgreSQL's defaults (on)", () => {
-    for (const key of DURABILITY_SETTINGS) expect(POSTGRES_SERVER_SETTINGS).not.toHaveProperty(key);
-  });
-
-  test.each([
-    [{ synchronous_commit: "off" }, /synchronous_commit=off would lose acknowledged commits/],
-    [{ synchronous_commit: "local" }, /synchronous_commit=local would lose/],
-    [{ fsync: "off" }, /fsync=off would lose/],
-    [{ full_page_writes: "off" }, /full_page_writes=off would lose/],
-    [{ "shared_buffers; rm": "1" }, /not a PostgreSQL setting name/],
-    [{ shared_buffers: "256 MB" }, /without spaces/],
-    [{ shared_buffers: "" }, /must be non-empty/],
-  ])("refuses %j", (settings, message) => {
-    expect(() => postgresServerArgs(settings)).toThrow(message);
-  });
-
-  test("keeps durability settings that are on", () => {
-    expect(postgresServerArgs({ synchronous_commit: "on", fsync: "on" })).toEqual([
-      "-c",
-      "synchronous_commit=on",
-      "-c",
-      "fsync=on",
-    ]);
-  });
-});
-
 describe("rendered documents", () => {
   test("orthanc.json, credentials.json and environment of a typical single-host setup", () => {
     expect(
@@ -355,128 +268,6 @@ describe("rendered documents", () => {
       ),
     ).toMatchSnapshot();
   });
-
-  test.each([
-    [
-      "with a domain (Let's Encrypt, HSTS, CORS)",
-      {
-        domain: "pacs.example.org",
-        acmeEmail: "pacs@example.org",
-        acmeStaging: false,
-        upstream: "orthanc:8042",
-        corsOrigins: ["https://viewer.example.org"],
-      },
-    ],
-    [
-      "without a domain (plain HTTP)",
-      {
-        acmeStaging: false,
-        upstream: "orthanc:8042 orthanc-local-2-orthanc:8042",
-        corsOrigins: [],
-      },
-    ],
-  ])("Caddyfile %s", (_name, proxy) => {
-    expect(renderCaddyfile(proxy)).toMatchSnapshot();
-  });
-
-  test("DICOM gate (HAProxy) for two replicas and two networks", () => {
-    expect(
-      renderDicomGateConfig({
-        listenPort: 11112,
-        upstreams: ["orthanc:4242", "orthanc-pacs-2-orthanc:4242"],
-        allowedCidrs: ["10.20.0.0/16", "192.0.2.0/24"],
-      }),
-    ).toMatchSnapshot();
-  });
-
-  test("DICOM gate refuses to render without an allowlist (it would let everyone in)", () => {
-    expect(() =>
-      renderDicomGateConfig({ listenPort: 11112, upstreams: ["orthanc:4242"], allowedCidrs: [] }),
-    ).toThrow(/needs at least one allowed network/);
-  });
-
-  test("backup loop", () => {
-    expect(backupScript(24, 14)).toMatchSnapshot();
-  });
-
-  test("backup copy loop", () => {
-    expect(
-      backupSyncScript("s3://pacs/orthanc/backups/", 24, "https://minio.example.org"),
-    ).toMatchSnapshot();
-  });
-});
-
-describe("Docker VM", () => {
-  test("cloud-init", () => {
-    expect(
-      renderCloudInit({
-        user: "admin",
-        sshPublicKey: "ssh-ed25519 AAAAexample operator@example.org",
-        dataVolumeId: "vol-0123456789abcdef0",
-      }),
-    ).toMatchSnapshot();
-  });
-
-  test.each([
-    ["closed DICOM, no SSH", { webAllowedCidrs: ["0.0.0.0/0"], sshAllowedCidrs: [] }, [80, 443]],
-    [
-      "DICOM allowlist and admin SSH",
-      {
-        webAllowedCidrs: ["0.0.0.0/0"],
-        sshAllowedCidrs: ["198.51.100.1/32"],
-        dicom: { port: 104, allowedCidrs: ["10.0.0.0/8"] },
-      },
-      [80, 443, 104, 22],
-    ],
-    [
-      "DICOM enabled without an allowlist stays closed",
-      {
-        webAllowedCidrs: ["10.0.0.0/8"],
-        sshAllowedCidrs: [],
-        dicom: { port: 4242, allowedCidrs: [] },
-      },
-      [80, 443],
-    ],
-  ])("security group: %s", (_name, args, ports) => {
-    const rules = securityGroupRules(args);
-    expect(rules.ingress.map((r) => r.fromPort)).toEqual(ports);
-    expect(rules.ingress.every((r) => r.fromPort === r.toPort && r.protocol === "tcp")).toBe(true);
-    expect(
-      rules.ingress
-        .filter((r) => r.fromPort === 22 || r.fromPort === 104)
-        .every((r) => !r.cidrBlocks.includes("0.0.0.0/0")),
-    ).toBe(true);
-  });
-
-  test.each([
-    [undefined, ["arn:aws:s3:::b/p/*", "arn:aws:s3:::b"]],
-    [
-      "arn:aws:kms:eu-west-1:1:key/k",
-      ["arn:aws:s3:::b/p/*", "arn:aws:s3:::b", "arn:aws:kms:eu-west-1:1:key/k"],
-    ],
-  ])("S3 policy with key %s is scoped to one bucket, prefix and key", (key, resources) => {
-    const doc = s3PrefixPolicy("arn:aws:s3:::b", "p/", key);
-    expect(doc.Statement.map((st) => st.Resource)).toEqual(resources);
-    expect(JSON.stringify(doc)).not.toContain('"*"');
-  });
-
-  test.each([
-    [[], 1],
-    [["logs.eu-west-1.amazonaws.com"], 2],
-  ])(
-    "KMS key policy with services %j has %i statements, services bound to this account",
-    (services, n) => {
-      const doc = keyPolicy("123456789012", "aws", services);
-      expect(doc.Statement).toHaveLength(n);
-      expect(doc.Statement[0]).toMatchObject({
-        Principal: { AWS: "arn:aws:iam::123456789012:root" },
-      });
-      if (n === 2)
-        expect(doc.Statement[1]).toMatchObject({
-          Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
-        });
-    },
-  );
 });
 
 describe("serializeForImage: every `$` survives the image's envsubst", () => {

@@ -12,7 +12,7 @@ import {
   initScript,
   launchTypeViolations,
   orthancContainers,
-} from "../../components/aws/containerDefinitions";
+} from "../../../components/aws/containerDefinitions";
 
 const asRoot = process.getuid?.() === 0;
 

@@ -2,7 +2,7 @@
  * The Automation API driver against a FAKE `pulumi` executable: the real CLI cannot be installed
  * on these machines, so this checks the driver's wiring (the CLI calls it makes, its state
  * backend and passphrase, typed config written with secrets flagged, error mapping), not a
- * deployment. The program itself is tested under mocks in docker.test.ts.
+ * deployment. The program itself is tested under mocks in test/stacks/.
  */
 import {
   chmodSync,

@@ -1,4 +1,4 @@
-import { imageReference, throughMirror } from "../../components/shared/images";
+import { imageReference, throughMirror } from "../../../components/shared/images";
 
 test.each([
   ["orthancteam/orthanc", "26.8.1", "orthancteam/orthanc:26.8.1"],

@@ -1,12 +1,13 @@
 /**
- * The AWS target's shipped stacks under mocks: the whole graph, the wiring between its parts
- * (including inside the secret credentials, which the mock provider sees in plain text), secrets
- * staying secret, IAM validity, data protection, and no resource of another target.
+ * The shipped aws-fargate-efs stack under mocks (ECS Fargate, RDS, EFS, HTTPS and an allowlisted
+ * DICOM balancer): the whole graph, the wiring between its parts (including inside the secret
+ * credentials, which the mock provider sees in plain text), secrets staying secret, IAM validity,
+ * data protection and backups, changes that replace no data, autoscaling and a hosted zone of its
+ * own.
  */
 import { Plan } from "../../infra/plan/runPlan";
-import { only, ofType, planWithSecrets } from "./helpers";
-import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-import { iamDocumentCount, iamProblems } from "./iam";
+import { only, ofType, planStack, replaced } from "../helpers/plan";
+import { iamDocumentCount, iamProblems } from "../helpers/iam";
 
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 
@@ -14,7 +15,7 @@ describe("stack aws-fargate-efs", () => {
   let plan: Plan;
   let plain: Record<string, Record<string, unknown>>;
   beforeAll(async () => {
-    ({ plan, plain } = await planWithSecrets("aws-fargate-efs"));
+    ({ plan, plain } = await planStack("aws-fargate-efs"));
   });
 
   test("creates only AWS and shared resources, none of the Docker or Kubernetes targets", () => {
@@ -238,14 +239,7 @@ describe("stack aws-fargate-efs", () => {
   ])(
     "%s replaces no data: the key, file system and the database's identity stay as they were",
     async (_name, change) => {
-      const base = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
-        string,
-        Record<string, unknown>
-      >;
-      const changed = structuredClone(base);
-      for (const [section, value] of Object.entries(change))
-        changed[section] = { ...changed[section], ...(value as object) };
-      const after = (await planWithSecrets("aws-fargate-efs", changed)).plan;
+      const after = (await planStack("aws-fargate-efs", change)).plan;
       const identity = (p: Plan) => {
         const db = only(p, "aws:rds/instance:Instance").inputs;
         return {
@@ -267,279 +261,10 @@ describe("stack aws-fargate-efs", () => {
   );
 });
 
-describe("stack aws-fargate-s3", () => {
-  let plan: Plan;
-  let plain: Record<string, Record<string, unknown>>;
-  beforeAll(async () => {
-    ({ plan, plain } = await planWithSecrets("aws-fargate-s3"));
-  });
-
-  test("the bucket moves objects to Glacier Instant Retrieval after the configured days", () => {
-    const rules = only(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-      .inputs.rules;
-    expect(rules.map((r: { id: string }) => r.id)).toEqual([
-      "expire-old-versions",
-      "abort-incomplete-uploads",
-      "to-glacier-instant-retrieval",
-    ]);
-    expect(rules[2].transitions).toEqual([{ days: 180, storageClass: "GLACIER_IR" }]);
-  });
-
-  test("a bucket of its own: SSE-KMS with the stack's key and a Bucket Key, protected", () => {
-    const bucket = only(plan, "aws:s3/bucket:Bucket");
-    expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });
-    expect(
-      only(
-        plan,
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-      ).inputs.rules[0],
-    ).toEqual({
-      applyServerSideEncryptionByDefault: {
-        sseAlgorithm: "aws:kms",
-        kmsMasterKeyId: "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-s3-key",
-      },
-      bucketKeyEnabled: true,
-    });
-  });
-
-  test("Orthanc's S3 plugin uses the task role (no keys) and encrypts with a master key delivered as a secret file", () => {
-    const defs = JSON.parse(
-      only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
-    );
-    const config = JSON.parse(defs[0].environment[0].value);
-    expect(config.AwsS3Storage).toEqual({
-      BucketName: "orthanc-aws-fargate-s3-dicom-a1b2c3d",
-      Region: "eu-central-1",
-      RootPath: "orthanc/",
-      VirtualAddressing: true,
-      StorageEncryption: {
-        Enable: true,
-        MasterKey: [1, "/run/secrets/orthanc-storage-master-key"],
-      },
-    });
-    expect(defs[0].secrets.map((s: { name: string }) => s.name)).toEqual([
-      "ORTHANC_CREDENTIALS_JSON",
-      "ORTHANC_STORAGE_KEY",
-    ]);
-    const key = only(plan, "random:index/randomBytes:RandomBytes");
-    expect(key).toMatchObject({ protect: true, retainOnDelete: true });
-    const credentials = JSON.parse(
-      plain[`${SECRET_VERSION}::orthanc-aws-fargate-s3-app-credentials`].secretString as string,
-    );
-    expect(credentials).not.toHaveProperty("AwsS3Storage");
-  });
-
-  test("two replicas: the database is shared without a lock, each task names itself, the pool fits", () => {
-    const credentials = JSON.parse(
-      plain[`${SECRET_VERSION}::orthanc-aws-fargate-s3-app-credentials`].secretString as string,
-    );
-    expect(credentials.PostgreSQL).toMatchObject({
-      Lock: false,
-      TransactionMode: "ReadCommitted",
-      IndexConnectionsCount: 2,
-    });
-    const defs = JSON.parse(
-      only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
-    );
-    expect(JSON.parse(defs[0].environment[0].value)).toMatchObject({
-      DatabaseServerIdentifier: "${HOSTNAME}",
-      SaveJobs: false,
-    });
-    expect(only(plan, "aws:ecs/service:Service").inputs).toMatchObject({
-      desiredCount: 2,
-      deploymentMinimumHealthyPercent: 50,
-      deploymentMaximumPercent: 100,
-    });
-  });
-
-  test("alarms to an encrypted topic: 5xx, unhealthy targets on each balancer, database CPU, storage and connections", () => {
-    const key = "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-s3-key";
-    expect(only(plan, "aws:sns/topic:Topic").inputs).toEqual({ kmsMasterKeyId: key });
-    expect(only(plan, "aws:sns/topicSubscription:TopicSubscription").inputs).toMatchObject({
-      protocol: "email",
-      endpoint: "imaging-ops@example.org",
-    });
-    const alarms = Object.fromEntries(
-      ofType(plan, "aws:cloudwatch/metricAlarm:MetricAlarm").map((a) => [
-        a.name.replace("orthanc-aws-fargate-s3-ops-", ""),
-        [
-          a.inputs.namespace,
-          a.inputs.metricName,
-          a.inputs.comparisonOperator,
-          a.inputs.threshold,
-          a.inputs.dimensions,
-        ],
-      ]),
-    );
-    expect(alarms).toEqual({
-      "http-5xx": [
-        "AWS/ApplicationELB",
-        "HTTPCode_Target_5XX_Count",
-        "GreaterThanThreshold",
-        10,
-        { LoadBalancer: "orthanc-aws-fargate-s3-edge-web-arnSuffix" },
-      ],
-      "unhealthy-targets-0": [
-        "AWS/ApplicationELB",
-        "UnHealthyHostCount",
-        "GreaterThanThreshold",
-        0,
-        {
-          LoadBalancer: "orthanc-aws-fargate-s3-edge-web-arnSuffix",
-          TargetGroup: "orthanc-aws-fargate-s3-edge-web-arnSuffix",
-        },
-      ],
-      "unhealthy-targets-1": [
-        "AWS/NetworkELB",
-        "UnHealthyHostCount",
-        "GreaterThanThreshold",
-        0,
-        {
-          LoadBalancer: "orthanc-aws-fargate-s3-edge-dicom-arnSuffix",
-          TargetGroup: "orthanc-aws-fargate-s3-edge-dicom-arnSuffix",
-        },
-      ],
-      "db-cpu": [
-        "AWS/RDS",
-        "CPUUtilization",
-        "GreaterThanThreshold",
-        80,
-        { DBInstanceIdentifier: "orthanc-aws-fargate-s3-db" },
-      ],
-      // 10% of the 20 GiB allocation, in bytes; 80% of db.t4g.large's ~811 connections.
-      "db-storage": [
-        "AWS/RDS",
-        "FreeStorageSpace",
-        "LessThanThreshold",
-        2147483648,
-        { DBInstanceIdentifier: "orthanc-aws-fargate-s3-db" },
-      ],
-      "db-connections": [
-        "AWS/RDS",
-        "DatabaseConnections",
-        "GreaterThanThreshold",
-        648,
-        { DBInstanceIdentifier: "orthanc-aws-fargate-s3-db" },
-      ],
-    });
-    // CloudWatch may use the key to publish to the encrypted topic.
-    const policy = JSON.parse(only(plan, "aws:kms/key:Key").inputs.policy);
-    expect(policy.Statement[1].Principal.Service).toEqual([
-      "logs.eu-central-1.amazonaws.com",
-      "cloudwatch.amazonaws.com",
-    ]);
-  });
-
-  test("DICOM over TLS with the certificate; the task role reaches only its prefix and key", () => {
-    const dicom = ofType(plan, "aws:lb/listener:Listener").find((l) => l.inputs.port === 4242)!;
-    expect(dicom.inputs).toMatchObject({
-      protocol: "TLS",
-      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-    });
-    const storage = JSON.parse(
-      plan.resources.find((r) => r.name === "orthanc-aws-fargate-s3-app-task-storage")!.inputs
-        .policy as string,
-    );
-    expect(storage.Statement.map((s: { Resource: string }) => s.Resource)).toEqual([
-      "arn:aws:s3:::orthanc-aws-fargate-s3-dicom-a1b2c3d/orthanc/*",
-      "arn:aws:s3:::orthanc-aws-fargate-s3-dicom-a1b2c3d",
-      "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-s3-key",
-    ]);
-    expect(iamProblems(plan)).toEqual([]);
-  });
-});
-
-describe("stack aws-ec2", () => {
-  let plan: Plan;
-  beforeAll(async () => {
-    ({ plan } = await planWithSecrets("aws-ec2"));
-  });
-
-  test("EC2 hosts: ECS-optimized image, IMDSv2 with tasks blocked from it, encrypted disk, no inbound traffic", () => {
-    const template = only(plan, "aws:ec2/launchTemplate:LaunchTemplate").inputs;
-    expect(template).toMatchObject({
-      imageId: "ami-0ecs0optimized0al2023",
-      instanceType: "m6i.large",
-      metadataOptions: {
-        httpTokens: "required",
-        httpEndpoint: "enabled",
-        httpPutResponseHopLimit: 1,
-      },
-      blockDeviceMappings: [
-        {
-          deviceName: "/dev/xvda",
-          ebs: {
-            encrypted: "true",
-            kmsKeyId: "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-ec2-key",
-          },
-        },
-      ],
-    });
-    const userData = Buffer.from(template.userData, "base64").toString();
-    expect(userData).toContain("ECS_CLUSTER=orthanc-aws-ec2-app");
-    expect(userData).toContain("ECS_AWSVPC_BLOCK_IMDS=true");
-    const hosts = ofType(plan, "aws:ec2/securityGroup:SecurityGroup").find((g) =>
-      g.name.endsWith("-hosts"),
-    )!;
-    expect(hosts.inputs.ingress ?? []).toEqual([]);
-  });
-
-  test("the group lives in the given private subnets, scaled by a protecting capacity provider the service uses", () => {
-    expect(only(plan, "aws:autoscaling/group:Group").inputs).toMatchObject({
-      vpcZoneIdentifiers: ["subnet-0aaa1111bbbb2222c", "subnet-0ddd3333eeee4444f"],
-      minSize: 0,
-      maxSize: 2,
-      protectFromScaleIn: true,
-    });
-    expect(
-      only(plan, "aws:ecs/capacityProvider:CapacityProvider").inputs.autoScalingGroupProvider,
-    ).toMatchObject({
-      managedTerminationProtection: "ENABLED",
-      managedScaling: { status: "ENABLED", targetCapacity: 100 },
-    });
-    const service = only(plan, "aws:ecs/service:Service");
-    expect(service.inputs).not.toHaveProperty("launchType");
-    expect(service.inputs.capacityProviderStrategies).toEqual([
-      { capacityProvider: "orthanc-aws-ec2-app-capacity-provider", weight: 1 },
-    ]);
-    expect(service.dependencies).toContain(
-      only(plan, "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").urn,
-    );
-    expect(
-      only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.requiresCompatibilities,
-    ).toEqual(["EC2"]);
-  });
-
-  test("an existing VPC is used as it is, HTTPS only from the given network, DICOM closed", () => {
-    expect(
-      plan.resources.filter((r) => /ec2\/(vpc|subnet|natGateway|internetGateway):/.test(r.type)),
-    ).toEqual([]);
-    const ingress = ofType(
-      plan,
-      "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-    ).filter((r) => r.inputs.cidrIpv4);
-    expect(ingress.map((r) => [r.inputs.fromPort, r.inputs.cidrIpv4]).sort()).toEqual([
-      [443, "203.0.113.0/24"],
-      [80, "203.0.113.0/24"],
-    ]);
-    expect(ofType(plan, "aws:lb/loadBalancer:LoadBalancer")).toHaveLength(1);
-    expect(plan.outputs.dicomEndpoint).toBeUndefined();
-  });
-
-  test("every IAM document is valid and scoped", () => {
-    expect(iamProblems(plan)).toEqual([]);
-  });
-});
-
 describe("autoscaling", () => {
   test("scales on CPU between the replicas and the maximum; Orthanc is set up for the maximum", async () => {
-    const raw = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
-      string,
-      Record<string, unknown>
-    >;
-    const { plan, plain } = await planWithSecrets("aws-fargate-efs", {
-      ...raw,
-      aws: { ...raw.aws, autoscaling: { maxReplicas: 4 } },
+    const { plan, plain } = await planStack("aws-fargate-efs", {
+      aws: { autoscaling: { maxReplicas: 4 } },
     });
     const target = only(plan, "aws:appautoscaling/target:Target").inputs;
     expect(target).toMatchObject({
@@ -572,13 +297,13 @@ describe("autoscaling", () => {
 
 describe("a hosted zone of its own", () => {
   test("records and certificate validation go into the new zone; its name servers are an output", async () => {
-    const raw = readStackFile(stackFilePath("aws-fargate-efs")) as Record<
-      string,
-      Record<string, unknown>
-    >;
-    const { plan } = await planWithSecrets("aws-fargate-efs", {
-      ...raw,
-      dns: { name: "pacs.example.org", dicomName: "dicom.pacs.example.org", createZone: true },
+    // The whole section: the stack file's zoneId goes.
+    const { plan } = await planStack("aws-fargate-efs", {
+      dns: replaced({
+        name: "pacs.example.org",
+        dicomName: "dicom.pacs.example.org",
+        createZone: true,
+      }),
     });
     expect(only(plan, "aws:route53/zone:Zone").inputs).toMatchObject({ name: "pacs.example.org" });
     const zones = new Set(ofType(plan, "aws:route53/record:Record").map((r) => r.inputs.zoneId));

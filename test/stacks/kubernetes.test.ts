@@ -17,8 +17,7 @@ import {
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Plan } from "../../infra/plan/runPlan";
-import { only, ofType, planWithSecrets, R } from "./helpers";
-import { readStackFile, stackFilePath } from "../../infra/stackFiles";
+import { only, ofType, planConfig, planStack, R } from "../helpers/plan";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
@@ -55,7 +54,7 @@ describe("stack k8s-basic", () => {
   let plan: Plan;
   let plain: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   beforeAll(async () => {
-    ({ plan, plain } = await planWithSecrets("k8s-basic"));
+    ({ plan, plain } = await planStack("k8s-basic"));
   });
 
   test("every object is valid against the Kubernetes schema; nothing of AWS or Docker is created", () => {
@@ -171,16 +170,7 @@ describe("stack k8s-basic", () => {
   });
 
   test("a new image tag leaves the namespace, PVC and PostgreSQL as they were", async () => {
-    const raw = readStackFile(stackFilePath("k8s-basic")) as Record<
-      string,
-      Record<string, unknown>
-    >;
-    const after = (
-      await planWithSecrets("k8s-basic", {
-        ...raw,
-        orthanc: { ...raw.orthanc, image: { tag: "26.9.0" } },
-      })
-    ).plan;
+    const after = (await planStack("k8s-basic", { orthanc: { image: { tag: "26.9.0" } } })).plan;
     const data = (p: Plan) => p.resources.filter((r) => r.protect).map((r) => [r.name, r.inputs]);
     expect(data(after)).toEqual(data(plan));
   });
@@ -190,7 +180,7 @@ describe("stack k8s-ha", () => {
   let plan: Plan;
   let plain: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   beforeAll(async () => {
-    ({ plan, plain } = await planWithSecrets("k8s-ha"));
+    ({ plan, plain } = await planStack("k8s-ha"));
   });
 
   test("every core object is valid; the CloudNativePG Cluster is the only custom resource", () => {
@@ -316,9 +306,7 @@ describe("stack k8s-ha", () => {
 
 describe("DNS records for a cluster's names", () => {
   test("only when a zone is given: the web name follows the ingress, the DICOM name the DICOM load balancer", async () => {
-    const raw = readStackFile(stackFilePath("k8s-ha")) as Record<string, Record<string, unknown>>;
-    const { plan } = await planWithSecrets("k8s-ha", {
-      ...raw,
+    const { plan } = await planStack("k8s-ha", {
       dns: {
         name: "ha-pacs.example.org",
         dicomName: "dicom.example.org",
@@ -344,7 +332,7 @@ describe("DNS records for a cluster's names", () => {
     }
     expect(provider.inputs.region).toBe("us-east-1");
     // Without a zone (the shipped stack), nothing of AWS at all.
-    const { plan: none } = await planWithSecrets("k8s-ha");
+    const { plan: none } = await planStack("k8s-ha");
     expect(
       none.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws"),
     ).toEqual([]);
@@ -354,11 +342,14 @@ describe("DNS records for a cluster's names", () => {
 describe("S3 through a pod role", () => {
   test("the service account carries the role annotation, and no key exists anywhere", async () => {
     const roleArn = "arn:aws:iam::123456789012:role/orthanc-s3";
-    const { plan, plain } = await planWithSecrets("irsa", {
-      target: "kubernetes",
-      storage: { kind: "s3", s3: { bucket: "pacs-dicom", region: "eu-west-1" } },
-      kubernetes: { serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": roleArn } },
-    });
+    const { plan, plain } = await planConfig(
+      {
+        target: "kubernetes",
+        storage: { kind: "s3", s3: { bucket: "pacs-dicom", region: "eu-west-1" } },
+        kubernetes: { serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": roleArn } },
+      },
+      "irsa",
+    );
     const account = only(plan, "kubernetes:core/v1:ServiceAccount");
     expect(account.inputs.metadata.annotations).toEqual({ "eks.amazonaws.com/role-arn": roleArn });
     expect(account.inputs.automountServiceAccountToken).toBe(false);

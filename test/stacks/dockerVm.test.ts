@@ -1,0 +1,233 @@
+/**
+ * The shipped docker-vm stack under mocks (an EC2 VM this stack creates, Route 53, Let's Encrypt):
+ * the VM's AWS resources, its security group, encrypted and protected disks, cloud-init, the
+ * wiring to the engine over SSH, the DICOM gate, IAM, outputs, and data surviving changes.
+ */
+import { Plan } from "../../infra/plan/runPlan";
+import { Container, container, upload } from "../helpers/docker";
+import { iamDocumentCount, iamProblems } from "../helpers/iam";
+import { ofType, planStack } from "../helpers/plan";
+
+describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
+  let plan: Plan;
+  const one = (type: string) => {
+    const found = ofType(plan, type);
+    expect(found).toHaveLength(1);
+    return found[0] as Container;
+  };
+  beforeAll(async () => {
+    ({ plan } = await planStack("docker-vm"));
+  });
+
+  test("creates only the VM's AWS resources, and no Kubernetes ones", () => {
+    const awsTypes = plan.resources
+      .filter((r) => r.type.startsWith("aws:"))
+      .map((r) => r.type)
+      .sort();
+    expect(awsTypes).toEqual(
+      [
+        "aws:ebs/volume:Volume",
+        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+        "aws:ec2/eip:Eip",
+        "aws:ec2/instance:Instance",
+        "aws:ec2/internetGateway:InternetGateway",
+        "aws:ec2/routeTable:RouteTable",
+        "aws:ec2/routeTableAssociation:RouteTableAssociation",
+        "aws:ec2/securityGroup:SecurityGroup",
+        "aws:ec2/subnet:Subnet",
+        "aws:ec2/volumeAttachment:VolumeAttachment",
+        "aws:ec2/vpc:Vpc",
+        "aws:iam/instanceProfile:InstanceProfile",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "aws:kms/alias:Alias",
+        "aws:kms/key:Key",
+        "aws:route53/record:Record",
+      ].sort(),
+    );
+    expect(plan.resources.some((r) => r.type.startsWith("kubernetes:"))).toBe(false);
+  });
+
+  test("the security group lets in only HTTP(S), allowlisted DICOM and admin SSH", () => {
+    const sg = one("aws:ec2/securityGroup:SecurityGroup");
+    const ingress = (
+      sg.inputs.ingress as {
+        fromPort: number;
+        toPort: number;
+        cidrBlocks: string[];
+        protocol: string;
+      }[]
+    ).map(({ fromPort, toPort, cidrBlocks, protocol }) => ({
+      fromPort,
+      toPort,
+      cidrBlocks,
+      protocol,
+    }));
+    expect(ingress).toEqual([
+      { protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] },
+      { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+      {
+        protocol: "tcp",
+        fromPort: 4242,
+        toPort: 4242,
+        cidrBlocks: ["10.20.0.0/16", "192.0.2.0/24"],
+      },
+      { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["198.51.100.0/28"] },
+    ]);
+    expect(one("aws:ec2/defaultSecurityGroup:DefaultSecurityGroup").inputs).toMatchObject({
+      ingress: [],
+      egress: [],
+    });
+  });
+
+  test("disks are encrypted with the stack's rotating KMS key; the data volume and key are protected", () => {
+    const key = one("aws:kms/key:Key");
+    expect(key.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+    expect(key.protect && key.retainOnDelete).toBe(true);
+    const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/orthanc-docker-vm-key";
+    const data = one("aws:ebs/volume:Volume");
+    expect(data.inputs).toMatchObject({
+      encrypted: true,
+      kmsKeyId: keyArn,
+      size: 500,
+      type: "gp3",
+      availabilityZone: "eu-west-1a",
+    });
+    expect(data.protect && data.retainOnDelete).toBe(true);
+    const vm = one("aws:ec2/instance:Instance");
+    expect(vm.inputs.rootBlockDevice).toMatchObject({ encrypted: true, kmsKeyId: keyArn });
+    expect(vm.inputs.metadataOptions).toEqual({
+      httpTokens: "required",
+      httpEndpoint: "enabled",
+      httpPutResponseHopLimit: 1,
+    });
+    expect(vm.ignoreChanges).toEqual(["ami"]);
+    expect(vm.protect).toBe(false); // the host is cattle; the data volume is not
+  });
+
+  test("cloud-init mounts the data volume under Docker, installs Debian's Docker and keeps SSH key-only", () => {
+    const userData = one("aws:ec2/instance:Instance").inputs.userData as string;
+    expect(userData).toContain(
+      "dev=/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0a1b2c3d4e5f60789",
+    );
+    expect(userData).toContain("mountpoint -q /var/lib/docker || mount /var/lib/docker");
+    expect(userData).toContain("[apt-get, install, -y, docker.io, unattended-upgrades, chrony]");
+    expect(userData).toContain("PasswordAuthentication no");
+    expect(userData).toContain(
+      "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIReplaceWithYourOwnPublicKeyReplaceWithYour operator@example.org",
+    );
+  });
+
+  test("wiring: the record points at the Elastic IP; the Docker engine is the VM over SSH, once it is ready", () => {
+    expect(one("aws:route53/record:Record").inputs).toEqual({
+      zoneId: "Z0123456789EXAMPLE",
+      name: "pacs.example.org",
+      type: "A",
+      ttl: 300,
+      records: ["203.0.113.20"],
+    });
+    const engine = one("pulumi:providers:docker");
+    expect(engine.inputs.host).toBe("ssh://admin@203.0.113.20");
+    const ready = one("command:local:Command");
+    expect(engine.dependencies).toContain(ready.urn);
+    expect(ready.inputs.environment).toEqual({ HOST: "203.0.113.20", SSH_USER: "admin" });
+    expect(ready.dependencies).toContain(one("aws:ec2/volumeAttachment:VolumeAttachment").urn);
+  });
+
+  test("DICOM is published by the gate, which enforces the allowlist as the security group does, and only the listed modality may store", () => {
+    const o = container(plan, "orthanc");
+    expect(o.inputs.ports).toEqual([]);
+    const gate = container(plan, "dicom-gate");
+    // The image's own unprivileged user, no capability: it listens on an unprivileged port.
+    expect(gate.inputs.user).toBeUndefined();
+    expect(gate.inputs).toMatchObject({
+      capabilities: { drops: ["ALL"] },
+      securityOpts: ["no-new-privileges:true"],
+      ports: [{ internal: 11112, external: 4242, ip: "0.0.0.0", protocol: "tcp" }],
+      networksAdvanced: [{ name: "orthanc-docker-vm-frontend" }],
+    });
+    const haproxy = upload(gate, "/usr/local/etc/haproxy/haproxy.cfg")!.content;
+    expect(haproxy).toContain(
+      "tcp-request content reject unless { src 10.20.0.0/16 192.0.2.0/24 }",
+    );
+    expect(
+      ofType(plan, "docker:index/remoteImage:RemoteImage").find((r) =>
+        r.name.endsWith("-dicom-gate-image"),
+      )?.inputs.name,
+    ).toBe("haproxy:3.2.4-alpine");
+    expect(haproxy).toContain("server orthanc-1 orthanc-docker-vm-orthanc:4242 resolvers docker");
+    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    expect(config).toMatchObject({
+      DicomAet: "RESEARCHPACS",
+      DicomAlwaysAllowStore: false,
+      DicomAlwaysAllowEcho: false,
+      // Behind the gate every association comes from the gate's address: no host check.
+      DicomCheckModalityHost: false,
+    });
+    expect(Object.keys(config.DicomModalities)).toEqual(["ct-scanner"]);
+    expect(config.DicomWeb).toMatchObject({ Host: "pacs.example.org", Ssl: true });
+  });
+
+  test("the instance role can only be assumed by EC2 and carries SSM, nothing else", () => {
+    const role = one("aws:iam/role:Role");
+    expect(JSON.parse(role.inputs.assumeRolePolicy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
+      ],
+    });
+    expect(
+      ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map(
+        (a) => a.inputs.policyArn,
+      ),
+    ).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
+    expect(ofType(plan, "aws:iam/rolePolicy:RolePolicy")).toEqual([]);
+  });
+
+  test("every IAM document is valid and scoped (offline IAM policy checker)", () => {
+    expect(iamDocumentCount(plan)).toBe(2); // the instance role's trust policy, the key policy
+    expect(iamProblems(plan)).toEqual([]);
+  });
+
+  test("outputs: the HTTPS URL, the DICOM endpoint by name, and the VM's address", () => {
+    expect(plan.outputs).toMatchObject({
+      url: "https://pacs.example.org/",
+      dicomEndpoint: "RESEARCHPACS@pacs.example.org:4242",
+      adminPassword: "[secret]",
+      vmPublicIp: "203.0.113.20",
+    });
+  });
+});
+
+describe("data survives configuration changes", () => {
+  /** The inputs of every resource that holds data, by name: these must not change, or Pulumi would replace them. */
+  const dataInputs = (plan: Plan) =>
+    Object.fromEntries(
+      plan.resources
+        .filter((r) =>
+          [
+            "docker:index/volume:Volume",
+            "aws:ebs/volume:Volume",
+            "aws:kms/key:Key",
+            "random:index/randomBytes:RandomBytes",
+          ].includes(r.type),
+        )
+        .map((r) => [
+          r.name,
+          { inputs: r.inputs, protect: r.protect, retainOnDelete: r.retainOnDelete },
+        ]),
+    );
+
+  test.each<[string, Record<string, unknown>]>([
+    ["a new Orthanc image tag", { orthanc: { image: { tag: "26.9.0" } } }],
+    ["more replicas", { orthanc: { replicas: 3 } }],
+    ["a bigger VM", { docker: { vm: { instanceType: "m6i.xlarge" } } }],
+    ["another PostgreSQL image tag", { docker: { images: { postgres: "16.11-bookworm" } } }],
+    ["DICOM opened to another network", { orthanc: { dicom: { allowedCidrs: ["10.99.0.0/16"] } } }],
+  ])("%s leaves every volume, disk and key as it was", async (_name, change) => {
+    const before = dataInputs((await planStack("docker-vm")).plan);
+    const after = dataInputs((await planStack("docker-vm", change)).plan);
+    expect(Object.keys(before).length).toBeGreaterThanOrEqual(6);
+    expect(after).toEqual(before);
+  });
+});
