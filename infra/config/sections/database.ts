@@ -390,10 +390,20 @@ function connectionBudget(
     };
   }
   if (writers.count <= budget) return undefined;
+  const least = writers.count + RESERVED_DB_CONNECTIONS;
+  if (server.key === "orthanc:database.external.maxConnections")
+    return {
+      key: server.key,
+      message:
+        `${server.max} leaves ${Math.max(0, budget)} connection(s) after the ${RESERVED_DB_CONNECTIONS} reserved, ` +
+        `fewer than the ${writers.count} Orthanc replicas of \`${writers.key}\` (each needs one). ` +
+        `Fix: give the server's real max_connections if it is higher (at least ${least}: ` +
+        `\`pulumi config set --path '${server.key}' ${least}\`)${writers.count > 1 ? `, or lower \`${writers.key}\`` : ""}.`,
+    };
   return {
     key: server.key ?? writers.key,
     message:
       `${server.what} is ${server.max}: with ${RESERVED_DB_CONNECTIONS} reserved it cannot give ${processes} one connection each. ` +
-      `Fix: ${server.key === "orthanc:database.external.maxConnections" ? `raise the server's max_connections and set it here (\`pulumi config set --path '${server.key}' ${writers.count + RESERVED_DB_CONNECTIONS}\`)` : "use a bigger server"}${writers.count > 1 ? `, or lower \`${writers.key}\`` : ""}.`,
+      `Fix: use a bigger server${writers.count > 1 ? `, or lower \`${writers.key}\`` : ""}.`,
   };
 }

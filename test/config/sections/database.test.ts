@@ -208,7 +208,7 @@ describe("orthanc:database, checked against the server", () => {
           database: { external: { host: "db.example.org", password: "x", maxConnections: 12 } },
         },
         "orthanc:database.external.maxConnections",
-        /is 12: with 10 reserved it cannot give 4 Orthanc processes \(`orthanc:orthanc.replicas`\) one connection each\. Fix: raise the server's max_connections and set it here \(`pulumi config set --path 'orthanc:database.external.maxConnections' 14`\), or lower `orthanc:orthanc.replicas`\./,
+        /12 leaves 2 connection\(s\) after the 10 reserved, fewer than the 4 Orthanc replicas of `orthanc:orthanc.replicas` \(each needs one\)\. Fix: give the server's real max_connections if it is higher \(at least 14: `pulumi config set --path 'orthanc:database.external.maxConnections' 14`\), or lower `orthanc:orthanc.replicas`\./,
       ],
     ]);
 
