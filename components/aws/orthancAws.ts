@@ -42,6 +42,7 @@ export interface OrthancAwsArgs {
         RdsPostgresArgs,
         | "engineMajor"
         | "instanceClass"
+        | "memoryGiB"
         | "allocatedStorageGiB"
         | "maxAllocatedStorageGiB"
         | "multiAz"

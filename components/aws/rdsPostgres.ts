@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { rdsClassMemoryGiB, rdsMaxConnectionsForMemory } from "./rdsClasses";
 
 export interface RdsPostgresArgs {
   /** Private subnets in two or more AZs. */
@@ -8,6 +9,11 @@ export interface RdsPostgresArgs {
   readonly securityGroupIds: pulumi.Input<string>[];
   readonly engineMajor: "14" | "15" | "16" | "17";
   readonly instanceClass: string;
+  /**
+   * The class's memory in GiB, which sizes `max_connections`: needed only for a class that
+   * `rdsClasses.ts` lacks (the target passes `database.instanceMemoryGiB`).
+   */
+  readonly memoryGiB?: number;
   readonly allocatedStorageGiB: number;
   readonly maxAllocatedStorageGiB: number;
   readonly multiAz: boolean;
@@ -22,33 +28,20 @@ export interface RdsPostgresArgs {
   readonly protect: boolean;
 }
 
-/** Memory of common RDS instance classes, in GiB. */
-const CLASS_MEMORY_GIB: Record<string, number> = {
-  micro: 1,
-  small: 2,
-  medium: 4,
-  large: 8,
-  xlarge: 16,
-  "2xlarge": 32,
-  "4xlarge": 64,
-  "8xlarge": 128,
-};
-
 /**
- * PostgreSQL's `max_connections` on RDS for an instance class: the default parameter is
- * LEAST(DBInstanceClassMemory/9531392, 5000), where DBInstanceClassMemory is a little under the
- * class's memory; 10% is taken off to stay on the safe side.
+ * PostgreSQL's `max_connections` on RDS for an instance class (see `rdsMaxConnectionsForMemory`),
+ * from `memoryGiB` when given, else from the class table. The stack configuration never reaches
+ * the throw: its schema refuses a class the table lacks unless `database.instanceMemoryGiB` is set.
  */
-export function rdsMaxConnections(instanceClass: string): number {
-  const size = instanceClass.split(".").pop() ?? "";
-  const gib = CLASS_MEMORY_GIB[size];
+export function rdsMaxConnections(instanceClass: string, memoryGiB?: number): number {
+  const gib = memoryGiB ?? rdsClassMemoryGiB(instanceClass);
   if (gib === undefined) {
     throw new Error(
-      `Unknown RDS instance size in ${JSON.stringify(instanceClass)}; allowed sizes: ${Object.keys(CLASS_MEMORY_GIB).join(", ")}. ` +
-        "Set orthanc:database.connectionsPerReplica explicitly for other classes.",
+      `Unknown RDS instance class ${JSON.stringify(instanceClass)} (not in components/aws/rdsClasses.ts). ` +
+        "Set orthanc:database.instanceMemoryGiB to its memory, or add it to the table.",
     );
   }
-  return Math.min(5000, Math.floor((gib * 0.9 * 2 ** 30) / 9531392));
+  return rdsMaxConnectionsForMemory(gib);
 }
 
 /** Parameters that PHI and TLS demand: every connection encrypted, no statement text in logs. */
@@ -83,7 +76,10 @@ export class RdsPostgres extends pulumi.ComponentResource {
   public readonly allocatedStorageGiB: number;
 
   constructor(name: string, args: RdsPostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Before anything registers: an unknown class (never from a validated stack) stops here.
+    const maxConnections = rdsMaxConnections(args.instanceClass, args.memoryGiB);
     super("orthanc:aws:RdsPostgres", name, {}, opts);
+    this.maxConnections = maxConnections;
     const child = { parent: this };
     const subnets = new aws.rds.SubnetGroup(
       `${name}-subnets`,
@@ -168,7 +164,6 @@ export class RdsPostgres extends pulumi.ComponentResource {
     this.identifier = db.identifier;
     this.arn = db.arn;
     this.allocatedStorageGiB = args.allocatedStorageGiB;
-    this.maxConnections = rdsMaxConnections(args.instanceClass);
     this.registerOutputs({ address: this.address, port: this.port, secretArn: this.secretArn });
   }
 }

@@ -1,12 +1,5 @@
 /** Subnet plan for a VPC: public and private subnets, one of each per AZ, from the VPC's range. */
-
-function toInt(ip: string): number {
-  return ip.split(".").reduce((acc, o) => acc * 256 + Number(o), 0);
-}
-
-function toIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
-}
+import { intToIpv4 as toIp, ipv4ToInt as toInt } from "../shared/cidr";
 
 /**
  * Splits `vpcCidr` into 16 equal blocks: block i is the public subnet of AZ i, block 8+i its

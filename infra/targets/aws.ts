@@ -31,6 +31,7 @@ export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
           kind: "rds",
           engineMajor: db.version,
           instanceClass: db.instanceClass,
+          memoryGiB: db.instanceMemoryGiB,
           allocatedStorageGiB: db.allocatedStorageGiB,
           maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
           multiAz: db.multiAz,

@@ -3,12 +3,39 @@ import type { ConfigIssue } from "../errors";
 import { cidr } from "../primitives";
 import { rule } from "../rule";
 import { tlsOn } from "./tls";
+import { networkOf } from "../../../components/shared/cidr";
+import { awsRegion } from "../platform/awsRegions";
+import { x86InstanceType } from "../platform/ec2";
+import { refuse } from "../platform/issue";
+import {
+  describeMemory,
+  FARGATE_CPUS,
+  FARGATE_SIZES,
+  fargateCpusFor,
+  nearestFargateMemory,
+} from "../platform/fargate";
+
+/**
+ * The range of a VPC this program creates: a network (the `cidr` primitive refuses host bits and
+ * lone addresses) of /16 to /24, which `subnetCidrs` splits into sixteen subnets (a public and a
+ * private one per AZ).
+ */
+const vpcCidr = cidr.check((ctx) => {
+  // Only a well-formed network: the primitive's own messages cover the rest.
+  if (!z.cidrv4().safeParse(ctx.value).success || networkOf(ctx.value) !== ctx.value) return;
+  const prefix = Number(ctx.value.split("/")[1]);
+  if (prefix < 16 || prefix > 24) {
+    refuse(
+      ctx,
+      `must be a /16 to /24 block (AWS allows /16 at most, and the program splits it into 16 subnets, /28 at the smallest)`,
+      `${ctx.value.split("/")[0]}/${Math.min(24, Math.max(16, prefix))}`,
+    );
+  }
+});
 
 /** `orthanc:aws` (aws target only, required): the region, network and ECS service. */
 export const awsSection = z.strictObject({
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
+  region: awsRegion(),
   /** Use an existing VPC: its id and at least two private subnets in different AZs. */
   vpcId: z
     .string()
@@ -17,18 +44,14 @@ export const awsSection = z.strictObject({
   privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
   publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/)).optional(),
   /** CIDR of a VPC this program creates. */
-  vpcCidr: cidr.default("10.40.0.0/16"),
+  vpcCidr: vpcCidr.default("10.40.0.0/16"),
   availabilityZones: z.number().int().min(2).max(3).default(2),
   compute: z.enum(["fargate", "ec2"]).default("fargate"),
   /** EC2 instance type of the cluster's hosts (compute ec2 only; m6i.large when omitted). */
-  instanceType: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, {
-      error: "must be an EC2 instance type such as `m6i.large`",
-    })
-    .optional(),
-  cpu: z.number().int().default(1024),
-  memoryMiB: z.number().int().default(2048),
+  instanceType: x86InstanceType.optional(),
+  /** Task CPU units (1024 = 1 vCPU); with Fargate, a pair of AWS's table with `memoryMiB`. */
+  cpu: z.number().int().min(128).max(16384).default(1024),
+  memoryMiB: z.number().int().min(512).max(122880).default(2048),
   /** Networks allowed to reach HTTPS. */
   webAllowedCidrs: z.array(cidr).default(["0.0.0.0/0"]),
   ecsExec: z.boolean().default(false),
@@ -56,8 +79,39 @@ export const awsSection = z.strictObject({
 
 const SUBNET_KEYS = ["privateSubnetIds", "publicSubnetIds"] as const;
 
+/** Fargate runs only the CPU/memory pairs of AWS's table. */
+function fargateSize(cpu: number, memoryMiB: number): ConfigIssue | undefined {
+  if (!FARGATE_CPUS.includes(cpu)) {
+    const fits = fargateCpusFor(memoryMiB);
+    const near = (list: readonly number[]) =>
+      [...list].sort((a, b) => Math.abs(a - cpu) - Math.abs(b - cpu))[0];
+    const example = near(fits.length ? fits : FARGATE_CPUS);
+    return {
+      key: "orthanc:aws.cpu",
+      message:
+        `got ${cpu}, which Fargate does not run. Allowed with \`orthanc:aws.compute\` fargate: ${FARGATE_CPUS.join(", ")} ` +
+        `(1024 = 1 vCPU)${fits.length ? `; with \`orthanc:aws.memoryMiB\` ${memoryMiB}: ${fits.join(", ")}` : ""}. ` +
+        `Fix: \`pulumi config set --path 'orthanc:aws.cpu' ${example}\`.`,
+    };
+  }
+  if (FARGATE_SIZES[cpu].includes(memoryMiB)) return undefined;
+  const fits = fargateCpusFor(memoryMiB);
+  return {
+    key: "orthanc:aws.memoryMiB",
+    message:
+      `got ${memoryMiB}, which Fargate does not run with \`orthanc:aws.cpu\` ${cpu}. Allowed with cpu ${cpu}: ${describeMemory(cpu)} MiB` +
+      `${fits.length ? `; ${memoryMiB} MiB runs with cpu ${fits.join(" or ")}` : ""}. ` +
+      `Fix: \`pulumi config set --path 'orthanc:aws.memoryMiB' ${nearestFargateMemory(cpu, memoryMiB)}\`` +
+      `${fits.length ? `, or \`pulumi config set --path 'orthanc:aws.cpu' ${fits[0]}\`` : ""}.`,
+  };
+}
+
 /** The rules that guard `orthanc:aws`. */
 export const awsRules = [
+  rule({ sections: ["aws"], targets: ["aws"] }, ({ aws }) =>
+    aws.compute === "fargate" ? fargateSize(aws.cpu, aws.memoryMiB) : undefined,
+  ),
+
   rule({ sections: ["aws", "orthanc"], targets: ["aws"] }, ({ aws, orthanc }) =>
     aws.autoscaling && aws.autoscaling.maxReplicas <= orthanc.replicas
       ? {

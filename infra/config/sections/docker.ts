@@ -1,17 +1,16 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
-import { cidr, coversInternet, pinnedTag, publicBlocks, secretString } from "../primitives";
+import { cidr, coversInternet, pinnedTag, port, publicBlocks, secretString } from "../primitives";
 import { rule } from "../rule";
 import { tlsOn } from "./tls";
+import { isLoopbackCidr } from "../../../components/shared/cidr";
+import { POSTGRES_TAGS } from "../../../components/shared/images";
+import { awsRegion } from "../platform/awsRegions";
+import { x86InstanceType } from "../platform/ec2";
 
 const dockerVm = z.strictObject({
-  region: z
-    .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" }),
-  instanceType: z
-    .string()
-    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/)
-    .default("t3.large"),
+  region: awsRegion(),
+  instanceType: x86InstanceType.default("t3.large"),
   rootVolumeGiB: z.number().int().min(20).default(30),
   /** Separate encrypted EBS volume that holds every Docker volume (DICOM files, database, backups). */
   dataVolumeGiB: z.number().int().min(10).default(200),
@@ -66,9 +65,10 @@ export const dockerSection = z.strictObject({
   /** Host address the proxy's plain-HTTP port binds to when there is no domain. */
   bindAddress: z.ipv4().default("127.0.0.1"),
   /** Published plain-HTTP port when there is no domain (with a domain: 80 and 443). */
-  httpPort: z.number().int().min(1).max(65535).default(8042),
+  httpPort: port.default(8042),
   images: z
     .strictObject({
+      /** The official image's tag, of the major `database.version` names (`16.10-bookworm`). */
       postgres: pinnedTag.optional(),
       caddy: pinnedTag.default("2.10.2-alpine"),
       awsCli: pinnedTag.default("2.22.0"),
@@ -93,10 +93,95 @@ export const dockerSection = z.strictObject({
 
 const TLS_CLIENT_KEYS = ["tlsCa", "tlsCert", "tlsKey"] as const;
 
+/** A port the Docker host publishes, on which address, and the key that decides it. */
+interface Published {
+  port: number;
+  ip: string;
+  key: string;
+  what: string;
+}
+
+/** Two bindings clash on one port when one is on all addresses or both on the same one. */
+const clash = (a: Published, b: Published) =>
+  a.port === b.port && (a.ip === "0.0.0.0" || b.ip === "0.0.0.0" || a.ip === b.ip);
+
 const rm = (key: string) => `\`pulumi config rm --path '${key}'\``;
 
 /** The rules that guard `orthanc:docker`. */
 export const dockerRules = [
+  // What the host publishes (see OrthancDocker): the proxy's 80 and 443 with a domain, else its
+  // plain-HTTP port on bindAddress; DICOM on 127.0.0.1 (loopback list) or 0.0.0.0 (the gate).
+  rule(
+    { sections: ["orthanc", "docker", "dns", "tls"], targets: ["docker"] },
+    ({ orthanc, docker, dns, tls }) => {
+      const domain = (tls.enabled ?? dns.name !== undefined) ? dns.name : undefined;
+      const published: Published[] = domain
+        ? [80, 443].map((p) => ({
+            port: p,
+            ip: "0.0.0.0",
+            key: "orthanc:dns.name",
+            what: `the HTTPS proxy's port ${p} (published on every address with a domain)`,
+          }))
+        : [
+            {
+              port: docker.httpPort,
+              ip: docker.bindAddress,
+              key: "orthanc:docker.httpPort",
+              what: `the plain-HTTP port on ${docker.bindAddress}`,
+            },
+          ];
+      const cidrs = orthanc.dicom.allowedCidrs;
+      if (orthanc.dicom.enabled && cidrs.length) {
+        const ip = cidrs.every(isLoopbackCidr) ? "127.0.0.1" : "0.0.0.0";
+        published.push({
+          port: orthanc.dicom.port,
+          ip,
+          key: "orthanc:orthanc.dicom.port",
+          what: `the DICOM port (published on ${ip})`,
+        });
+      }
+      const issues: ConfigIssue[] = [];
+      published.forEach((a, i) =>
+        published.slice(i + 1).forEach((b) => {
+          if (!clash(a, b)) return;
+          const free = [4242, 11112, 8042, 8080, 8443].find(
+            (p) => !published.some((x) => x.port === p),
+          );
+          issues.push({
+            key: b.key,
+            message:
+              `${b.what} is ${b.port}, the same host port as ${a.what} (\`${a.key}\`): Docker cannot publish both. ` +
+              `Fix: \`pulumi config set --path '${b.key === "orthanc:dns.name" ? a.key : b.key}' ${free}\`.`,
+          });
+        }),
+      );
+      return issues;
+    },
+  ),
+
+  // The postgres container's image is the major the database was made with.
+  rule({ sections: ["database", "docker"], targets: ["docker"] }, ({ database, docker }) => {
+    const tag = docker.images.postgres;
+    if (!tag || database.engine !== "postgresql" || database.external || tag.startsWith("sha256:"))
+      return undefined;
+    const major = /^(\d+)(?:[._-]|$)/.exec(tag)?.[1];
+    if (major === database.version) return undefined;
+    const canSwitch = major !== undefined && major in POSTGRES_TAGS;
+    return {
+      key: "orthanc:docker.images.postgres",
+      message:
+        (major === undefined
+          ? `got ${JSON.stringify(tag)}, which names no PostgreSQL major version`
+          : `got ${JSON.stringify(tag)}, PostgreSQL ${major}, but \`orthanc:database.version\` is ${database.version}`) +
+        `: a PostgreSQL data directory only opens with the major that created it. Allowed: a tag of the official image starting with ${database.version} (such as \`${POSTGRES_TAGS[database.version]}\`). ` +
+        `Fix: \`pulumi config set --path 'orthanc:docker.images.postgres' ${POSTGRES_TAGS[database.version]}\`` +
+        (canSwitch
+          ? `, or for a new database \`pulumi config set --path 'orthanc:database.version' ${major}\``
+          : "") +
+        ".",
+    };
+  }),
+
   rule({ sections: ["storage", "docker"], targets: ["docker"] }, ({ storage, docker }) =>
     docker.backup.copyToS3 && storage.kind !== "s3"
       ? {

@@ -1,21 +1,26 @@
 import { z } from "zod";
 import { rule } from "../rule";
+import {
+  dns1123Label,
+  dns1123Subdomain,
+  kubernetesCpu,
+  kubernetesMemory,
+} from "../platform/kubernetes";
 import { tlsOn } from "./tls";
 
 /** `orthanc:kubernetes` (kubernetes target only): the namespace, ingress and pod resources. */
 export const kubernetesSection = z.strictObject({
-  namespace: z
-    .string()
-    .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/)
-    .default("orthanc"),
+  namespace: dns1123Label("a namespace's name").default("orthanc"),
   createNamespace: z.boolean().default(true),
-  ingressClassName: z.string().default("nginx"),
+  ingressClassName: dns1123Subdomain("an IngressClass's name").default("nginx"),
   /** Namespace of the ingress controller: the only source allowed to reach Orthanc's HTTP port. */
-  ingressControllerNamespace: z.string().default("ingress-nginx"),
-  certManagerIssuer: z.string().default("letsencrypt"),
-  storageClass: z.string().optional(),
-  cpu: z.string().default("500m"),
-  memory: z.string().default("1Gi"),
+  ingressControllerNamespace: dns1123Label("a namespace's name").default("ingress-nginx"),
+  certManagerIssuer: dns1123Subdomain("a cert-manager issuer's name").default("letsencrypt"),
+  storageClass: dns1123Subdomain("a StorageClass's name").optional(),
+  /** Orthanc's CPU request: a Kubernetes quantity, cores (`2`, `0.5`) or millicores (`500m`). */
+  cpu: kubernetesCpu.default("500m"),
+  /** Orthanc's memory request and limit: a Kubernetes quantity with a unit (`1Gi`, `512Mi`). */
+  memory: kubernetesMemory.default("1Gi"),
   /**
    * Annotations of Orthanc's service account: a pod role for S3 instead of static keys, e.g.
    * `eks.amazonaws.com/role-arn` (IRSA). EKS Pod Identity needs none (its association is made
@@ -73,5 +78,21 @@ export const kubernetesRules = [
               `, so it would do nothing. Fix: set \`orthanc:dns.name\` for HTTPS, or ${rm("orthanc:kubernetes.certManagerIssuer")}.`,
           }
         : undefined,
+  ),
+
+  // The HPA scales between orthanc.replicas and its maximum.
+  rule(
+    { sections: ["orthanc", "kubernetes"], targets: ["kubernetes"] },
+    ({ orthanc, kubernetes }) => {
+      const hpa = kubernetes.autoscaling;
+      return hpa?.enabled && hpa.maxReplicas <= orthanc.replicas
+        ? {
+            key: "orthanc:kubernetes.autoscaling.maxReplicas",
+            message:
+              `must be above \`orthanc:orthanc.replicas\` (${orthanc.replicas}), got ${hpa.maxReplicas}: the HPA scales between the two, ` +
+              `and Kubernetes refuses a maximum below its minimum. Fix: \`pulumi config set --path 'orthanc:kubernetes.autoscaling.maxReplicas' ${Math.min(20, orthanc.replicas * 2)}\`, or turn autoscaling off.`,
+          }
+        : undefined;
+    },
   ),
 ];

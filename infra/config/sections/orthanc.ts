@@ -326,6 +326,18 @@ export const orthancRules = [
       }));
   }),
 
+  // Orthanc listens on both in one network namespace (container, task, pod).
+  rule({ sections: ["orthanc"] }, ({ orthanc }) =>
+    orthanc.dicom.enabled && orthanc.dicom.port === orthanc.httpPort
+      ? {
+          key: "orthanc:orthanc.dicom.port",
+          message:
+            `is ${orthanc.dicom.port}, the same port as \`orthanc:orthanc.httpPort\`: Orthanc serves HTTP and DICOM on one interface and cannot listen twice on a port. ` +
+            `Allowed: any other port (DICOM's usual ones are 104, 4242 and 11112). Fix: \`pulumi config set --path 'orthanc:orthanc.dicom.port' ${orthanc.httpPort === 4242 ? 11112 : 4242}\`.`,
+        }
+      : undefined,
+  ),
+
   rule({ sections: ["orthanc"] }, ({ orthanc }) => {
     const issues: ConfigIssue[] = [];
     if (orthanc.dicom.allowedCidrs.length && !orthanc.dicom.enabled) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { ConfigIssue } from "../errors";
 import { orthancSecretString } from "../primitives";
 import { rule } from "../rule";
+import { regionProblem } from "../platform/awsRegions";
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -82,9 +83,12 @@ const s3Endpoint = z.string().superRefine((value, ctx) => {
 const s3Location = z.strictObject({
   /** Bucket name. For the AWS target it is created when omitted. */
   bucket: bucketName.optional(),
+  /** AWS S3's region (one @pulumi/aws knows), or an S3-compatible server's own region name. */
   region: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, { error: "must be an AWS region such as `eu-west-1`" })
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+      error: "must be a region name such as `eu-west-1`, without spaces",
+    })
     .optional(),
   /** S3-compatible endpoint (MinIO, Ceph…); omit for AWS S3. */
   endpoint: s3Endpoint.optional(),
@@ -254,4 +258,19 @@ export const storageRules = [
         }
       : undefined,
   ),
+
+  // Without an endpoint the bucket is in AWS S3: its region is one AWS has.
+  rule({ sections: ["storage"] }, ({ storage }) => {
+    const s3 = storage.s3;
+    const problem =
+      s3?.region && !s3.endpoint ? regionProblem(s3.region, { anyPartition: true }) : undefined;
+    return problem
+      ? {
+          key: "orthanc:storage.s3.region",
+          message:
+            `${problem.message} (without \`orthanc:storage.s3.endpoint\` the bucket is in AWS S3); got ${JSON.stringify(s3!.region)}. ` +
+            `Fix: \`pulumi config set --path 'orthanc:storage.s3.region' ${problem.example}\`, or set the endpoint of your S3-compatible server.`,
+        }
+      : undefined;
+  }),
 ];

@@ -95,15 +95,18 @@ describe("RdsPostgres", () => {
     ["db.t4g.micro", 101],
     ["db.t4g.small", 202],
     ["db.t4g.medium", 405],
-    ["db.r6g.large", 811],
-    ["db.r6g.4xlarge", 5000], // 64 GiB would allow ~6489: capped at 5000
+    ["db.r6g.large", 1622], // memory optimized: 16 GiB
+    ["db.m7g.large", 811],
+    ["db.r6g.4xlarge", 5000], // 128 GiB would allow ~12979: capped at 5000
   ])("max_connections of %s is about %i", (cls, expected) => {
     expect(rdsMaxConnections(cls)).toBe(expected);
   });
 
-  test("an unknown size asks for an explicit pool size", () => {
-    expect(() => rdsMaxConnections("db.x2g.16xlarge")).toThrow(
-      /Set orthanc:database.connectionsPerReplica explicitly/,
+  test("a class the table lacks is sized from the memory given (database.instanceMemoryGiB)", () => {
+    expect(rdsMaxConnections("db.m9q.large", 16)).toBe(1622);
+    // The schema refuses such a class without its memory, so a stack never reaches this.
+    expect(() => rdsMaxConnections("db.m9q.large")).toThrow(
+      /Set orthanc:database.instanceMemoryGiB to its memory/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { parseConfig } from "../../../infra/config";
 import { testRejections } from "../helpers";
 
 describe("orthanc:orthanc", () => {
@@ -114,5 +115,34 @@ describe("orthanc:orthanc", () => {
         /cannot add CORS headers/,
       ],
     ]);
+  });
+});
+
+describe("orthanc:orthanc ports: HTTP and DICOM on one interface", () => {
+  testRejections([
+    [
+      "the DICOM port on the HTTP port",
+      { target: "kubernetes", orthanc: { dicom: { port: 8042 } } },
+      "orthanc:orthanc.dicom.port",
+      /is 8042, the same port as `orthanc:orthanc.httpPort`: Orthanc serves HTTP and DICOM on one interface.*Fix: `pulumi config set --path 'orthanc:orthanc.dicom.port' 4242`/,
+    ],
+    [
+      "the HTTP port moved onto DICOM's",
+      { target: "aws", aws: { region: "eu-west-1" }, orthanc: { httpPort: 4242 } },
+      "orthanc:orthanc.dicom.port",
+      /is 4242, the same port as `orthanc:orthanc.httpPort`.*Fix: .* 11112`/,
+    ],
+    [
+      "a port out of range",
+      { target: "docker", orthanc: { dicom: { port: 70000 } } },
+      "orthanc:orthanc.dicom.port",
+      /must be at most 65535, got 70000/,
+    ],
+  ]);
+
+  test("with DICOM off, its port is not in use", () => {
+    expect(() =>
+      parseConfig({ target: "docker", orthanc: { dicom: { enabled: false, port: 8042 } } }),
+    ).not.toThrow();
   });
 });

@@ -91,3 +91,42 @@ describe("orthanc:storage", () => {
     ]);
   });
 });
+
+describe("orthanc:storage.s3.region: AWS's, unless an endpoint names another server", () => {
+  const s3 = (over: Record<string, unknown>) => ({
+    target: "kubernetes",
+    storage: {
+      kind: "s3",
+      s3: {
+        bucket: "pacs-dicom",
+        accessKeyId: "AKIAEXAMPLEKEY000001",
+        secretAccessKey: "example-secret-value",
+        ...over,
+      },
+    },
+  });
+
+  testRejections([
+    [
+      "a misspelt AWS region",
+      s3({ region: "eu-cental-1" }),
+      "orthanc:storage.s3.region",
+      /must be an AWS region that @pulumi\/aws knows \(did you mean eu-central-1\?\).*\(without `orthanc:storage.s3.endpoint` the bucket is in AWS S3\); got "eu-cental-1"\. Fix: `pulumi config set --path 'orthanc:storage.s3.region' eu-central-1`/,
+    ],
+    [
+      "a city for a region",
+      s3({ region: "frankfurt" }),
+      "orthanc:storage.s3.region",
+      /must be an AWS region that @pulumi\/aws knows/,
+    ],
+  ]);
+
+  test.each([
+    [{ region: "eu-central-1" }],
+    [{ region: "cn-north-1" }], // static keys: any partition
+    [{ region: "garage", endpoint: "https://s3.example.org" }],
+    [{ region: "us-east-1", endpoint: "https://minio.example.org:9000" }],
+  ])("%j is accepted", (over) => {
+    expect(() => parseConfig(s3(over))).not.toThrow();
+  });
+});
