@@ -150,26 +150,6 @@ export const databaseSections = {
   }),
 };
 
-/**
- * An external server must leave each Orthanc writer at least one connection beyond the reserved
- * ones (the pool is sized from what is left); `writers` is the most replicas that may run.
- */
-function externalBudgetIssue(
-  maxConnections: number | undefined,
-  writers: number,
-  writersKey: string,
-): ConfigIssue | undefined {
-  if (maxConnections === undefined || maxConnections - RESERVED_DB_CONNECTIONS >= writers)
-    return undefined;
-  return {
-    key: "orthanc:database.external.maxConnections",
-    message:
-      `${maxConnections} leaves ${Math.max(0, maxConnections - RESERVED_DB_CONNECTIONS)} connection(s) after the ${RESERVED_DB_CONNECTIONS} reserved, ` +
-      `fewer than the ${writers} Orthanc replicas of \`${writersKey}\` (each needs one). ` +
-      `Fix: give the server's real max_connections if it is higher (at least ${writers + RESERVED_DB_CONNECTIONS}), or lower \`${writersKey}\`.`,
-  };
-}
-
 /** Keys of a database this program creates, per target, that an external database leaves unused. */
 const CREATED_DATABASE_KEYS = {
   docker: ["version"],
@@ -236,36 +216,6 @@ export const databaseRules = [
             `or ${rm("orthanc:database.instances")}.`,
         }
       : undefined,
-  ),
-
-  rule({ sections: ["orthanc", "database"], targets: ["docker"] }, ({ orthanc, database }) =>
-    externalBudgetIssue(
-      database.external?.maxConnections,
-      orthanc.replicas,
-      "orthanc:orthanc.replicas",
-    ),
-  ),
-
-  rule(
-    { sections: ["orthanc", "database", "aws"], targets: ["aws"] },
-    ({ orthanc, database, aws }) =>
-      externalBudgetIssue(
-        database.external?.maxConnections,
-        aws.autoscaling?.maxReplicas ?? orthanc.replicas,
-        aws.autoscaling ? "orthanc:aws.autoscaling.maxReplicas" : "orthanc:orthanc.replicas",
-      ),
-  ),
-
-  rule(
-    { sections: ["orthanc", "database", "kubernetes"], targets: ["kubernetes"] },
-    ({ orthanc, database, kubernetes }) => {
-      const hpa = kubernetes.autoscaling?.enabled ? kubernetes.autoscaling : undefined;
-      return externalBudgetIssue(
-        database.external?.maxConnections,
-        hpa?.maxReplicas ?? orthanc.replicas,
-        hpa ? "orthanc:kubernetes.autoscaling.maxReplicas" : "orthanc:orthanc.replicas",
-      );
-    },
   ),
 
   // Only the Docker target keeps an SQLite index (on a volume of the host).
