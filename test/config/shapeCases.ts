@@ -1,6 +1,6 @@
 /**
- * Issue 10's "shapes users get wrong" and "exposure needs an explicit yes": the configurations
- * refused, by class. `shapes.test.ts` and `exposure.test.ts` check each message;
+ * Issue 10's "shapes users get wrong": the configurations refused, by class (the exposure classes
+ * are in `exposureCases.ts`). `shapes.test.ts` and `exposure.test.ts` check each message;
  * `shapesZeroResources.test.ts` runs every one through the whole program (the list to append to
  * the shared `REJECTED` of `zeroResources.test.ts`).
  */
@@ -9,7 +9,7 @@ import { AWS_HTTPS, Rejection } from "./helpers";
 const ZONE = "Z0123456789ABC";
 const SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExampleExampleExample operator@example.org";
 /** An aws-vm Docker host that is accepted as it is. */
-const VM = {
+export const VM = {
   target: "docker",
   dns: { name: "pacs.example.org", zoneId: ZONE },
   docker: {
@@ -17,12 +17,12 @@ const VM = {
     vm: { region: "eu-west-1", sshAllowedCidrs: ["198.51.100.0/28"], sshPublicKey: SSH_KEY },
   },
 };
-const vmWith = (vm: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+export const vmWith = (vm: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   ...VM,
   ...extra,
   docker: { host: "aws-vm", vm: { ...VM.docker.vm, ...vm } },
 });
-const EXTERNAL = { host: "db.example.org", password: "pw-0123456789" };
+export const EXTERNAL = { host: "db.example.org", password: "pw-0123456789" };
 const KEYS = { accessKeyId: "AKIAEXAMPLEKEY000001", secretAccessKey: "minio-secret-key" };
 
 /** Shapes: each refused with the key, what was given and the value(s) that fix it. */
@@ -485,164 +485,3 @@ export const SHAPE_CASES: Record<string, Rejection[]> = {
     ],
   ],
 };
-
-/** Exposure: each refused with what is exposed and the key that accepts it. */
-export const EXPOSURE_CASES: Record<string, Rejection[]> = {
-  "DICOM open to the internet": [
-    [
-      "0.0.0.0/0 on Kubernetes",
-      { target: "kubernetes", orthanc: { dicom: { allowedCidrs: ["0.0.0.0/0"] } } },
-      "orthanc:orthanc.dicom.allowedCidrs",
-      /opens the DICOM port 4242 to the internet \(0.0.0.0\/0.*no user authentication.*`pulumi config set --path 'orthanc:orthanc.dicom.allowPublic' true`/,
-    ],
-    [
-      "two /1 halves on aws",
-      {
-        target: "aws",
-        ...AWS_HTTPS,
-        orthanc: { dicom: { allowedCidrs: ["0.0.0.0/1", "128.0.0.0/1"] } },
-      },
-      "orthanc:orthanc.dicom.allowedCidrs",
-      /to the internet \(0.0.0.0\/1, 128.0.0.0\/1.*orthanc.dicom.allowPublic/,
-    ],
-    [
-      "a /4 on a Docker host",
-      { target: "docker", orthanc: { dicom: { allowedCidrs: ["10.0.0.0/8", "64.0.0.0/4"] } } },
-      "orthanc:orthanc.dicom.allowedCidrs",
-      /to the internet \(64.0.0.0\/4/,
-    ],
-  ],
-
-  "SSH open to the internet": [
-    [
-      "0.0.0.0/0",
-      vmWith({ sshAllowedCidrs: ["0.0.0.0/0"] }),
-      "orthanc:docker.vm.sshAllowedCidrs",
-      /opens SSH \(port 22\) on the VM to the internet \(0.0.0.0\/0.*`pulumi config set --path 'orthanc:docker.vm.allowPublicSsh' true`/,
-    ],
-    [
-      "a /2 beside the deployer's network",
-      vmWith({ sshAllowedCidrs: ["198.51.100.0/28", "192.0.0.0/2"] }),
-      "orthanc:docker.vm.sshAllowedCidrs",
-      /to the internet \(192.0.0.0\/2/,
-    ],
-  ],
-
-  "plain HTTP beyond loopback": [
-    [
-      "a Docker host's plain HTTP on every interface",
-      { target: "docker", docker: { bindAddress: "0.0.0.0" } },
-      "orthanc:docker.bindAddress",
-      /publishes plain HTTP on 0.0.0.0:8042, beyond this host's loopback.*Fix: keep the default 127.0.0.1.*`pulumi config set --path 'orthanc:tls.allowPlainHttp' true`/,
-    ],
-    [
-      "a remote Docker host's plain HTTP on its LAN address, TLS off",
-      {
-        target: "docker",
-        dns: { name: "pacs.example.org" },
-        tls: { enabled: false },
-        docker: { host: "ssh://admin@pacs.example.org", bindAddress: "10.20.0.5" },
-      },
-      "orthanc:docker.bindAddress",
-      /plain HTTP on 10.20.0.5:8042.*`orthanc:tls.enabled` is false.*orthanc:tls.allowPlainHttp/,
-    ],
-    [
-      "the aws target without a domain",
-      { target: "aws", aws: { region: "eu-west-1" } },
-      "orthanc:dns.name",
-      /is not set: the web endpoint would be plain HTTP on an internet-facing load balancer.*`pulumi config set --path 'orthanc:tls.allowPlainHttp' true`/,
-    ],
-    [
-      "the aws target with TLS off",
-      { target: "aws", ...AWS_HTTPS, tls: { enabled: false } },
-      "orthanc:tls.enabled",
-      /is false: the web endpoint would be plain HTTP on an internet-facing load balancer.*`pulumi config rm --path 'orthanc:tls.enabled'`.*orthanc:tls.allowPlainHttp/,
-    ],
-  ],
-
-  "TLS off on an internet-facing VM": [
-    [
-      "tls.enabled false on aws-vm",
-      { ...VM, tls: { enabled: false } },
-      "orthanc:tls.enabled",
-      /is false on an internet-facing VM \(`orthanc:docker.host` aws-vm.*`pulumi config set --path 'orthanc:tls.allowPlainHttp' true`/,
-    ],
-    [
-      "no domain on aws-vm",
-      { ...VM, dns: {} },
-      "orthanc:dns.name",
-      /is required for an aws-vm host.*orthanc:tls.allowPlainHttp/,
-    ],
-  ],
-
-  "web access that Let's Encrypt cannot validate": [
-    [
-      "HTTP(S) restricted to a private network",
-      vmWith({ webAllowedCidrs: ["10.0.0.0/8"] }),
-      "orthanc:docker.vm.webAllowedCidrs",
-      /restricts ports 80 and 443 to \["10.0.0.0\/8"\], but Let's Encrypt validates pacs.example.org's certificate on port 80.*`pulumi config set --path 'orthanc:docker.vm.allowPublicAcmeChallenge' true`/,
-    ],
-    [
-      "HTTP(S) restricted to two offices, with the staging CA",
-      vmWith(
-        { webAllowedCidrs: ["203.0.113.0/24", "198.51.100.0/24"] },
-        { tls: { staging: true } },
-      ),
-      "orthanc:docker.vm.webAllowedCidrs",
-      /Let's Encrypt validates.*allowPublicAcmeChallenge/,
-    ],
-  ],
-};
-
-/** Every configuration above: none may register a single resource. */
-export const SHAPES_REJECTED: Rejection[] = [
-  ...Object.values(SHAPE_CASES).flat(),
-  ...Object.values(EXPOSURE_CASES).flat(),
-];
-
-/** The explicit yes (and the secure alternatives) that the refusals above point to: accepted. */
-export const OPT_INS: [name: string, raw: Record<string, unknown>][] = [
-  [
-    "DICOM open to the internet with allowPublic",
-    {
-      target: "kubernetes",
-      orthanc: { dicom: { allowedCidrs: ["0.0.0.0/0"], allowPublic: true } },
-    },
-  ],
-  [
-    "SSH open to the internet with allowPublicSsh",
-    vmWith({ sshAllowedCidrs: ["0.0.0.0/0"], allowPublicSsh: true }),
-  ],
-  [
-    "plain HTTP on every interface with allowPlainHttp",
-    { target: "docker", docker: { bindAddress: "0.0.0.0" }, tls: { allowPlainHttp: true } },
-  ],
-  [
-    "the aws target without a domain with allowPlainHttp",
-    { target: "aws", aws: { region: "eu-west-1" }, tls: { allowPlainHttp: true } },
-  ],
-  [
-    "TLS off on aws-vm with allowPlainHttp",
-    { ...VM, tls: { enabled: false, allowPlainHttp: true } },
-  ],
-  [
-    "restricted web with port 80 public for Let's Encrypt",
-    vmWith({ webAllowedCidrs: ["10.0.0.0/8"], allowPublicAcmeChallenge: true }),
-  ],
-  ["plain HTTP on the host's loopback (the default)", { target: "docker" }],
-  [
-    "a registry with a port in the repository",
-    {
-      target: "docker",
-      orthanc: { image: { repository: "registry.example.org:5000/pacs/orthanc" } },
-    },
-  ],
-  [
-    "a /8 private network for DICOM",
-    { target: "docker", orthanc: { dicom: { allowedCidrs: ["10.0.0.0/8"] } } },
-  ],
-  [
-    "RDS defaults with an external database (nothing written)",
-    { target: "aws", ...AWS_HTTPS, database: { external: EXTERNAL } },
-  ],
-];

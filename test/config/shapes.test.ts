@@ -1,6 +1,7 @@
 import { safeParseConfig } from "../../infra/config";
 import { testRejections } from "./helpers";
-import { EXPOSURE_CASES, OPT_INS, SHAPE_CASES } from "./shapeCases";
+import { EXPOSURE_CASES, OPT_INS } from "./exposureCases";
+import { SHAPE_CASES } from "./shapeCases";
 
 describe("shapes users get wrong", () => {
   describe.each(Object.entries(SHAPE_CASES))("%s", (_class, cases) => testRejections(cases));

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from "../../infra/config";
 import { runPlan } from "../../infra/plan/runPlan";
-import { OPT_INS, SHAPES_REJECTED } from "./shapeCases";
+import { OPT_INS, SHAPES_REJECTED } from "./exposureCases";
 
 test.each(SHAPES_REJECTED)("%s: refused before any resource", async (_name, raw, key) => {
   let registered = 0;
