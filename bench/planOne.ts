@@ -7,10 +7,12 @@ const t0 = process.hrtime.bigint();
 runPlan(readStackFile(stackFilePath(stack)), stack).then((plan) => {
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const mem = process.memoryUsage();
-  // The Pulumi SDKs this plan loaded (a target's SDKs load only when it is selected).
+  // The Pulumi SDKs this plan loaded (a target's SDKs load only when it is selected). An SDK
+  // counts once its entry module is loaded: the schema reads one data file of @pulumi/aws (its
+  // region list) without loading the SDK.
   const sdks = new Set(
     Object.keys(require.cache)
-      .map((path) => /node_modules\/@pulumi\/([a-z]+)\//.exec(path)?.[1])
+      .map((path) => /node_modules\/@pulumi\/([a-z]+)\/index\.js$/.exec(path)?.[1])
       .filter((sdk): sdk is string => !!sdk && sdk !== "pulumi"),
   );
   console.log(
