@@ -121,6 +121,8 @@ export interface StackFile {
   issues: ConfigIssue[];
   /** `file:line:column` where a full key (`orthanc:orthanc.dicom.port`) or its nearest parent is written. */
   whereIs(key: string): string | undefined;
+  /** The YAML itself could not be read (a syntax error, a duplicated key): `raw` is empty. */
+  unreadable?: boolean;
 }
 
 function issue(key: string, where: string | undefined, message: string): ConfigIssue {
@@ -179,7 +181,7 @@ export function inspectStackFile(path: string, text?: string): StackFile {
         `is not valid YAML: ${redactText(e.message)}. Fix: correct the file at that line (indent with spaces, nested keys under their parent; quote a value that holds \`: \`, \`#\` or starts with a special character).`,
       );
     });
-    return { ...none, issues };
+    return { ...none, issues, unreadable: true };
   }
 
   const root = doc.contents;
@@ -365,7 +367,8 @@ function locate(
  * with the line it is written on where it is written.
  */
 export function stackFileIssues(file: StackFile): ConfigIssue[] {
-  const yamlBroken = file.issues.some((i) => i.key === "YAML");
+  // An unreadable file has no keys to check: the schema would only report them all missing.
+  const yamlBroken = file.unreadable || file.issues.some((i) => i.key === "YAML");
   const schema = yamlBroken ? undefined : safeParseConfig(file.raw);
   const placed = (schema && !schema.ok ? schema.issues : []).map((i) => ({
     ...i,

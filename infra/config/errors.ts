@@ -191,6 +191,16 @@ export function unwrap(s: ZodLike): ZodLike {
   }
 }
 
+/** The first key an object schema requires (no default, not optional), if any. */
+function firstRequiredKey(schema: ZodLike): string | undefined {
+  const d = unwrap(schema)._zod.def;
+  if (d.type !== "object" || !d.shape) return undefined;
+  return Object.entries(d.shape).find(([, field]) => {
+    const t = field._zod.def.type;
+    return t !== "optional" && t !== "default" && t !== "prefault";
+  })?.[0];
+}
+
 /** The schema at `path` inside `schema` (wrappers removed), if the path exists in it. */
 export function schemaAt(schema: ZodLike, path: readonly Segment[]): ZodLike | undefined {
   let cur = unwrap(schema);
@@ -277,12 +287,10 @@ export function formatZodIssue(
     }
     case "invalid_type":
       if (input === undefined) {
-        return [
-          {
-            key,
-            message: `is required (expected ${issue.expected}). Fix: ${setCommand(key, "<value>")}.`,
-          },
-        ];
+        // A missing section is set through the first key it requires (`orthanc:aws.region`).
+        const leaf = expected && firstRequiredKey(expected);
+        const fix = leaf ? setCommand(`${key}.${leaf}`, `<${leaf}>`) : setCommand(key, "<value>");
+        return [{ key, message: `is required (expected ${issue.expected}). Fix: ${fix}.` }];
       }
       if (issue.expected === "array") return [listExpected(key, path, input, given)];
       {

@@ -314,3 +314,48 @@ test("schema problems carry the line of their key too", () => {
     expect.objectContaining({ key: "orthanc:orthanc.dicom.port", where: `${FILE}:5:7` }),
   ]);
 });
+
+describe("an unreadable file is reported alone", () => {
+  test.each([
+    [
+      "a duplicated section",
+      docker("  orthanc:dns:\n    name: a.example.org\n  orthanc:dns: {}\n"),
+    ],
+    [
+      "a duplicated key beside a valid target",
+      "config:\n  orthanc:target: aws\n  orthanc:target: docker\n",
+    ],
+  ])("%s: only the duplicate, not every key the schema then misses", (_name, yaml) => {
+    const found = problems(yaml);
+    expect(found).toHaveLength(1);
+    expect(found[0].message).toMatch(/is written twice/);
+  });
+});
+
+describe("a missing section's fix sets the key it requires", () => {
+  test.each([
+    [
+      "the aws section",
+      { target: "aws", tls: { allowPlainHttp: true } },
+      "orthanc:aws",
+      "orthanc:aws.region",
+    ],
+    [
+      "a required external host",
+      { target: "docker", database: { external: { password: "pw-0123456789" } } },
+      "orthanc:database.external.host",
+      undefined,
+    ],
+  ])("%s", (_name, raw, key, leaf) => {
+    let message = "";
+    try {
+      parseConfig(raw);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    const line = message.split("\n").find((l) => l.includes(`- ${key}:`)) ?? "";
+    expect(line).toMatch(/is required/);
+    if (leaf) expect(line).toContain(`pulumi config set --path '${leaf}' <region>`);
+    else expect(line).toContain(`pulumi config set --path '${key}' <value>`);
+  });
+});
