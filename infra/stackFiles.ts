@@ -19,8 +19,12 @@ import { redactText } from "./config/redact";
 
 export const STACKS_DIR = join(__dirname, "..", "stacks");
 
-/** Marks a value that was `secure:` in a stack file and cannot be decrypted offline. */
-export const UNDECRYPTED_SECRET = "[secret: encrypted in the stack file]";
+/**
+ * Marks a value that was `secure:` in a stack file and cannot be decrypted offline. Without
+ * spaces, quotes or `${`: it must pass every rule a real secret passes (an external database
+ * password may not contain spaces), so that a stack with encrypted values still plans.
+ */
+export const UNDECRYPTED_SECRET = "[secret:encrypted-in-the-stack-file]";
 
 /** The top-level keys of a `Pulumi.<stack>.yaml` (Pulumi's `ProjectStack`). */
 const STACK_FILE_KEYS = [

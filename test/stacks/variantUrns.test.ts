@@ -24,6 +24,16 @@ const movedByAlias: Record<string, string[]> = {
   ],
 };
 
+/** URNs whose inputs changed on purpose, by variant, with why. */
+const changedInputs: Record<string, Record<string, string>> = {
+  // Plan-only: the offline stand-in for k8s-ha's encrypted S3 key lost its spaces (issue 10), and
+  // the pods' checksum over the credentials holding it changed with it.
+  "k8s-ha with DNS records": {
+    "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
+      "offline placeholder of a secure value",
+  },
+};
+
 describe.each(Object.keys(before))("%s", (label) => {
   test("every resource of the earlier plan keeps its identity (same URN or an alias) and its inputs", async () => {
     const variant = VARIANTS[label];
@@ -38,7 +48,7 @@ describe.each(Object.keys(before))("%s", (label) => {
     const changed = Object.entries(before[label])
       .filter(([urn, digest]) => inputsDigest(byUrn.get(claims.get(urn)!)!) !== digest)
       .map(([urn]) => urn);
-    expect(changed).toEqual([]);
+    expect(changed).toEqual(Object.keys(changedInputs[label] ?? {}));
     const claimed = new Set(claims.values());
     expect(plan.resources.filter((r) => !claimed.has(r.urn)).map((r) => r.urn)).toEqual([]);
 
