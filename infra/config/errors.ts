@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { SECRET_FIELD } from "./primitives";
 import { containsSecretShape, CREDENTIAL_FIELD, secretShape } from "./redact";
 import { configSchemas, TargetName, TARGETS } from "./schema";
+import { editDistance } from "./distance";
 
 export interface ConfigIssue {
   /** The full config key, e.g. `orthanc:database.instanceClass`. */
@@ -77,21 +78,6 @@ export function secretKeyOf(schema: ZodLike): string | undefined {
   return Object.keys(d.shape).find((k) => SECRET_FIELD.test(k));
 }
 
-/** Edit distance, for "did you mean" hints on misspelled keys. */
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
 function closest(key: string, allowed: string[]): string | undefined {
   const lower = key.toLowerCase();
   const scored = allowed
@@ -99,7 +85,7 @@ function closest(key: string, allowed: string[]): string | undefined {
       const al = a.toLowerCase();
       // `replicaCount` -> `replicas`: a shared stem counts as close.
       const stem = lower.startsWith(al.replace(/s$/, "")) || al.startsWith(lower) ? 0 : 99;
-      return { a, d: Math.min(distance(lower, al), stem) };
+      return { a, d: Math.min(editDistance(lower, al), stem) };
     })
     .sort((x, y) => x.d - y.d);
   return scored[0] && scored[0].d <= Math.max(2, Math.floor(key.length / 3))

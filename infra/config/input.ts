@@ -7,6 +7,7 @@
 import type { ConfigIssue } from "./errors";
 import { NAMESPACE } from "./parse";
 import { SECRET_FIELD } from "./primitives";
+import { editDistance } from "./distance";
 
 type Path = readonly PropertyKey[];
 
@@ -30,24 +31,9 @@ export interface ConfigInput {
   issues: ConfigIssue[];
 }
 
-/** Edit distance, for namespaces misspelt by a letter or two. */
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
-}
-
 function looksLikeOurNamespace(ns: string): boolean {
   const lower = ns.toLowerCase();
-  return lower.includes(NAMESPACE) || distance(lower, NAMESPACE) <= 2;
+  return lower.includes(NAMESPACE) || editDistance(lower, NAMESPACE) <= 2;
 }
 
 /** `<namespace>:<name>`, or the old `<namespace>:config:<name>` form Pulumi still reads. */
