@@ -274,6 +274,19 @@ export const dockerRules = [
       : undefined;
   }),
 
+  // Flow logs are only created for the VPC this program creates; an existing VPC's are its owner's.
+  rule({ sections: ["docker"], targets: ["docker"] }, ({ docker }, _target, given) =>
+    docker.vm?.vpcId && docker.vm.subnetId && given("docker.vm.logRetentionDays")
+      ? {
+          key: "orthanc:docker.vm.logRetentionDays",
+          message:
+            `sets the retention of the flow logs of the VPC this stack creates, but the VM goes into the existing ` +
+            `${docker.vm.vpcId} (\`orthanc:docker.vm.vpcId\`), whose flow logs are its owner's to set up: it would do nothing. ` +
+            `Fix: ${rm("orthanc:docker.vm.logRetentionDays")}.`,
+        }
+      : undefined,
+  ),
+
   // Caddy obtains the certificate with the HTTP-01 challenge on port 80, from the internet.
   rule({ sections: ["docker", "tls", "dns"], targets: ["docker"] }, ({ docker, tls, dns }) => {
     const vm = docker.vm;
