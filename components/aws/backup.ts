@@ -15,7 +15,7 @@ export interface BackupPlanArgs {
  * An AWS Backup plan: a vault under the customer-managed key, one daily rule (03:00 UTC, kept
  * `retentionDays`), and a selection of resources by ARN, backed up by a role only AWS Backup can
  * assume, with AWS's managed policy for backing up (`AWSBackupServiceRolePolicyForBackup`: the
- * snapshot and describe calls of each supported service, and KMS grants for AWS resources only).
+ * snapshot and describe calls of each supported service; the key policy delegates its KMS use to it).
  * Resource names: `<name>-vault`, `-plan`, `-backup` (role and its attachment), `-selection`.
  */
 export function createBackupPlan(name: string, parent: pulumi.Resource, args: BackupPlanArgs) {
