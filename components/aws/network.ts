@@ -196,11 +196,16 @@ function createVpc(
   };
 }
 
-function createFlowLogs(
+/**
+ * Flow logs of all the VPC's traffic to a log group under the key, kept `logRetentionDays`, written
+ * by a role only the flow-logs service can assume, allowed to write to that group alone. The key
+ * must let `logs.<region>.amazonaws.com` use it (`KmsKeyArgs.servicePrincipals`).
+ */
+export function createFlowLogs(
   name: string,
   parent: pulumi.Resource,
   vpcId: pulumi.Input<string>,
-  args: NetworkArgs,
+  args: Pick<NetworkArgs, "kmsKeyArn" | "logRetentionDays">,
 ) {
   const child = { parent };
   const group = new aws.cloudwatch.LogGroup(

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceRole } from "./iam";
+import { createBackupPlan } from "./backup";
 
 export interface OperationsArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
@@ -38,34 +38,11 @@ export class Operations extends pulumi.ComponentResource {
   constructor(name: string, args: OperationsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:Operations", name, {}, opts);
     const child = { parent: this };
-    const vault = new aws.backup.Vault(`${name}-vault`, { kmsKeyArn: args.kmsKeyArn }, child);
-    const plan = new aws.backup.Plan(
-      `${name}-plan`,
-      {
-        rules: [
-          {
-            ruleName: "daily",
-            targetVaultName: vault.name,
-            schedule: "cron(0 3 * * ? *)",
-            startWindow: 60,
-            completionWindow: 360,
-            lifecycle: { deleteAfter: args.backupRetentionDays },
-          },
-        ],
-      },
-      child,
-    );
-    const role = serviceRole(`${name}-backup`, this, "backup.amazonaws.com", {
-      managed: {
-        [`${name}-backup`]:
-          "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
-      },
+    const { vault } = createBackupPlan(name, this, {
+      kmsKeyArn: args.kmsKeyArn,
+      resourceArns: args.backupResourceArns,
+      retentionDays: args.backupRetentionDays,
     });
-    new aws.backup.Selection(
-      `${name}-selection`,
-      { planId: plan.id, iamRoleArn: role.arn, resources: args.backupResourceArns },
-      child,
-    );
     this.backupVaultName = vault.name;
 
     const topic = new aws.sns.Topic(`${name}-alarms`, { kmsMasterKeyId: args.kmsKeyArn }, child);

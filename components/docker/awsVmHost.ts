@@ -32,6 +32,8 @@ export function createAwsVmHost(
       description: `Orthanc ${name}: VM disks`,
       deletionWindowDays: keyArgs.deletionWindowDays,
       protect: protectData,
+      // The flow logs of the VPC the VM creates go to a log group under this key.
+      servicePrincipals: vm.vpcId && vm.subnetId ? [] : [`logs.${region}.amazonaws.com`],
     },
     inRegion,
   );

@@ -4,6 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecords } from "../dns/records";
 import { renderCloudInit } from "./cloudInit";
 import { s3PrefixPolicy, serviceRole } from "../aws/iam";
+import { createBackupPlan } from "../aws/backup";
+import { createFlowLogs } from "../aws/network";
 
 export interface DockerVmArgs {
   readonly instanceType: string;
@@ -23,8 +25,15 @@ export interface DockerVmArgs {
   readonly acmeAllowedCidrs?: string[];
   /** DICOM port and the networks that may reach it; undefined: closed. */
   readonly dicom?: { port: number; allowedCidrs: string[] };
-  /** Encrypts the root and data volumes. */
+  /**
+   * Encrypts the root and data volumes, the backup vault and the flow-log group (so it must let
+   * `logs.<region>.amazonaws.com` use it when this component creates the VPC).
+   */
   readonly kmsKeyArn: pulumi.Input<string>;
+  /** Days each daily AWS Backup snapshot of the data volume is kept. */
+  readonly backupRetentionDays: number;
+  /** Days CloudWatch keeps the flow logs of the VPC this component creates. */
+  readonly logRetentionDays: number;
   /** A-records for the VM's Elastic IP in this Route 53 zone. */
   readonly dns?: { zoneId: string; names: string[] };
   /** Object storage Orthanc reaches through the instance role. */
@@ -36,9 +45,10 @@ const DEBIAN_OWNER = "136693071363";
 
 /**
  * An EC2 VM that runs Docker for the Orthanc containers: encrypted root volume, a separate
- * encrypted EBS data volume for every Docker volume (protected), IMDSv2 only, SSM for shell
- * access, a security group with only HTTP(S), the DICOM allowlist and SSH from admin networks,
- * an Elastic IP and DNS records. `ready` completes once cloud-init has Docker running.
+ * encrypted EBS data volume for every Docker volume (protected) snapshotted daily by AWS Backup
+ * into a vault of its own, IMDSv2 only, SSM for shell access, a security group with only HTTP(S),
+ * the DICOM allowlist and SSH from admin networks, an Elastic IP and DNS records, and flow logs
+ * of the VPC when it creates one. `ready` completes once cloud-init has Docker running.
  */
 export class DockerVm extends pulumi.ComponentResource {
   public readonly publicIp: pulumi.Output<string>;
@@ -47,6 +57,8 @@ export class DockerVm extends pulumi.ComponentResource {
   public readonly dockerHost: pulumi.Output<string>;
   /** Depend on this before talking to the Docker engine. */
   public readonly ready: command.local.Command;
+  /** The AWS Backup vault that holds the data volume's snapshots. */
+  public readonly backupVaultName: pulumi.Output<string>;
 
   constructor(name: string, args: DockerVmArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:docker:DockerVm", name, {}, opts);
@@ -54,7 +66,7 @@ export class DockerVm extends pulumi.ComponentResource {
     const net =
       args.vpcId && args.subnetId
         ? existingNetwork(name, this, args.vpcId, args.subnetId)
-        : createNetwork(name, this);
+        : createNetwork(name, this, args);
     const sg = createSecurityGroup(name, this, net.vpcId, args);
     const profile = createInstanceProfile(name, this, args.s3);
 
@@ -70,6 +82,13 @@ export class DockerVm extends pulumi.ComponentResource {
       },
       { ...child, protect: args.protectData, retainOnDelete: args.protectData },
     );
+    // Every Docker volume (DICOM files, database, its dumps) is on this one disk: one
+    // crash-consistent snapshot a day holds them all, off the disk, under the stack's key.
+    const backup = createBackupPlan(`${name}-snapshots`, this, {
+      kmsKeyArn: args.kmsKeyArn,
+      resourceArns: [data.arn],
+      retentionDays: args.backupRetentionDays,
+    });
     const ami = aws.ec2.getAmiOutput(
       {
         owners: [DEBIAN_OWNER],
@@ -136,6 +155,7 @@ export class DockerVm extends pulumi.ComponentResource {
     this.publicIp = eip.publicIp;
     this.instanceId = instance.id;
     this.dockerHost = pulumi.interpolate`ssh://${args.sshUser}@${eip.publicIp}`;
+    this.backupVaultName = backup.vault.name;
     // The deploying machine's own ssh (its agent and known_hosts) waits until cloud-init has
     // finished and Docker answers; the Docker provider connects the same way.
     this.ready = new command.local.Command(
@@ -153,6 +173,7 @@ export class DockerVm extends pulumi.ComponentResource {
       publicIp: this.publicIp,
       instanceId: this.instanceId,
       dockerHost: this.dockerHost,
+      backupVaultName: this.backupVaultName,
     });
   }
 }
@@ -173,8 +194,15 @@ function existingNetwork(
   return { vpcId, subnetId, availabilityZone: subnet.availabilityZone };
 }
 
-/** A small VPC with one public subnet: the VM is the only thing in it. */
-function createNetwork(name: string, parent: pulumi.Resource): Network {
+/**
+ * A small VPC with one public subnet: the VM is the only thing in it; its traffic is flow-logged.
+ * (In an existing VPC, flow logs are its owner's to set up.)
+ */
+function createNetwork(
+  name: string,
+  parent: pulumi.Resource,
+  args: Pick<DockerVmArgs, "kmsKeyArn" | "logRetentionDays">,
+): Network {
   const child = { parent };
   const az = aws.getAvailabilityZonesOutput({ state: "available" }, child).names[0];
   const vpc = new aws.ec2.Vpc(
@@ -222,6 +250,7 @@ function createNetwork(name: string, parent: pulumi.Resource): Network {
     { vpcId: vpc.id, ingress: [], egress: [] },
     child,
   );
+  createFlowLogs(name, parent, vpc.id, args);
   return { vpcId: vpc.id, subnetId: subnet.id, availabilityZone: az };
 }
 

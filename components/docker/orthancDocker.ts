@@ -84,8 +84,12 @@ export class OrthancDocker extends pulumi.ComponentResource {
   public readonly adminUser: pulumi.Output<string>;
   public readonly adminPassword: pulumi.Output<string>;
   public readonly host: pulumi.Output<string>;
-  /** The VM's public address and instance id, for an `aws-vm` engine. */
-  public readonly vm?: { publicIp: pulumi.Output<string>; instanceId: pulumi.Output<string> };
+  /** The VM's public address, instance id and backup vault, for an `aws-vm` engine. */
+  public readonly vm?: {
+    publicIp: pulumi.Output<string>;
+    instanceId: pulumi.Output<string>;
+    backupVaultName: pulumi.Output<string>;
+  };
 
   constructor(name: string, args: OrthancDockerArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:docker:OrthancDocker", name, {}, opts);
@@ -134,7 +138,11 @@ export class OrthancDocker extends pulumi.ComponentResource {
     );
     this.adminUser = pulumi.output(args.orthanc.adminUser);
     this.adminPassword = credentials.adminPassword;
-    this.vm = vm && { publicIp: vm.publicIp, instanceId: vm.instanceId };
+    this.vm = vm && {
+      publicIp: vm.publicIp,
+      instanceId: vm.instanceId,
+      backupVaultName: vm.backupVaultName,
+    };
     this.registerOutputs({
       url: this.url,
       dicomEndpoint: this.dicomEndpoint,

@@ -48,6 +48,12 @@ export const port = z
   .min(1, { error: "must be between 1 and 65535" })
   .max(65535, { error: "must be between 1 and 65535" });
 
+/** Days a CloudWatch log group can keep its events (the values CloudWatch Logs accepts). */
+export const logRetentionDays = z.literal([
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+]);
+
 const ipv4 = z.ipv4();
 
 /** An IPv4 address as a 32-bit number. */

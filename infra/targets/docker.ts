@@ -37,6 +37,8 @@ function engineArgs(cfg: DockerConfig): OrthancDockerArgs["engine"] {
       instanceType: vm.instanceType,
       rootVolumeGiB: vm.rootVolumeGiB,
       dataVolumeGiB: vm.dataVolumeGiB,
+      backupRetentionDays: vm.backupRetentionDays,
+      logRetentionDays: vm.logRetentionDays,
       vpcId: vm.vpcId,
       subnetId: vm.subnetId,
       sshUser: vm.sshUser,
@@ -118,6 +120,12 @@ export function deployDocker(cfg: DockerConfig): StackOutputs {
         ? undefined
         : `Plain HTTP without TLS on ${cfg.docker.bindAddress}:${cfg.docker.httpPort}: set orthanc:dns.name to serve HTTPS with a Let's Encrypt certificate.`,
     ),
-    ...(orthanc.vm ? { vmPublicIp: orthanc.vm.publicIp, vmInstanceId: orthanc.vm.instanceId } : {}),
+    ...(orthanc.vm
+      ? {
+          vmPublicIp: orthanc.vm.publicIp,
+          vmInstanceId: orthanc.vm.instanceId,
+          backupVault: orthanc.vm.backupVaultName,
+        }
+      : {}),
   };
 }

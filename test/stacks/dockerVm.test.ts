@@ -1,7 +1,8 @@
 /**
  * The shipped docker-vm stack under mocks (an EC2 VM this stack creates, Route 53, Let's Encrypt):
- * the VM's AWS resources, its security group, encrypted and protected disks, cloud-init, the
- * wiring to the engine over SSH, the DICOM gate, IAM, outputs, and data surviving changes.
+ * the VM's AWS resources, its security group, encrypted and protected disks, daily snapshots of
+ * the data disk, VPC flow logs, cloud-init, the wiring to the engine over SSH, the DICOM gate,
+ * IAM, outputs, and data surviving changes.
  */
 import { Plan } from "../../infra/plan/runPlan";
 import { Container, container, upload } from "../helpers/docker";
@@ -26,7 +27,12 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
       .sort();
     expect(awsTypes).toEqual(
       [
+        "aws:backup/plan:Plan",
+        "aws:backup/selection:Selection",
+        "aws:backup/vault:Vault",
+        "aws:cloudwatch/logGroup:LogGroup",
         "aws:ebs/volume:Volume",
+        "aws:ec2/flowLog:FlowLog",
         "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
         "aws:ec2/eip:Eip",
         "aws:ec2/instance:Instance",
@@ -39,6 +45,10 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
         "aws:ec2/vpc:Vpc",
         "aws:iam/instanceProfile:InstanceProfile",
         "aws:iam/role:Role",
+        "aws:iam/role:Role",
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicy:RolePolicy",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "aws:kms/alias:Alias",
         "aws:kms/key:Key",
@@ -105,6 +115,55 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     expect(vm.protect).toBe(false); // the host is cattle; the data volume is not
   });
 
+  test("AWS Backup snapshots the data volume daily into a vault under the stack's key, kept 35 days", () => {
+    const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/orthanc-docker-vm-key";
+    expect(one("aws:backup/vault:Vault").inputs).toEqual({ kmsKeyArn: keyArn });
+    expect(one("aws:backup/plan:Plan").inputs.rules).toEqual([
+      {
+        ruleName: "daily",
+        targetVaultName: "orthanc-docker-vm-vm-snapshots-vault",
+        schedule: "cron(0 3 * * ? *)",
+        startWindow: 60,
+        completionWindow: 360,
+        lifecycle: { deleteAfter: 35 },
+      },
+    ]);
+    expect(one("aws:backup/selection:Selection").inputs).toMatchObject({
+      planId: "orthanc-docker-vm-vm-snapshots-plan-id",
+      iamRoleArn: "arn:aws:iam:eu-west-1:123456789012:orthanc-docker-vm-vm-snapshots-backup",
+      // The data volume, and only it (the root disk holds nothing that is not rebuilt).
+      resources: ["arn:aws:ebs:eu-west-1:123456789012:orthanc-docker-vm-vm-data"],
+    });
+  });
+
+  test("flow logs of all the created VPC's traffic go to a log group under the stack's key, kept a year", () => {
+    const keyArn = "arn:aws:kms:eu-west-1:123456789012:key/orthanc-docker-vm-key";
+    expect(one("aws:cloudwatch/logGroup:LogGroup").inputs).toEqual({
+      retentionInDays: 365,
+      kmsKeyId: keyArn,
+    });
+    expect(one("aws:ec2/flowLog:FlowLog").inputs).toMatchObject({
+      vpcId: "orthanc-docker-vm-vm-vpc-id",
+      trafficType: "ALL",
+      iamRoleArn: "arn:aws:iam:eu-west-1:123456789012:orthanc-docker-vm-vm-flow-logs",
+    });
+    // CloudWatch Logs may use the key, for this account only.
+    expect(JSON.parse(one("aws:kms/key:Key").inputs.policy).Statement[1]).toEqual({
+      Sid: "ServicesEncryptForThisAccount",
+      Effect: "Allow",
+      Principal: { Service: ["logs.eu-west-1.amazonaws.com"] },
+      Action: [
+        "kms:Encrypt*",
+        "kms:Decrypt*",
+        "kms:ReEncrypt*",
+        "kms:GenerateDataKey*",
+        "kms:Describe*",
+      ],
+      Resource: "*",
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
+  });
+
   test("cloud-init mounts the data volume under Docker, installs Debian's Docker and keeps SSH key-only", () => {
     const userData = one("aws:ec2/instance:Instance").inputs.userData as string;
     expect(userData).toContain(
@@ -168,24 +227,50 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     expect(config.DicomWeb).toMatchObject({ Host: "pacs.example.org", Ssl: true });
   });
 
-  test("the instance role can only be assumed by EC2 and carries SSM, nothing else", () => {
-    const role = one("aws:iam/role:Role");
-    expect(JSON.parse(role.inputs.assumeRolePolicy)).toEqual({
-      Version: "2012-10-17",
-      Statement: [
-        { Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" },
-      ],
+  test("three roles, each assumable by one service: the instance (SSM only), AWS Backup (its managed policy), flow logs (their group only)", () => {
+    const trusted = Object.fromEntries(
+      ofType(plan, "aws:iam/role:Role").map((r) => {
+        const doc = JSON.parse(r.inputs.assumeRolePolicy);
+        expect(doc.Statement).toHaveLength(1);
+        expect(doc.Statement[0]).toMatchObject({ Effect: "Allow", Action: "sts:AssumeRole" });
+        return [r.name, doc.Statement[0].Principal];
+      }),
+    );
+    expect(trusted).toEqual({
+      "orthanc-docker-vm-vm-role": { Service: "ec2.amazonaws.com" },
+      "orthanc-docker-vm-vm-snapshots-backup": { Service: "backup.amazonaws.com" },
+      "orthanc-docker-vm-vm-flow-logs": { Service: "vpc-flow-logs.amazonaws.com" },
     });
     expect(
-      ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map(
-        (a) => a.inputs.policyArn,
+      Object.fromEntries(
+        ofType(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").map((a) => [
+          a.inputs.role,
+          a.inputs.policyArn,
+        ]),
       ),
-    ).toEqual(["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"]);
-    expect(ofType(plan, "aws:iam/rolePolicy:RolePolicy")).toEqual([]);
+    ).toEqual({
+      "orthanc-docker-vm-vm-role": "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+      "orthanc-docker-vm-vm-snapshots-backup":
+        "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+    });
+    const inline = one("aws:iam/rolePolicy:RolePolicy");
+    expect(inline.inputs.role).toBe("orthanc-docker-vm-vm-flow-logs-id");
+    const group = "arn:aws:cloudwatch:eu-west-1:123456789012:orthanc-docker-vm-vm-flow-logs";
+    expect(JSON.parse(inline.inputs.policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+          Resource: [group, `${group}:*`],
+        },
+      ],
+    });
   });
 
   test("every IAM document is valid and scoped (offline IAM policy checker)", () => {
-    expect(iamDocumentCount(plan)).toBe(2); // the instance role's trust policy, the key policy
+    // Three roles' trust policies, the flow-log role's policy, the key policy.
+    expect(iamDocumentCount(plan)).toBe(5);
     expect(iamProblems(plan)).toEqual([]);
   });
 
@@ -224,10 +309,45 @@ describe("data survives configuration changes", () => {
     ["a bigger VM", { docker: { vm: { instanceType: "m6i.xlarge" } } }],
     ["another PostgreSQL image tag", { docker: { images: { postgres: "16.11-bookworm" } } }],
     ["DICOM opened to another network", { orthanc: { dicom: { allowedCidrs: ["10.99.0.0/16"] } } }],
+    [
+      "snapshots kept longer",
+      { docker: { vm: { backupRetentionDays: 90, logRetentionDays: 30 } } },
+    ],
   ])("%s leaves every volume, disk and key as it was", async (_name, change) => {
     const before = dataInputs((await planStack("docker-vm")).plan);
     const after = dataInputs((await planStack("docker-vm", change)).plan);
     expect(Object.keys(before).length).toBeGreaterThanOrEqual(6);
     expect(after).toEqual(before);
+  });
+});
+
+describe("docker-vm: snapshots and flow logs as configured", () => {
+  test("retention days of snapshots and flow logs are the keys'", async () => {
+    const { plan } = await planStack("docker-vm", {
+      docker: { vm: { backupRetentionDays: 90, logRetentionDays: 30 } },
+    });
+    expect(ofType(plan, "aws:backup/plan:Plan")[0].inputs.rules[0].lifecycle).toEqual({
+      deleteAfter: 90,
+    });
+    expect(ofType(plan, "aws:cloudwatch/logGroup:LogGroup")[0].inputs.retentionInDays).toBe(30);
+  });
+
+  test("in an existing VPC: snapshots still, no flow logs, and the key is the VM's alone", async () => {
+    const { plan } = await planStack("docker-vm", {
+      docker: { vm: { vpcId: "vpc-0abc", subnetId: "subnet-0abc" } },
+    });
+    expect(ofType(plan, "aws:backup/selection:Selection")).toHaveLength(1);
+    for (const type of [
+      "aws:ec2/vpc:Vpc",
+      "aws:ec2/flowLog:FlowLog",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:iam/rolePolicy:RolePolicy",
+    ])
+      expect(ofType(plan, type)).toEqual([]);
+    const keyPolicy = JSON.parse(ofType(plan, "aws:kms/key:Key")[0].inputs.policy);
+    expect(keyPolicy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "AccountAdministersThroughIam",
+    ]);
+    expect(iamProblems(plan)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
-import { cidr } from "../primitives";
+import { cidr, logRetentionDays } from "../primitives";
 import { rule } from "../rule";
 import { tlsOn } from "./tls";
 import { networkOf } from "../../../components/shared/cidr";
@@ -68,12 +68,7 @@ export const awsSection = z.strictObject({
   /** TLS on the DICOM load balancer's listener (the certificate of `dns.dicomName`). */
   dicomTls: z.boolean().default(false),
   /** Days CloudWatch keeps container and flow logs. */
-  logRetentionDays: z
-    .literal([
-      1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-      3288, 3653,
-    ])
-    .default(365),
+  logRetentionDays: logRetentionDays.default(365),
   alarmEmail: z.email().optional(),
 });
 

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
-import { cidr, coversInternet, pinnedTag, port, publicBlocks, secretString } from "../primitives";
+import {
+  cidr,
+  coversInternet,
+  logRetentionDays,
+  pinnedTag,
+  port,
+  publicBlocks,
+  secretString,
+} from "../primitives";
 import { rule } from "../rule";
 import { tlsOn } from "./tls";
 import { isLoopbackCidr } from "../../../components/shared/cidr";
@@ -44,6 +52,13 @@ const dockerVm = z.strictObject({
   sshPublicKey: z.string().startsWith("ssh-").optional(),
   /** SSH user the Docker provider connects as (the AMI's default user). */
   sshUser: z.string().default("admin"),
+  /**
+   * Days AWS Backup keeps each daily snapshot of the data volume (DICOM files, database and its
+   * dumps), in a vault under the stack's key.
+   */
+  backupRetentionDays: z.number().int().min(1).max(36500).default(35),
+  /** Days CloudWatch keeps the flow logs of the VPC this stack creates (none in `vpcId`'s). */
+  logRetentionDays: logRetentionDays.default(365),
 });
 
 /** `orthanc:docker` (docker target only): the Docker host and what runs beside Orthanc on it. */
@@ -258,6 +273,19 @@ export const dockerRules = [
         }
       : undefined;
   }),
+
+  // Flow logs are only created for the VPC this program creates; an existing VPC's are its owner's.
+  rule({ sections: ["docker"], targets: ["docker"] }, ({ docker }, _target, given) =>
+    docker.vm?.vpcId && docker.vm.subnetId && given("docker.vm.logRetentionDays")
+      ? {
+          key: "orthanc:docker.vm.logRetentionDays",
+          message:
+            `sets the retention of the flow logs of the VPC this stack creates, but the VM goes into the existing ` +
+            `${docker.vm.vpcId} (\`orthanc:docker.vm.vpcId\`), whose flow logs are its owner's to set up: it would do nothing. ` +
+            `Fix: ${rm("orthanc:docker.vm.logRetentionDays")}.`,
+        }
+      : undefined,
+  ),
 
   // Caddy obtains the certificate with the HTTP-01 challenge on port 80, from the internet.
   rule({ sections: ["docker", "tls", "dns"], targets: ["docker"] }, ({ docker, tls, dns }) => {

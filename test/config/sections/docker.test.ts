@@ -20,6 +20,26 @@ describe("orthanc:docker cross-field rules", () => {
       /deploys onto the VM over SSH/,
     ],
     [
+      "flow-log retention with an existing VPC (its flow logs are its owner's)",
+      {
+        target: "docker",
+        dns: { name: "pacs.example.org", zoneId: "Z0123456789ABC" },
+        docker: {
+          host: "aws-vm",
+          vm: {
+            region: "eu-west-1",
+            sshAllowedCidrs: ["198.51.100.0/28"],
+            sshPublicKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample operator@example.org",
+            vpcId: "vpc-0abc",
+            subnetId: "subnet-0abc",
+            logRetentionDays: 30,
+          },
+        },
+      },
+      "orthanc:docker.vm.logRetentionDays",
+      /existing vpc-0abc \(`orthanc:docker.vm.vpcId`\), whose flow logs are its owner's.*Fix: `pulumi config rm --path 'orthanc:docker.vm.logRetentionDays'`\./,
+    ],
+    [
       "backup copies need an S3 bucket",
       { target: "docker", docker: { backup: { copyToS3: true } } },
       "orthanc:docker.backup.copyToS3",
