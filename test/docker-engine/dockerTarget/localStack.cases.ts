@@ -270,7 +270,7 @@ export function localStack(): void {
     });
     expect(extra.status).toBe(200);
     expect(await instanceCount(base, d.admin)).toBe(count + 1);
-    const block = /### Restoring a backup \(Docker target\)\s+```bash\n([\s\S]*?)```/.exec(
+    const block = /### Restoring a backup \(Docker target\)[^`#]*```bash\n([\s\S]*?)```/.exec(
       README,
     )?.[1];
     expect(block).toBeDefined();
