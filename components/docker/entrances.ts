@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { renderCaddyfile } from "./caddyfile";
+import { PROXY_ACCESS_LOG, renderCaddyfile } from "./caddyfile";
 import { createDicomGateContainer, createProxyContainer } from "./containers";
 import { DICOM_GATE_PORT, renderDicomGateConfig } from "./dicomGate";
 import type { DockerHost } from "./host";
@@ -52,6 +52,7 @@ export function createEntrances(
       acmeStaging: args.proxy.acmeStaging,
       upstream: replicas.map((h) => `${h}:${args.orthanc.httpPort}`).join(" "),
       corsOrigins: args.orthanc.corsOrigins,
+      accessLog: { file: PROXY_ACCESS_LOG, retentionDays: args.proxy.accessLogRetentionDays },
     }),
     dataVolume: proxyData.name,
     ports,

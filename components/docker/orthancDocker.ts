@@ -60,6 +60,8 @@ export interface OrthancDockerArgs {
     /** Plain-HTTP publication when there is no domain. */
     bindAddress: string;
     httpPort: number;
+    /** Days the proxy's access log (on the `proxy-data` volume) keeps rolled files. */
+    accessLogRetentionDays: number;
   };
   /** Scheduled `pg_dump` of the PostgreSQL container into a protected volume. */
   readonly backup: {

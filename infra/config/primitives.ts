@@ -54,6 +54,12 @@ export const logRetentionDays = z.literal([
   3653,
 ]);
 
+/**
+ * Days an access trail is kept: 30 at least (an audit trail of patient data shorter than a month
+ * is no trail), 3653 (ten years) at most.
+ */
+export const accessLogRetentionDays = z.number().int().min(30).max(3653);
+
 const ipv4 = z.ipv4();
 
 /** An IPv4 address as a 32-bit number. */

@@ -68,6 +68,7 @@ export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
           : { kind: "fargate" },
     },
     logRetentionDays: a.logRetentionDays,
+    accessLogRetentionDays: a.accessLogRetentionDays,
     alarmEmail: a.alarmEmail,
     protectData: cfg.protectData,
   };
@@ -92,6 +93,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
     databaseEndpoint: orthanc.databaseEndpoint,
     storage: orthanc.storage,
     logGroup: orthanc.logGroup,
+    accessLogBucket: orthanc.accessLogBucket,
     backupVault: orthanc.backupVault,
     alarmTopic: orthanc.alarmTopic,
     ...(orthanc.nameServers ? { nameServers: orthanc.nameServers } : {}),

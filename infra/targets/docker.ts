@@ -92,6 +92,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
       acmeStaging: cfg.tls.staging,
       bindAddress: cfg.docker.bindAddress,
       httpPort: cfg.docker.httpPort,
+      accessLogRetentionDays: cfg.docker.accessLogRetentionDays,
     },
     dicomGate: { image: pulledImage(cfg, "haproxy", cfg.docker.images.haproxy) },
     backup: {

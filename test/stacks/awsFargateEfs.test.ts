@@ -6,7 +6,7 @@
  * own.
  */
 import { Plan } from "../../infra/plan/runPlan";
-import { only, ofType, planStack, replaced } from "../helpers/plan";
+import { named, only, ofType, planStack, replaced } from "../helpers/plan";
 import { iamDocumentCount, iamProblems } from "../helpers/iam";
 
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
@@ -25,6 +25,7 @@ describe("stack aws-fargate-efs", () => {
       .map((r) => r.type)
       .sort();
     expect(components).toEqual([
+      "orthanc:aws:AccessLogBucket",
       "orthanc:aws:EcsService",
       "orthanc:aws:EfsStorage",
       "orthanc:aws:Ingress",
@@ -152,16 +153,18 @@ describe("stack aws-fargate-efs", () => {
     ]);
   });
 
-  test("the database, file system and key are protected and retained", () => {
-    const protectedTypes = plan.resources
-      .filter((r) => r.protect)
-      .map((r) => r.type)
+  test("the database, file system, key and access-log bucket are protected and retained", () => {
+    const protectedOnes = plan.resources
+      .filter((r) => r.protect && r.retainOnDelete)
+      .map((r) => `${r.type}::${r.name}`)
       .sort();
-    expect(protectedTypes).toEqual([
-      "aws:efs/fileSystem:FileSystem",
-      "aws:kms/key:Key",
-      "aws:rds/instance:Instance",
+    expect(protectedOnes).toEqual([
+      "aws:efs/fileSystem:FileSystem::orthanc-aws-fargate-efs-files",
+      "aws:kms/key:Key::orthanc-aws-fargate-efs-key",
+      "aws:rds/instance:Instance::orthanc-aws-fargate-efs-db",
+      "aws:s3/bucket:Bucket::orthanc-aws-fargate-efs-access-logs",
     ]);
+    expect(plan.resources.filter((r) => r.protect).length).toBe(protectedOnes.length);
     expect(only(plan, "aws:rds/instance:Instance").inputs.deletionProtection).toBe(true);
   });
 
@@ -209,6 +212,36 @@ describe("stack aws-fargate-efs", () => {
       ]);
   });
 
+  test("the access trail: the web balancer logs into the access-log bucket (ELB's account for eu-west-1), kept 365 days; the TCP DICOM balancer has no access log", () => {
+    const LOGS = "orthanc-aws-fargate-efs-access-logs-a1b2c3d";
+    const web = named(plan, "aws:lb/loadBalancer:LoadBalancer", "orthanc-aws-fargate-efs-edge-web");
+    expect(web.inputs.accessLogs).toEqual({ bucket: LOGS, prefix: "web", enabled: true });
+    const dicom = named(
+      plan,
+      "aws:lb/loadBalancer:LoadBalancer",
+      "orthanc-aws-fargate-efs-edge-dicom",
+    );
+    expect(dicom.inputs.accessLogs).toBeUndefined();
+    const policy = JSON.parse(only(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "DenyInsecureTransport",
+      "WebLoadBalancerAccessLogs",
+    ]);
+    expect(policy.Statement[1]).toEqual({
+      Sid: "WebLoadBalancerAccessLogs",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::156460612806:root" },
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${LOGS}/web/AWSLogs/123456789012/*`,
+    });
+    expect(
+      only(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules[0]
+        .expiration,
+    ).toEqual({ days: 365 });
+    // EFS storage: no bucket of DICOM files to log.
+    expect(ofType(plan, "aws:s3/bucketLogging:BucketLogging")).toEqual([]);
+  });
+
   test("every IAM document is valid and scoped", () => {
     expect(iamDocumentCount(plan)).toBeGreaterThanOrEqual(7);
     expect(iamProblems(plan)).toEqual([]);
@@ -226,6 +259,7 @@ describe("stack aws-fargate-efs", () => {
       databaseEndpoint: "orthanc-aws-fargate-efs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com:5432",
       storage: "orthanc-aws-fargate-efs-files-id",
       logGroup: "orthanc-aws-fargate-efs-app-logs",
+      accessLogBucket: "orthanc-aws-fargate-efs-access-logs-a1b2c3d",
       backupVault: "orthanc-aws-fargate-efs-ops-vault",
       alarmTopic: "arn:aws:sns:eu-west-1:123456789012:orthanc-aws-fargate-efs-ops-alarms",
     });

@@ -54,6 +54,23 @@ describe("docker variants", () => {
     );
   });
 
+  test("the proxy's access log goes to its data volume, rolled files kept docker.accessLogRetentionDays", async () => {
+    const caddyfileOf = async (docker: Record<string, unknown>) => {
+      const { plan } = await planConfig({ target: "docker", docker }, "trail");
+      const proxy = container(plan, "proxy");
+      expect(proxy.inputs.volumes).toEqual([
+        { volumeName: "orthanc-trail-proxy-data", containerPath: "/data" },
+      ]);
+      return upload(proxy, "/etc/caddy/Caddyfile")!.content;
+    };
+    const byDefault = await caddyfileOf({});
+    expect(byDefault).toContain("\t\toutput file /data/access.log {\n");
+    expect(byDefault).toContain("\t\t\troll_keep_for 8760h\n");
+    expect(await caddyfileOf({ accessLogRetentionDays: 90 })).toContain(
+      "\t\t\troll_keep_for 2160h\n",
+    );
+  });
+
   test("protectData false is the explicit opt-out", async () => {
     const { plan } = await planConfig({ target: "docker", protectData: false }, "scratch");
     expect(plan.resources.filter((r) => r.protect || r.retainOnDelete)).toEqual([]);

@@ -12,6 +12,31 @@ import { FIXTURE, inputsDigest, urnsOf, UrnFixture } from "./urnHistory";
 
 const before = JSON.parse(readFileSync(FIXTURE, "utf8")) as UrnFixture;
 
+const ACCESS_LOG_PROXY = "the proxy writes a JSON access log";
+const ACCESS_LOG_LB = "access logs into the access-log bucket";
+
+/** Issue 12's access-log bucket of an AWS stack: new resources, which replace nothing. */
+const accessLogBucket = (stack: string, s3Sources: string[] = []) =>
+  Object.fromEntries(
+    [
+      ["orthanc:aws:AccessLogBucket", ""],
+      ["aws:s3/bucket:Bucket", ""],
+      ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access"],
+      ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "-ownership"],
+      [
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "-encryption",
+      ],
+      ["aws:s3/bucketVersioning:BucketVersioning", "-versioning"],
+      ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "-lifecycle"],
+      ["aws:s3/bucketPolicy:BucketPolicy", "-policy"],
+      ...s3Sources.map((source) => ["aws:s3/bucketLogging:BucketLogging", `-${source}`]),
+    ].map(([type, suffix]) => [
+      `${type}::orthanc-${stack}-access-logs${suffix}`,
+      "the access trail: load balancer and DICOM bucket access logs",
+    ]),
+  );
+
 /** Inputs the move changed on purpose, by stack and `type::name`, with why. */
 const changedInputs: Record<string, Record<string, string>> = {
   "k8s-ha": {
@@ -25,6 +50,20 @@ const changedInputs: Record<string, Record<string, string>> = {
     // Issue 12: the key policy lets CloudWatch Logs use the key for the VPC's flow-log group
     // (an in-place policy update; the key and what it encrypted stay).
     "aws:kms/key:Key::orthanc-docker-vm-key": "CloudWatch Logs may encrypt flow logs with it",
+    // Issue 12: the Caddyfile gains the access log (the proxy container is recreated; the
+    // proxy-data volume with its certificates stays).
+    "docker:index/container:Container::orthanc-docker-vm-proxy": ACCESS_LOG_PROXY,
+  },
+  local: { "docker:index/container:Container::orthanc-local-proxy": ACCESS_LOG_PROXY },
+  // Issue 12: access logs on the load balancers (an attribute changed in place).
+  "aws-ec2": { "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-ec2-edge-web": ACCESS_LOG_LB },
+  "aws-fargate-efs": {
+    "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-efs-edge-web": ACCESS_LOG_LB,
+  },
+  "aws-fargate-s3": {
+    "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-s3-edge-web": ACCESS_LOG_LB,
+    // Its listener is TLS: NLBs write access logs for TLS connections only.
+    "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-s3-edge-dicom": ACCESS_LOG_LB,
   },
 };
 
@@ -41,6 +80,9 @@ const added: Record<string, string[]> = {
  * that hold no data of the earlier plan's (backups, logs), so creating them replaces nothing.
  */
 const created: Record<string, Record<string, string>> = {
+  "aws-ec2": accessLogBucket("aws-ec2"),
+  "aws-fargate-efs": accessLogBucket("aws-fargate-efs"),
+  "aws-fargate-s3": accessLogBucket("aws-fargate-s3", ["dicom"]),
   "docker-vm": Object.fromEntries(
     [
       ["aws:backup/vault:Vault", "vm-snapshots-vault"],

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
-import { cidr, logRetentionDays } from "../primitives";
+import { accessLogRetentionDays, cidr, logRetentionDays } from "../primitives";
 import { rule } from "../rule";
 import { tlsOn } from "./tls";
 import { networkOf } from "../../../components/shared/cidr";
@@ -69,6 +69,11 @@ export const awsSection = z.strictObject({
   dicomTls: z.boolean().default(false),
   /** Days CloudWatch keeps container and flow logs. */
   logRetentionDays: logRetentionDays.default(365),
+  /**
+   * Days the access trail is kept: the load balancers' access logs and the S3 server access logs
+   * of a DICOM bucket this stack creates, in the access-log bucket.
+   */
+  accessLogRetentionDays: accessLogRetentionDays.default(365),
   alarmEmail: z.email().optional(),
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
 import {
+  accessLogRetentionDays,
   cidr,
   coversInternet,
   logRetentionDays,
@@ -81,6 +82,11 @@ export const dockerSection = z.strictObject({
   bindAddress: z.ipv4().default("127.0.0.1"),
   /** Published plain-HTTP port when there is no domain (with a domain: 80 and 443). */
   httpPort: port.default(8042),
+  /**
+   * Days the proxy's JSON access log (`/data/access.log` in the `proxy-data` volume) keeps its
+   * rolled files.
+   */
+  accessLogRetentionDays: accessLogRetentionDays.default(365),
   images: z
     .strictObject({
       /** The official image's tag, of the major `database.version` names (`16.10-bookworm`). */

@@ -190,3 +190,32 @@ describe("orthanc:docker, checked against the host", () => {
     ]);
   });
 });
+
+describe("orthanc:docker.accessLogRetentionDays", () => {
+  const docker = (accessLogRetentionDays?: number) => ({
+    target: "docker",
+    docker: { accessLogRetentionDays },
+  });
+  test("keeps the proxy's rolled access logs a year by default, or the days given within 30 to 3653", () => {
+    const days = (n?: number) =>
+      (parseConfig(docker(n)) as { docker: { accessLogRetentionDays: number } }).docker
+        .accessLogRetentionDays;
+    expect(days()).toBe(365);
+    expect(days(30)).toBe(30);
+    expect(days(3653)).toBe(3653);
+  });
+  testRejections([
+    [
+      "a trail shorter than a month",
+      docker(1),
+      "orthanc:docker.accessLogRetentionDays",
+      /must be at least 30, got 1\. Fix: `pulumi config set --path 'orthanc:docker.accessLogRetentionDays' 30`/,
+    ],
+    [
+      "more than ten years",
+      docker(36500),
+      "orthanc:docker.accessLogRetentionDays",
+      /must be at most 3653, got 36500\./,
+    ],
+  ]);
+});
