@@ -8,7 +8,14 @@
 import { readFileSync } from "node:fs";
 import { runPlan } from "../../infra/plan/runPlan";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-import { FIXTURE, inputsDigest, urnsOf, UrnFixture } from "./urnHistory";
+import {
+  FIXTURE,
+  inputsDigest,
+  K8S_POSTGRES_TLS_CHANGED,
+  K8S_POSTGRES_TLS_CREATED,
+  urnsOf,
+  UrnFixture,
+} from "./urnHistory";
 
 const before = JSON.parse(readFileSync(FIXTURE, "utf8")) as UrnFixture;
 
@@ -21,6 +28,7 @@ const changedInputs: Record<string, Record<string, string>> = {
     "kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
       "offline placeholder of a secure value",
   },
+  "k8s-basic": K8S_POSTGRES_TLS_CHANGED,
   "docker-vm": {
     // Issue 12: the key policy lets CloudWatch Logs use the key for the VPC's flow-log group
     // (an in-place policy update; the key and what it encrypted stay).
@@ -41,6 +49,7 @@ const added: Record<string, string[]> = {
  * that hold no data of the earlier plan's (backups, logs), so creating them replaces nothing.
  */
 const created: Record<string, Record<string, string>> = {
+  "k8s-basic": K8S_POSTGRES_TLS_CREATED,
   "docker-vm": Object.fromEntries(
     [
       ["aws:backup/vault:Vault", "vm-snapshots-vault"],
