@@ -67,6 +67,8 @@ export function postgresHbaConf(rules: readonly string[] = POSTGRES_HBA_RULES): 
       );
     if (type === "host")
       throw new Error(`pg_hba rule "${rule}": \`host\` admits plaintext TCP; use hostssl`);
+    if (type === "hostnossl" && method !== "reject")
+      throw new Error(`pg_hba rule "${rule}": TCP without TLS may only be rejected`);
     if (type === "hostssl" && method !== "scram-sha-256")
       throw new Error(
         `pg_hba rule "${rule}": TLS connections must authenticate with scram-sha-256`,

@@ -62,6 +62,7 @@ export const tlsReloadScript = (): string =>
     "set -u",
     'sum() { cat "$TLS_DIR/tls.crt" "$TLS_DIR/tls.key" "$HBA_FILE" | md5sum; }',
     'last="$(sum)"',
+    'echo "watching $TLS_DIR and $HBA_FILE every $CHECK_SECONDS s"',
     'while sleep "$CHECK_SECONDS"; do',
     '  now="$(sum)"',
     '  if [ "$now" != "$last" ] && pg_ctl reload -D "$PGDATA"; then',

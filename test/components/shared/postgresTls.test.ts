@@ -65,6 +65,7 @@ describe("PostgreSQL client authentication (pg_hba.conf)", () => {
     ["hostssl all all all md5", /no trust, clear or md5/],
     ["hostssl all all all password", /no trust, clear or md5/],
     ["hostssl all all all cert", /must authenticate with scram-sha-256/],
+    ["hostnossl all all all scram-sha-256", /TCP without TLS may only be rejected/],
   ])("refuses %s", (rule, message) => {
     expect(() => postgresHbaConf([rule])).toThrow(message);
   });
