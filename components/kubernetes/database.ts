@@ -91,6 +91,8 @@ export interface Database {
   readonly dumps: boolean;
   /** Ports Orthanc reaches outside the namespace for it (an external database's). */
   readonly egressPorts: number[];
+  /** The Secret whose `ca.crt` verifies the server's certificate (the StatefulSet's CA). */
+  readonly caSecretName?: string;
 }
 
 /**
@@ -199,6 +201,7 @@ function createStatefulSetPostgres(
     podSelector: labels(APP, "postgres"),
     dumps: true,
     egressPorts: [],
+    caSecretName: tls.secretName,
   };
 }
 

@@ -20,10 +20,11 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { JsonObject } from "../../components/shared/orthancConfig";
 import { POSTGRES_TLS_FILES } from "../../components/kubernetes/manifests/postgres";
+import { ORTHANC_POSTGRES_CA } from "../../components/kubernetes/manifests/workload";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
 import { makeInstance } from "./dicom";
 import { freePort, isRoot, pgBin, sleep } from "./lab";
-import { countInstances, suite, upload, useLab } from "./harness";
+import { countInstances, suite, upload, useLab, waitForLog } from "./harness";
 import { Shipped, shippedDocuments, ShippedResource } from "./shippedDocuments";
 
 const run = promisify(execFile);
@@ -58,6 +59,19 @@ async function client(bin: string, args: string[], env: Record<string, string>) 
   }
 }
 
+const EC = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+
+/** A self-signed CA, `<dir>/<name>.crt` and `.key`. */
+async function makeCa(dir: string, name: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  await run("openssl", [
+    ...["req", "-x509", ...EC, "-keyout", join(dir, `${name}.key`)],
+    ...["-out", join(dir, `${name}.crt`), "-days", "3650", "-subj", `/CN=${name}`],
+    ...["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=keyCertSign,cRLSign"],
+  ]);
+  return join(dir, `${name}.crt`);
+}
+
 /**
  * A CA and a server certificate for `dnsNames`, by openssl, written where the Secret volume would
  * put them. The key as the kubelet writes a Secret file with `defaultMode: 0o440` and the pod's
@@ -66,14 +80,9 @@ async function client(bin: string, args: string[], env: Record<string, string>) 
 async function issue(dir: string, caName: string, dnsNames: string[]): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const f = (name: string) => join(dir, name);
-  const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  await makeCa(dir, caName);
   await run("openssl", [
-    ...["req", "-x509", ...ec, "-keyout", f(`${caName}.key`), "-out", f(`${caName}.crt`)],
-    ...["-days", "3650", "-subj", `/CN=${caName}`],
-    ...["-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=keyCertSign,cRLSign"],
-  ]);
-  await run("openssl", [
-    ...["req", ...ec, "-keyout", f("new.key"), "-out", f("server.csr")],
+    ...["req", ...EC, "-keyout", f("new.key"), "-out", f("server.csr")],
     ...["-subj", `/CN=${dnsNames[2]}`],
   ]);
   writeFileSync(
@@ -248,10 +257,13 @@ suite("k8s-basic's PostgreSQL over TLS, with a real PostgreSQL and Orthanc", () 
 
   test("Orthanc on the shipped documents stores and serves over TLS; every one of its connections is encrypted", async () => {
     expect(db.EnableSsl).toBe(true);
+    // libpq checks the server's chain against the mounted CA certificate: the lab's is here.
+    expect(shipped.environment.PGSSLROOTCERT).toBe(ORTHANC_POSTGRES_CA);
     const b = await lab.boot(shipped, {
       database: db.Database as string,
       pgPort: port,
       pgTls: true,
+      env: { PGSSLROOTCERT: caFile },
     });
     const o = b.orthanc;
     const system = (await o.request("GET", "/system")).json();
@@ -279,6 +291,21 @@ suite("k8s-basic's PostgreSQL over TLS, with a real PostgreSQL and Orthanc", () 
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row).toMatch(/^t\|TLSv1\.[23]$/);
   }, 90_000);
+
+  test("Orthanc refuses a server whose certificate the mounted CA did not sign", async () => {
+    const otherCa = await makeCa(join(lab.scratch, "other-ca"), "other-ca");
+    const b = await lab.boot(shipped, {
+      database: db.Database as string,
+      pgPort: port,
+      pgTls: true,
+      env: { PGSSLROOTCERT: otherCa },
+      wait: false,
+    });
+    await waitForLog(b.orthanc, /certificate verify failed/, 30_000);
+    expect((await b.orthanc.request("GET", "/system").catch(() => undefined))?.status).not.toBe(
+      200,
+    );
+  }, 60_000);
 
   test("the dump job's script, with its shipped environment, dumps over TLS and verifies the server's name against the CA", async () => {
     const env = envOf(dumpJob);

@@ -182,6 +182,15 @@ describe("stack k8s-basic", () => {
     expect(
       job.volumes.find((v: { name: string }) => v.name === "postgres-ca").secret,
     ).toMatchObject({ secretName: server.spec.secretName, items: [{ key: "ca.crt" }] });
+    // Orthanc verifies the server's chain with the CA certificate of the same Secret.
+    const orthancPod = byName("apps/v1:Deployment", "orthanc").spec.template.spec;
+    expect(
+      orthancPod.volumes.find((v: { name: string }) => v.name === "postgres-ca").secret,
+    ).toMatchObject({ secretName: server.spec.secretName, items: [{ key: "ca.crt" }] });
+    expect(orthancPod.containers[0].env).toContainEqual({
+      name: "PGSSLROOTCERT",
+      value: "/etc/postgresql-ca/ca.crt",
+    });
     const hba = byName("core/v1:ConfigMap", "postgres-hba");
     expect(volumes.hba.configMap.name).toBe(hba.metadata.name);
     expect(hba.data["pg_hba.conf"]).toMatch(/^hostnossl all all all reject$/m);

@@ -108,7 +108,7 @@ export const K8S_POSTGRES_TLS_CHANGED: Record<string, string> = {
   "kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup":
     "pg_dump over TLS, verifying the server against the namespace's CA",
   "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc":
-    "the checksum of credentials.json, whose PostgreSQL section now has EnableSsl: true",
+    "EnableSsl: true in credentials.json (its checksum), the CA certificate mounted for libpq",
 };
 
 /** Issue 12: the StatefulSet's CA chain, certificate and pg_hba; they hold no earlier data. */
