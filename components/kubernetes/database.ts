@@ -15,10 +15,18 @@ import {
   cnpgClusterName,
   cnpgScheduledBackup,
 } from "./manifests/cloudNativePg";
+import {
+  postgresCaCertificate,
+  postgresCaIssuer,
+  postgresSelfSignedIssuer,
+  postgresServerCertificate,
+  postgresTlsNames,
+} from "./manifests/certManager";
 import { labels } from "./manifests/conventions";
 import {
   postgresBackupClaim,
   postgresBackupCronJob,
+  postgresHbaConfigMap,
   postgresService,
   postgresStatefulSet,
 } from "./manifests/postgres";
@@ -27,7 +35,10 @@ import { StaticKeys } from "./storage";
 
 const { database: DB_NAME, username: DB_USER } = ORTHANC_DATABASE;
 
-/** PostgreSQL as a plain StatefulSet in the namespace, dumped daily to a PVC of its own. */
+/**
+ * PostgreSQL as a plain StatefulSet in the namespace, over TLS only (a certificate from a CA of
+ * the namespace's own, cert-manager), dumped daily to a PVC of its own.
+ */
 export interface StatefulSetDatabase {
   readonly kind: "statefulset";
   /** The PostgreSQL image (its tag pins the major version). */
@@ -80,6 +91,8 @@ export interface Database {
   readonly dumps: boolean;
   /** Ports Orthanc reaches outside the namespace for it (an external database's). */
   readonly egressPorts: number[];
+  /** The Secret whose `ca.crt` verifies the server's certificate (the StatefulSet's CA). */
+  readonly caSecretName?: string;
 }
 
 /**
@@ -124,6 +137,12 @@ function createStatefulSetPostgres(
     { metadata: ns.meta(secretName, "postgres"), stringData: { password } },
     inNs,
   );
+  const tls = createPostgresCertificate(name, parent, ns);
+  const hba = new k8s.core.v1.ConfigMap(
+    `${name}-postgres-hba`,
+    postgresHbaConfigMap({ name: APP, namespace: ns.name }),
+    inNs,
+  );
   new k8s.apps.v1.StatefulSet(
     `${name}-postgres`,
     postgresStatefulSet({
@@ -135,8 +154,13 @@ function createStatefulSetPostgres(
       storageClass: db.storageClass,
       database: DB_NAME,
       user: DB_USER,
+      tlsSecretName: tls.secretName,
     }),
-    { ...inNs, dependsOn: [...ns.dependsOn, secret], ...keptData(args.protectData) },
+    {
+      ...inNs,
+      dependsOn: [...ns.dependsOn, secret, tls.certificate, hba],
+      ...keptData(args.protectData),
+    },
   );
   new k8s.core.v1.Service(
     `${name}-postgres`,
@@ -163,19 +187,55 @@ function createStatefulSetPostgres(
       secretName,
       database: DB_NAME,
       user: DB_USER,
+      tlsSecretName: tls.secretName,
       claimName: `${APP}-postgres-backups`,
       schedule: "0 3 * * *",
       retentionDays: 14,
     }),
-    { ...inNs, dependsOn: [...ns.dependsOn, backups, secret] },
+    { ...inNs, dependsOn: [...ns.dependsOn, backups, secret, tls.certificate] },
   );
+  // The server refuses TCP without TLS; the certificate names this address.
   return {
-    endpoint: ownPostgres(`${APP}-postgres.${ns.name}.svc`, false, db.connectionsPerReplica),
+    endpoint: ownPostgres(`${APP}-postgres.${ns.name}.svc`, true, db.connectionsPerReplica),
     password,
     podSelector: labels(APP, "postgres"),
     dumps: true,
     egressPorts: [],
+    caSecretName: tls.secretName,
   };
+}
+
+/**
+ * The StatefulSet's certificate from a CA private to the namespace: a self-signed Issuer signs
+ * the CA, a CA Issuer signs the server's certificate with it. cert-manager renews both.
+ */
+function createPostgresCertificate(
+  name: string,
+  parent: pulumi.Resource,
+  ns: InNamespace,
+): { secretName: string; certificate: pulumi.Resource } {
+  const inNs = { parent, dependsOn: ns.dependsOn };
+  const a = { name: APP, namespace: ns.name };
+  const selfSigned = new k8s.apiextensions.CustomResource(
+    `${name}-postgres-selfsigned`,
+    postgresSelfSignedIssuer(a),
+    inNs,
+  );
+  const ca = new k8s.apiextensions.CustomResource(`${name}-postgres-ca`, postgresCaCertificate(a), {
+    parent,
+    dependsOn: [...ns.dependsOn, selfSigned],
+  });
+  const caIssuer = new k8s.apiextensions.CustomResource(
+    `${name}-postgres-ca-issuer`,
+    postgresCaIssuer(a),
+    { parent, dependsOn: [...ns.dependsOn, ca] },
+  );
+  const certificate = new k8s.apiextensions.CustomResource(
+    `${name}-postgres-tls`,
+    postgresServerCertificate(a),
+    { parent, dependsOn: [...ns.dependsOn, caIssuer] },
+  );
+  return { secretName: postgresTlsNames(APP).server, certificate };
 }
 
 function createCloudNativePg(

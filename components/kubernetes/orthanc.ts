@@ -110,6 +110,7 @@ export function createOrthanc(name: string, parent: pulumi.Resource, args: Ortha
       credentialsSecretName,
       storageKeySecretName: args.storage.keySecretName,
       storageClaimName: args.storage.claimName,
+      postgresCaSecretName: args.database.caSecretName,
       serviceAccountName: APP,
       resources: args.resources,
       configChecksum,

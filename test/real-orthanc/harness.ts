@@ -50,8 +50,10 @@ export interface BootOptions {
   wait?: boolean;
   /** The password the lab gives the database role, when a test wants the shipped one wrong. */
   rolePassword?: string;
-  /** Another PostgreSQL port than the lab cluster's (one nobody listens on). */
+  /** Another PostgreSQL port than the lab cluster's (one nobody listens on, or a TLS server's). */
   pgPort?: number;
+  /** The server on `pgPort` serves TLS: `EnableSsl` is booted as shipped. */
+  pgTls?: boolean;
   /** The container runtime's own environment (HOSTNAME), on top of the shipped one. */
   env?: Record<string, string>;
   /** Modalities the lab's DICOM clients stand in for (every one by default). */
@@ -110,7 +112,9 @@ export class Lab {
       httpPort,
       dicomPort,
       storageDir,
-      postgres: database ? { port: opts.pgPort ?? this.pg.port, database } : undefined,
+      postgres: database
+        ? { port: opts.pgPort ?? this.pg.port, database, tls: opts.pgTls }
+        : undefined,
       modalitiesOnLab: opts.modalitiesOnLab,
     });
     const configDir = writeConfigDir(join(this.scratch, `config-${httpPort}`), {

@@ -15,8 +15,11 @@ export interface LabLocation {
   httpPort: number;
   dicomPort: number;
   storageDir: string;
-  /** The lab's PostgreSQL cluster (loopback, no TLS) and this Orthanc's database in it. */
-  postgres?: { port: number; database: string };
+  /**
+   * The lab's PostgreSQL cluster (loopback) and this Orthanc's database in it; `tls` when the
+   * cluster serves TLS (postgresTls.test.ts), so the shipped `EnableSsl` is booted as shipped.
+   */
+  postgres?: { port: number; database: string; tls?: boolean };
   /** Modalities the lab's DICOM clients stand in for, on 127.0.0.1: every listed one by default. */
   modalitiesOnLab?: string[];
 }
@@ -50,12 +53,12 @@ export const LOCATION_KEYS: Readonly<Record<string, (c: RuleContext) => unknown>
   // The modalities the lab plays connect from here (their DICOM host check sees 127.0.0.1).
   "DicomModalities.*.Host": ({ loc, name, shipped }) =>
     !loc.modalitiesOnLab || loc.modalitiesOnLab.includes(name) ? "127.0.0.1" : shipped,
-  // The lab's cluster: loopback, a database per test, and no TLS (the deployed setting is
-  // checked by the unit tests).
+  // The lab's cluster: loopback, a database per test, and no TLS unless it serves TLS (the
+  // deployed setting is checked by the unit tests, and booted by postgresTls.test.ts).
   "PostgreSQL.Host": () => "127.0.0.1",
   "PostgreSQL.Port": ({ loc }) => labPostgres(loc).port,
   "PostgreSQL.Database": ({ loc }) => labPostgres(loc).database,
-  "PostgreSQL.EnableSsl": () => false,
+  "PostgreSQL.EnableSsl": ({ loc, shipped }) => (labPostgres(loc).tls ? shipped : false),
 };
 
 /**

@@ -188,6 +188,13 @@ function kubernetesInstances(resources: ShippedResource[]): OrthancDocuments[] {
     (secret.data?.[key] === undefined
       ? undefined
       : Buffer.from(secret.data[key], "base64").toString("utf8"));
+  const issuedByCertManager = (namespace: string, name: string) =>
+    resources.some(
+      (r) =>
+        r.type === "kubernetes:cert-manager.io/v1:Certificate" &&
+        r.inputs.spec?.secretName === name &&
+        (r.inputs.metadata?.namespace ?? namespace) === namespace,
+    );
   const instances: OrthancDocuments[] = [];
   for (const d of resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")) {
     const namespace = d.inputs.metadata?.namespace ?? "default";
@@ -209,6 +216,8 @@ function kubernetesInstances(resources: ShippedResource[]): OrthancDocuments[] {
         ...(v?.projected?.sources ?? []).filter((s: Json) => s.secret).map((s: Json) => s.secret),
       ];
       for (const s of secrets) {
+        // A Secret cert-manager issues is not in the plan: certificates, not Orthanc's documents.
+        if (issuedByCertManager(namespace, s.name)) continue;
         const secret = find("Secret", namespace, s.name);
         const keys = Object.keys({ ...secret.data, ...secret.stringData });
         add(s, (k) => secretValue(secret, k), keys);

@@ -50,6 +50,15 @@ function validateAll(plan: Plan, plain: Record<string, Record<string, unknown>>)
   return unchecked;
 }
 
+/** The ConfigMap with orthanc.json (the StatefulSet's PostgreSQL has one of its own). */
+function orthancConfigMap(plan: Plan): R {
+  const found = ofType(plan, "kubernetes:core/v1:ConfigMap").filter(
+    (r) => r.inputs.data?.["orthanc.json"] !== undefined,
+  );
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
 describe("stack k8s-basic", () => {
   let plan: Plan;
   let plain: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -57,8 +66,13 @@ describe("stack k8s-basic", () => {
     ({ plan, plain } = await planStack("k8s-basic"));
   });
 
-  test("every object is valid against the Kubernetes schema; nothing of AWS or Docker is created", () => {
-    expect(validateAll(plan, plain)).toEqual([]);
+  test("every core object is valid; cert-manager's Issuers and Certificates are the only custom resources; nothing of AWS or Docker is created", () => {
+    expect(validateAll(plan, plain).sort()).toEqual([
+      "kubernetes:cert-manager.io/v1:Certificate",
+      "kubernetes:cert-manager.io/v1:Certificate",
+      "kubernetes:cert-manager.io/v1:Issuer",
+      "kubernetes:cert-manager.io/v1:Issuer",
+    ]);
     expect(plan.resources.filter((r) => /^(aws|docker|command):/.test(r.type))).toEqual([]);
   });
 
@@ -88,9 +102,7 @@ describe("stack k8s-basic", () => {
   });
 
   test("credentials only in Secrets: the ConfigMap holds none, the Secret's content is secret", () => {
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config).not.toHaveProperty("RegisteredUsers");
     expect(config).not.toHaveProperty("PostgreSQL");
     const secret = plan.resources.find(
@@ -105,9 +117,7 @@ describe("stack k8s-basic", () => {
     const pod =
       plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"].spec.template.spec;
     const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
-    expect(volumes.config.configMap.name).toBe(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.metadata.name,
-    );
+    expect(volumes.config.configMap.name).toBe(orthancConfigMap(plan).inputs.metadata.name);
     expect(volumes.secrets.projected.sources[0].secret.name).toBe("orthanc-credentials");
     expect(volumes.storage.persistentVolumeClaim.claimName).toBe(
       (plan.resources.find((r) => r.name === "orthanc-k8s-basic-dicom") as R).inputs.metadata.name,
@@ -127,6 +137,69 @@ describe("stack k8s-basic", () => {
       plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-password"].stringData.password,
     );
     expect(Object.keys(credentials.RegisteredUsers).sort()).toEqual(["admin", "healthcheck"]);
+  });
+
+  test("PostgreSQL over TLS: a CA of the namespace signs the Service's certificate, which the server mounts; Orthanc requires TLS; the dump job verifies the name", () => {
+    const byName = (type: string, name: string) =>
+      plain[`kubernetes:${type}::orthanc-k8s-basic-${name}`];
+    const selfSigned = byName("cert-manager.io/v1:Issuer", "postgres-selfsigned");
+    const ca = byName("cert-manager.io/v1:Certificate", "postgres-ca");
+    const caIssuer = byName("cert-manager.io/v1:Issuer", "postgres-ca-issuer");
+    const server = byName("cert-manager.io/v1:Certificate", "postgres-tls");
+    // The chain: self-signed -> CA certificate -> CA Issuer -> the server's certificate.
+    expect(selfSigned.spec).toEqual({ selfSigned: {} });
+    expect(ca.spec.issuerRef.name).toBe(selfSigned.metadata.name);
+    expect(ca.spec.isCA).toBe(true);
+    expect(caIssuer.spec).toEqual({ ca: { secretName: ca.spec.secretName } });
+    expect(server.spec.issuerRef).toEqual({
+      name: caIssuer.metadata.name,
+      kind: "Issuer",
+      group: "cert-manager.io",
+    });
+    const service = byName("core/v1:Service", "postgres");
+    const credentials = JSON.parse(
+      byName("core/v1:Secret", "credentials").stringData["credentials.json"],
+    );
+    expect(credentials.PostgreSQL.EnableSsl).toBe(true);
+    const job = byName("batch/v1:CronJob", "postgres-backup").spec.jobTemplate.spec.template.spec;
+    const jobEnv = Object.fromEntries(
+      job.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+    // Every name a client of this stack uses is on the certificate.
+    expect(server.spec.dnsNames).toEqual([
+      service.metadata.name,
+      `${service.metadata.name}.orthanc`,
+      credentials.PostgreSQL.Host,
+      `${credentials.PostgreSQL.Host}.cluster.local`,
+    ]);
+    expect(server.spec.dnsNames).toContain(jobEnv.PGHOST);
+    expect(jobEnv).toMatchObject({ PGSSLMODE: "verify-full" });
+    const ss = byName("apps/v1:StatefulSet", "postgres");
+    const volumes = Object.fromEntries(
+      ss.spec.template.spec.volumes.map((v: { name: string }) => [v.name, v]),
+    );
+    expect(volumes.tls.secret.secretName).toBe(server.spec.secretName);
+    expect(
+      job.volumes.find((v: { name: string }) => v.name === "postgres-ca").secret,
+    ).toMatchObject({ secretName: server.spec.secretName, items: [{ key: "ca.crt" }] });
+    // Orthanc verifies the server's chain with the CA certificate of the same Secret.
+    const orthancPod = byName("apps/v1:Deployment", "orthanc").spec.template.spec;
+    expect(
+      orthancPod.volumes.find((v: { name: string }) => v.name === "postgres-ca").secret,
+    ).toMatchObject({ secretName: server.spec.secretName, items: [{ key: "ca.crt" }] });
+    expect(orthancPod.containers[0].env).toContainEqual({
+      name: "PGSSLROOTCERT",
+      value: "/etc/postgresql-ca/ca.crt",
+    });
+    const hba = byName("core/v1:ConfigMap", "postgres-hba");
+    expect(volumes.hba.configMap.name).toBe(hba.metadata.name);
+    expect(hba.data["pg_hba.conf"]).toMatch(/^hostnossl all all all reject$/m);
+    // The StatefulSet waits for the issued certificate and the rules.
+    const deps = plan.resources.find(
+      (r) => r.name === "orthanc-k8s-basic-postgres" && r.type === "kubernetes:apps/v1:StatefulSet",
+    )!.dependencies;
+    for (const name of ["postgres-tls", "postgres-hba"])
+      expect(deps.some((d) => d.endsWith(`::orthanc-k8s-basic-${name}`))).toBe(true);
   });
 
   test("wiring: the Service selects Orthanc's pods, the Ingress routes to that Service", () => {
@@ -250,9 +323,7 @@ describe("stack k8s-ha", () => {
     );
     const deployment = plan.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.ignoreChanges).toEqual(["spec.replicas"]);
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config).toMatchObject({ DatabaseServerIdentifier: "${HOSTNAME}", SaveJobs: false });
   });
 
@@ -297,9 +368,7 @@ describe("stack k8s-ha", () => {
       AccessKey: "AKIAEXAMPLEKEY000001",
       StorageEncryption: { Enable: true },
     });
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config).not.toHaveProperty("AwsS3Storage");
   });
 });
@@ -367,9 +436,7 @@ describe("S3 through a pod role", () => {
       to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }],
       ports: [{ protocol: "TCP", port: 80 }],
     });
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config.AwsS3Storage).toEqual({
       BucketName: "pacs-dicom",
       Region: "eu-west-1",

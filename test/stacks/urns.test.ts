@@ -8,7 +8,14 @@
 import { readFileSync } from "node:fs";
 import { runPlan } from "../../infra/plan/runPlan";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-import { FIXTURE, inputsDigest, urnsOf, UrnFixture } from "./urnHistory";
+import {
+  FIXTURE,
+  inputsDigest,
+  K8S_POSTGRES_TLS_CHANGED,
+  K8S_POSTGRES_TLS_CREATED,
+  urnsOf,
+  UrnFixture,
+} from "./urnHistory";
 
 const before = JSON.parse(readFileSync(FIXTURE, "utf8")) as UrnFixture;
 
@@ -46,6 +53,7 @@ const changedInputs: Record<string, Record<string, string>> = {
     "kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
       "offline placeholder of a secure value",
   },
+  "k8s-basic": K8S_POSTGRES_TLS_CHANGED,
   "docker-vm": {
     // Issue 12: the key policy lets CloudWatch Logs use the key for the VPC's flow-log group
     // (an in-place policy update; the key and what it encrypted stay).
@@ -83,6 +91,7 @@ const created: Record<string, Record<string, string>> = {
   "aws-ec2": accessLogBucket("aws-ec2"),
   "aws-fargate-efs": accessLogBucket("aws-fargate-efs"),
   "aws-fargate-s3": accessLogBucket("aws-fargate-s3", ["dicom"]),
+  "k8s-basic": K8S_POSTGRES_TLS_CREATED,
   "docker-vm": Object.fromEntries(
     [
       ["aws:backup/vault:Vault", "vm-snapshots-vault"],

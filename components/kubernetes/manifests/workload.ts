@@ -32,6 +32,11 @@ export interface OrthancPodSpec {
   readonly storageKeySecretName?: string;
   /** PVC for DICOM files; undefined with S3 storage. */
   readonly storageClaimName?: string;
+  /**
+   * Secret whose `ca.crt` signed the database server's certificate (the StatefulSet's CA): with
+   * it, the PostgreSQL plugin's TLS (`sslmode=require`) also verifies the server.
+   */
+  readonly postgresCaSecretName?: string;
   readonly serviceAccountName: string;
   /** Requests; the memory request is also the limit. */
   readonly resources: { readonly cpu: string; readonly memory: string };
@@ -45,6 +50,14 @@ export interface OrthancPodSpec {
  * only their first 4 characters, 16 bits).
  */
 export const HOST_ID_SCRIPT = "head -c 4 /dev/urandom > /hostid/hostid";
+
+/**
+ * Where Orthanc finds the database's CA certificate. libpq reads PGSSLROOTCERT, and with a root
+ * certificate there `sslmode=require` (the plugin's `EnableSsl`) checks the server's chain as
+ * `verify-ca` does; without one it encrypts without checking.
+ */
+export const ORTHANC_POSTGRES_CA_DIR = "/etc/postgresql-ca";
+export const ORTHANC_POSTGRES_CA = `${ORTHANC_POSTGRES_CA_DIR}/ca.crt`;
 
 export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.Deployment {
   const secretFiles = [
@@ -95,6 +108,19 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
     ...(s.storageClaimName
       ? [{ name: "storage", persistentVolumeClaim: { claimName: s.storageClaimName } }]
       : [{ name: "storage", emptyDir: {} }]),
+    // The CA certificate only, never the server's key of the same Secret.
+    ...(s.postgresCaSecretName
+      ? [
+          {
+            name: "postgres-ca",
+            secret: {
+              secretName: s.postgresCaSecretName,
+              defaultMode: 0o444,
+              items: [{ key: "ca.crt", path: "ca.crt" }],
+            },
+          },
+        ]
+      : []),
   ];
   const ports: ContainerPort[] = [{ name: "http", containerPort: s.httpPort, protocol: "TCP" }];
   if (s.dicomPort) ports.push({ name: "dicom", containerPort: s.dicomPort, protocol: "TCP" });
@@ -154,6 +180,9 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
                 // The init container generated this pod's /etc/hostid; the entrypoint must not
                 // try to write it on the read-only root.
                 { name: "GENERATE_HOST_ID_IF_MISSING", value: "false" },
+                ...(s.postgresCaSecretName
+                  ? [{ name: "PGSSLROOTCERT", value: ORTHANC_POSTGRES_CA }]
+                  : []),
               ],
               ports,
               volumeMounts: [
@@ -170,6 +199,15 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "plugins", mountPath: "/run/orthanc/plugins" },
                 { name: "storage", mountPath: ORTHANC_PATHS.storage },
+                ...(s.postgresCaSecretName
+                  ? [
+                      {
+                        name: "postgres-ca",
+                        mountPath: ORTHANC_POSTGRES_CA_DIR,
+                        readOnly: true,
+                      },
+                    ]
+                  : []),
               ],
               securityContext: restrictedContainer,
               resources: {
