@@ -25,6 +25,15 @@ const changedInputs: Record<string, Record<string, string>> = {
     // Issue 12: the key policy lets CloudWatch Logs use the key for the VPC's flow-log group
     // (an in-place policy update; the key and what it encrypted stay).
     "aws:kms/key:Key::orthanc-docker-vm-key": "CloudWatch Logs may encrypt flow logs with it",
+    // Issue 12: DICOM TLS on by default (a public range, a domain): orthanc.json gains the
+    // DicomTls* settings and the container the certificate, key and trusted CAs as files (an
+    // update of the container; the volumes stay).
+    "docker:index/container:Container::orthanc-docker-vm-orthanc": "DICOM TLS files and settings",
+  },
+  "aws-fargate-efs": {
+    // Issue 12: DICOM TLS on by default at the network load balancer (a domain, an ACM
+    // certificate for the DICOM name): the listener becomes TLS in place.
+    "aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom": "DICOM listener TLS",
   },
 };
 
@@ -43,6 +52,11 @@ const added: Record<string, string[]> = {
 const created: Record<string, Record<string, string>> = {
   "docker-vm": Object.fromEntries(
     [
+      ["tls:index/privateKey:PrivateKey", "dicom-ca-key"],
+      ["tls:index/selfSignedCert:SelfSignedCert", "dicom-ca"],
+      ["tls:index/privateKey:PrivateKey", "dicom-key"],
+      ["tls:index/certRequest:CertRequest", "dicom-csr"],
+      ["tls:index/locallySignedCert:LocallySignedCert", "dicom-cert"],
       ["aws:backup/vault:Vault", "vm-snapshots-vault"],
       ["aws:backup/plan:Plan", "vm-snapshots-plan"],
       ["aws:backup/selection:Selection", "vm-snapshots-selection"],
@@ -54,8 +68,13 @@ const created: Record<string, Record<string, string>> = {
       ["aws:ec2/flowLog:FlowLog", "vm-flow-logs"],
     ].map(([type, name]) => [
       `${type}::orthanc-docker-vm-${name}`,
-      // Issue 12: daily snapshots of the VM's data volume; flow logs of the VPC it creates.
-      name.includes("snapshots") ? "data volume snapshots" : "VPC flow logs",
+      // Issue 12: daily snapshots of the VM's data volume; flow logs of the VPC it creates; the
+      // private CA and server certificate of DICOM TLS.
+      name.startsWith("dicom")
+        ? "DICOM TLS CA and certificate"
+        : name.includes("snapshots")
+          ? "data volume snapshots"
+          : "VPC flow logs",
     ]),
   ),
 };

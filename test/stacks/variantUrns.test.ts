@@ -29,9 +29,25 @@ const changedInputs: Record<string, Record<string, string>> = {
   // Plan-only: the offline stand-in for k8s-ha's encrypted S3 key lost its spaces (issue 10), and
   // the pods' checksum over the credentials holding it changed with it.
   "k8s-ha with DNS records": {
+    // ... and issue 12: with a DICOM name, DICOM TLS is on by default: orthanc.json gains the
+    // DicomTls* settings and the pods mount the certificate.
     "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
-      "offline placeholder of a secure value",
+      "offline placeholder of a secure value; DICOM TLS mounts",
+    "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:core/v1:ConfigMap::orthanc-k8s-ha-config":
+      "DICOM TLS settings",
   },
+};
+
+/** `type::name` of the resources a change created on purpose, by variant, with why. */
+const created: Record<string, Record<string, string>> = {
+  // Issue 12: DICOM TLS on by default with a DICOM name: the namespace's DICOM CA chain and the
+  // DICOM certificate (cert-manager objects).
+  "k8s-ha with DNS records": Object.fromEntries(
+    ["dicom-selfsigned", "dicom-ca", "dicom-ca-issuer", "dicom-tls"].map((n) => [
+      `kubernetes:cert-manager.io/v1:${n === "dicom-ca" || n === "dicom-tls" ? "Certificate" : "Issuer"}::orthanc-k8s-ha-${n}`,
+      "DICOM TLS certificate chain",
+    ]),
+  ),
 };
 
 describe.each(Object.keys(before))("%s", (label) => {
@@ -50,7 +66,9 @@ describe.each(Object.keys(before))("%s", (label) => {
       .map(([urn]) => urn);
     expect(changed).toEqual(Object.keys(changedInputs[label] ?? {}));
     const claimed = new Set(claims.values());
-    expect(plan.resources.filter((r) => !claimed.has(r.urn)).map((r) => r.urn)).toEqual([]);
+    expect(
+      plan.resources.filter((r) => !claimed.has(r.urn)).map((r) => `${r.type}::${r.name}`),
+    ).toEqual(Object.keys(created[label] ?? {}));
 
     const moved = [...claims]
       .filter(([old, now]) => old !== now)

@@ -372,7 +372,7 @@ function dicomTlsIssues(
       issues.push({
         key: switchKey,
         message:
-          `needs an ACM certificate for the DICOM name, issued only with a domain and HTTPS, but ` +
+          `needs a certificate for the DICOM name (from ACM), issued only with a domain and HTTPS, but ` +
           (s.dns.name ? "`orthanc:tls.enabled` is false" : "`orthanc:dns.name` is not set") +
           `. Fix: ` +
           (s.dns.name
@@ -420,21 +420,6 @@ function dicomTlsIssues(
 
 /** The rules that guard `orthanc:orthanc`. */
 export const orthancRules = [
-  rule(
-    { sections: ["orthanc", "dns", "tls"], targets: ["docker", "kubernetes"] },
-    (s, target, given) => dicomTlsIssues(s, target, given),
-  ),
-  rule({ sections: ["orthanc", "dns", "tls", "aws"], targets: ["aws"] }, (s, target, given) => {
-    const issues = dicomTlsIssues(s, target, given, s.aws.dicomTls);
-    if (given("aws.dicomTls") && given("orthanc.dicom.tls.enabled"))
-      issues.push({
-        key: "orthanc:aws.dicomTls",
-        message:
-          `is the former name of \`orthanc:orthanc.dicom.tls.enabled\`, which the stack sets too; one switch, one key. ` +
-          `Fix: \`pulumi config rm --path 'orthanc:aws.dicomTls'\`.`,
-      });
-    return issues;
-  }),
   rule({ sections: ["orthanc", "database"] }, ({ orthanc, database }) =>
     orthanc.replicas > 1 && database.engine !== "postgresql"
       ? {
@@ -601,4 +586,21 @@ export const orthancRules = [
         }
       : undefined,
   ),
+
+  // DICOM over TLS; after the rules above, so a wide-open allowlist is named for that first.
+  rule(
+    { sections: ["orthanc", "dns", "tls"], targets: ["docker", "kubernetes"] },
+    (s, target, given) => dicomTlsIssues(s, target, given),
+  ),
+  rule({ sections: ["orthanc", "dns", "tls", "aws"], targets: ["aws"] }, (s, target, given) => {
+    const issues = dicomTlsIssues(s, target, given, s.aws.dicomTls);
+    if (given("aws.dicomTls") && given("orthanc.dicom.tls.enabled"))
+      issues.push({
+        key: "orthanc:aws.dicomTls",
+        message:
+          `is the former name of \`orthanc:orthanc.dicom.tls.enabled\`, which the stack sets too; one switch, one key. ` +
+          `Fix: \`pulumi config rm --path 'orthanc:aws.dicomTls'\`.`,
+      });
+    return issues;
+  }),
 ];
