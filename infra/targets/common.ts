@@ -55,7 +55,8 @@ export function dicomTlsArgs(cfg: DockerConfig | KubernetesConfig): DicomTlsArgs
 export function orthancArgs(cfg: OrthancConfig) {
   const o = cfg.orthanc;
   // The TLS section reaches the components as `dicomTlsArgs` (its key is a secret).
-  const { tls: _tls, ...dicom } = o.dicom;
+  const dicom: Omit<typeof o.dicom, "tls"> & { tls?: unknown } = { ...o.dicom };
+  delete dicom.tls;
   return {
     name: o.name,
     httpPort: o.httpPort,
