@@ -134,6 +134,36 @@ describe("stack aws-fargate-efs", () => {
     ]);
   });
 
+  test("DICOM over TLS by default: the DICOM listener ends TLS with the ACM certificate covering the DICOM name; Orthanc behind it speaks plain DICOM inside the VPC", async () => {
+    const listener = plain["aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom"];
+    expect(listener).toEqual({
+      loadBalancerArn: "arn:aws:lb:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-dicom",
+      port: 4242,
+      protocol: "TLS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-certificate",
+      defaultActions: [
+        {
+          type: "forward",
+          targetGroupArn: "arn:aws:lb:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-dicom",
+        },
+      ],
+    });
+    const certificate =
+      plain["aws:acm/certificate:Certificate::orthanc-aws-fargate-efs-edge-certificate"];
+    expect(certificate.subjectAlternativeNames).toContain("dicom.example.org");
+    // TLS ends at the balancer: Orthanc itself gets no DicomTls settings.
+    expect(JSON.stringify(plain)).not.toContain("DicomTlsEnabled");
+
+    // Switched off, with the public range accepted in clear text: a TCP listener.
+    const off = await planStack("aws-fargate-efs", {
+      orthanc: { dicom: { tls: { enabled: false, allowPlaintext: true } } },
+    });
+    const tcp = off.plain["aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom"];
+    expect(tcp.protocol).toBe("TCP");
+    expect(tcp.certificateArn).toBeUndefined();
+  });
+
   test("the database and the file system live in private subnets, reachable only from the tasks", () => {
     expect(only(plan, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).toEqual([
       "orthanc-aws-fargate-efs-net-private-0-id",
