@@ -188,6 +188,12 @@ function kubernetesInstances(resources: ShippedResource[]): OrthancDocuments[] {
     (secret.data?.[key] === undefined
       ? undefined
       : Buffer.from(secret.data[key], "base64").toString("utf8"));
+  // Secrets cert-manager writes in the cluster (DICOM TLS): no plan holds their files.
+  const issued = new Set(
+    resources
+      .filter((r) => r.type === "kubernetes:cert-manager.io/v1:Certificate")
+      .map((r) => r.inputs.spec?.secretName as string),
+  );
   const instances: OrthancDocuments[] = [];
   for (const d of resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")) {
     const namespace = d.inputs.metadata?.namespace ?? "default";
@@ -209,6 +215,7 @@ function kubernetesInstances(resources: ShippedResource[]): OrthancDocuments[] {
         ...(v?.projected?.sources ?? []).filter((s: Json) => s.secret).map((s: Json) => s.secret),
       ];
       for (const s of secrets) {
+        if (issued.has(s.name)) continue;
         const secret = find("Secret", namespace, s.name);
         const keys = Object.keys({ ...secret.data, ...secret.stringData });
         add(s, (k) => secretValue(secret, k), keys);
