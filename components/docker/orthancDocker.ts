@@ -148,7 +148,8 @@ export class OrthancDocker extends pulumi.ComponentResource {
     const dicomAddress = dicomExposure === "loopback" ? "127.0.0.1" : "0.0.0.0";
     this.dicomEndpoint = host.apply((h) =>
       dicomExposure !== "none"
-        ? `${args.orthanc.dicom.aet}@${args.proxy.domain ?? displayAddress(dicomAddress, h)}:${dicomPort}`
+        ? // Over TLS, the name the certificate is for.
+          `${args.orthanc.dicom.aet}@${args.dicomTls?.hostName ?? args.proxy.domain ?? displayAddress(dicomAddress, h)}:${dicomPort}`
         : undefined,
     );
     this.dicomCaCertificate = dicomTls?.caCertificate;

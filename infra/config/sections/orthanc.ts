@@ -309,8 +309,8 @@ function dicomTlsIssues(
   const explicitOn = (t.enabled ?? awsDicomTls) === true;
 
   // Public networks in clear text: an explicit yes, or TLS.
-  const publicBlocks = d.enabled ? d.allowedCidrs.filter(isPublicCidr) : [];
-  if (publicBlocks.length && !on && !t.allowPlaintext) {
+  const publicRanges = d.enabled ? d.allowedCidrs.filter(isPublicCidr) : [];
+  if (publicRanges.length && !on && !t.allowPlaintext) {
     const name = managedCertificateFor(s, target);
     const why =
       (t.enabled ?? awsDicomTls) === false
@@ -331,7 +331,7 @@ function dicomTlsIssues(
     issues.push({
       key: "orthanc:orthanc.dicom.allowedCidrs",
       message:
-        `lets public networks (${publicBlocks.join(", ")}) reach DICOM on port ${d.port} in clear text: DICOM TLS is off because ${why}, ` +
+        `lets public networks (${publicRanges.join(", ")}) reach DICOM on port ${d.port} in clear text: DICOM TLS is off because ${why}, ` +
         `so studies and patient data would cross networks the hospital does not own unencrypted. ` +
         `Fix: turn DICOM TLS on with ${turnOn}; or accept clear text explicitly with \`pulumi config set --path '${key("allowPlaintext")}' true\`.`,
     });
