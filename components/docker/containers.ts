@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../shared/orthancImage";
+import type { DicomTlsFiles } from "./dicomTls";
 import { postgresCommand } from "../shared/postgresTuning";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
 import { dumpAndPrune } from "../shared/backup";
@@ -101,6 +102,8 @@ export interface OrthancContainerArgs {
   readonly orthancJson: pulumi.Input<string>;
   readonly credentialsJson: pulumi.Input<string>;
   readonly storageMasterKey?: pulumi.Input<string>;
+  /** Orthanc's DICOM TLS certificate, key (secret) and trusted CAs, delivered as files. */
+  readonly dicomTls?: Pick<DicomTlsFiles, "certificate" | "privateKey" | "trusted">;
   readonly environment: Record<string, string>;
   readonly dicom?: { port: number; publishAddress: string; publishPort: number };
   readonly provider: docker.Provider;
@@ -137,6 +140,13 @@ export function createOrthancContainer(
         file(ORTHANC_PATHS.credentials, a.credentialsJson, "0400"),
         ...(a.storageMasterKey
           ? [file(ORTHANC_PATHS.storageMasterKey, a.storageMasterKey, "0400")]
+          : []),
+        ...(a.dicomTls
+          ? [
+              file(ORTHANC_PATHS.dicomTlsCertificate, a.dicomTls.certificate, "0444"),
+              file(ORTHANC_PATHS.dicomTlsPrivateKey, a.dicomTls.privateKey, "0400"),
+              file(ORTHANC_PATHS.dicomTlsTrusted, a.dicomTls.trusted, "0444"),
+            ]
           : []),
       ],
       volumes: a.storageVolume

@@ -19,6 +19,10 @@ export const ORTHANC_PATHS = {
   secretsDir: "/run/secrets",
   credentials: "/run/secrets/orthanc-credentials.json",
   storageMasterKey: "/run/secrets/orthanc-storage-master-key",
+  /** DICOM TLS: the server certificate (PEM, with its chain), its key, and the CAs it trusts. */
+  dicomTlsCertificate: "/run/secrets/orthanc-dicom-tls.crt",
+  dicomTlsPrivateKey: "/run/secrets/orthanc-dicom-tls.key",
+  dicomTlsTrusted: "/run/secrets/orthanc-dicom-tls-trusted.crt",
   storage: "/var/lib/orthanc/db",
 } as const;
 

@@ -6,6 +6,7 @@ import { StackOutputs } from "./types";
 import {
   DEFAULT_S3_REGION,
   dicomPublishedTo,
+  dicomTlsArgs,
   orthancArgs,
   pulledImage,
   rootName,
@@ -94,6 +95,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
       httpPort: cfg.docker.httpPort,
       accessLogRetentionDays: cfg.docker.accessLogRetentionDays,
     },
+    dicomTls: dicomTlsArgs(cfg),
     dicomGate: { image: pulledImage(cfg, "haproxy", cfg.docker.images.haproxy) },
     backup: {
       enabled: cfg.docker.backup.enabled && db.engine === "postgresql" && !db.external,
@@ -116,6 +118,7 @@ export function deployDocker(cfg: DockerConfig): StackOutputs {
     adminUser: orthanc.adminUser,
     adminPassword: orthanc.adminPassword,
     host: orthanc.host,
+    ...(orthanc.dicomCaCertificate ? { dicomCaCertificate: orthanc.dicomCaCertificate } : {}),
     note: pulumi.output(
       tlsEnabled(cfg)
         ? undefined

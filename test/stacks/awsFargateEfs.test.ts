@@ -135,6 +135,36 @@ describe("stack aws-fargate-efs", () => {
     ]);
   });
 
+  test("DICOM over TLS by default: the DICOM listener ends TLS with the ACM certificate covering the DICOM name; Orthanc behind it speaks plain DICOM inside the VPC", async () => {
+    const listener = plain["aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom"];
+    expect(listener).toEqual({
+      loadBalancerArn: "arn:aws:lb:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-dicom",
+      port: 4242,
+      protocol: "TLS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-certificate",
+      defaultActions: [
+        {
+          type: "forward",
+          targetGroupArn: "arn:aws:lb:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-dicom",
+        },
+      ],
+    });
+    const certificate =
+      plain["aws:acm/certificate:Certificate::orthanc-aws-fargate-efs-edge-certificate"];
+    expect(certificate.subjectAlternativeNames).toContain("dicom.example.org");
+    // TLS ends at the balancer: Orthanc itself gets no DicomTls settings.
+    expect(JSON.stringify(plain)).not.toContain("DicomTlsEnabled");
+
+    // Switched off, with the public range accepted in clear text: a TCP listener.
+    const off = await planStack("aws-fargate-efs", {
+      orthanc: { dicom: { tls: { enabled: false, allowPlaintext: true } } },
+    });
+    const tcp = off.plain["aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom"];
+    expect(tcp.protocol).toBe("TCP");
+    expect(tcp.certificateArn).toBeUndefined();
+  });
+
   test("the database and the file system live in private subnets, reachable only from the tasks", () => {
     expect(only(plan, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).toEqual([
       "orthanc-aws-fargate-efs-net-private-0-id",
@@ -212,7 +242,7 @@ describe("stack aws-fargate-efs", () => {
       ]);
   });
 
-  test("the access trail: the web balancer logs into the access-log bucket (ELB's account for eu-west-1), kept 365 days; the TCP DICOM balancer has no access log", () => {
+  test("the access trail: both balancers log into the access-log bucket (ELB's account for eu-west-1 for the web; the DICOM one is TLS by default, so it logs too), kept 365 days", () => {
     const LOGS = "orthanc-aws-fargate-efs-access-logs-a1b2c3d";
     const web = named(plan, "aws:lb/loadBalancer:LoadBalancer", "orthanc-aws-fargate-efs-edge-web");
     expect(web.inputs.accessLogs).toEqual({ bucket: LOGS, prefix: "web", enabled: true });
@@ -221,11 +251,13 @@ describe("stack aws-fargate-efs", () => {
       "aws:lb/loadBalancer:LoadBalancer",
       "orthanc-aws-fargate-efs-edge-dicom",
     );
-    expect(dicom.inputs.accessLogs).toBeUndefined();
+    expect(dicom.inputs.accessLogs).toEqual({ bucket: LOGS, prefix: "dicom", enabled: true });
     const policy = JSON.parse(only(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
     expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
       "DenyInsecureTransport",
       "WebLoadBalancerAccessLogs",
+      "DicomLoadBalancerAccessLogs",
+      "DicomLoadBalancerAclCheck",
     ]);
     expect(policy.Statement[1]).toEqual({
       Sid: "WebLoadBalancerAccessLogs",

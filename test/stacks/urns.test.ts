@@ -61,12 +61,21 @@ const changedInputs: Record<string, Record<string, string>> = {
     // Issue 12: the Caddyfile gains the access log (the proxy container is recreated; the
     // proxy-data volume with its certificates stays).
     "docker:index/container:Container::orthanc-docker-vm-proxy": ACCESS_LOG_PROXY,
+    // Issue 12: DICOM TLS on by default (a public range, a domain): orthanc.json gains the
+    // DicomTls* settings and the container the certificate, key and trusted CAs as files (an
+    // update of the container; the volumes stay).
+    "docker:index/container:Container::orthanc-docker-vm-orthanc": "DICOM TLS files and settings",
   },
   local: { "docker:index/container:Container::orthanc-local-proxy": ACCESS_LOG_PROXY },
   // Issue 12: access logs on the load balancers (an attribute changed in place).
   "aws-ec2": { "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-ec2-edge-web": ACCESS_LOG_LB },
   "aws-fargate-efs": {
     "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-efs-edge-web": ACCESS_LOG_LB,
+    // Issue 12: DICOM TLS on by default at the network load balancer (a domain, an ACM
+    // certificate for the DICOM name): the listener becomes TLS in place, and the NLB, now with a
+    // TLS listener, writes access logs.
+    "aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom": "DICOM listener TLS",
+    "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-efs-edge-dicom": ACCESS_LOG_LB,
   },
   "aws-fargate-s3": {
     "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-s3-edge-web": ACCESS_LOG_LB,
@@ -94,6 +103,11 @@ const created: Record<string, Record<string, string>> = {
   "k8s-basic": K8S_POSTGRES_TLS_CREATED,
   "docker-vm": Object.fromEntries(
     [
+      ["tls:index/privateKey:PrivateKey", "dicom-ca-key"],
+      ["tls:index/selfSignedCert:SelfSignedCert", "dicom-ca"],
+      ["tls:index/privateKey:PrivateKey", "dicom-key"],
+      ["tls:index/certRequest:CertRequest", "dicom-csr"],
+      ["tls:index/locallySignedCert:LocallySignedCert", "dicom-cert"],
       ["aws:backup/vault:Vault", "vm-snapshots-vault"],
       ["aws:backup/plan:Plan", "vm-snapshots-plan"],
       ["aws:backup/selection:Selection", "vm-snapshots-selection"],
@@ -105,8 +119,13 @@ const created: Record<string, Record<string, string>> = {
       ["aws:ec2/flowLog:FlowLog", "vm-flow-logs"],
     ].map(([type, name]) => [
       `${type}::orthanc-docker-vm-${name}`,
-      // Issue 12: daily snapshots of the VM's data volume; flow logs of the VPC it creates.
-      name.includes("snapshots") ? "data volume snapshots" : "VPC flow logs",
+      // Issue 12: daily snapshots of the VM's data volume; flow logs of the VPC it creates; the
+      // private CA and server certificate of DICOM TLS.
+      name.startsWith("dicom")
+        ? "DICOM TLS CA and certificate"
+        : name.includes("snapshots")
+          ? "data volume snapshots"
+          : "VPC flow logs",
     ]),
   ),
 };

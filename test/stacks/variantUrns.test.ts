@@ -35,8 +35,12 @@ const changedInputs: Record<string, Record<string, string>> = {
   // Plan-only: the offline stand-in for k8s-ha's encrypted S3 key lost its spaces (issue 10), and
   // the pods' checksum over the credentials holding it changed with it.
   "k8s-ha with DNS records": {
+    // ... and issue 12: with a DICOM name, DICOM TLS is on by default: orthanc.json gains the
+    // DicomTls* settings and the pods mount the certificate.
     "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
-      "offline placeholder of a secure value",
+      "offline placeholder of a secure value; DICOM TLS mounts",
+    "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:core/v1:ConfigMap::orthanc-k8s-ha-config":
+      "DICOM TLS settings",
   },
   "k8s-basic with a DNS zone": Object.fromEntries(
     Object.entries(K8S_POSTGRES_TLS_CHANGED).map(([key, why]) => [
@@ -49,6 +53,14 @@ const changedInputs: Record<string, Record<string, string>> = {
 /** Resources a later issue creates on purpose, by variant (`type::name`), with why. */
 const created: Record<string, Record<string, string>> = {
   "k8s-basic with a DNS zone": K8S_POSTGRES_TLS_CREATED,
+  // Issue 12: DICOM TLS on by default with a DICOM name: the namespace's DICOM CA chain and the
+  // DICOM certificate (cert-manager objects).
+  "k8s-ha with DNS records": Object.fromEntries(
+    ["dicom-selfsigned", "dicom-ca", "dicom-ca-issuer", "dicom-tls"].map((n) => [
+      `kubernetes:cert-manager.io/v1:${n === "dicom-ca" || n === "dicom-tls" ? "Certificate" : "Issuer"}::orthanc-k8s-ha-${n}`,
+      "DICOM TLS certificate chain",
+    ]),
+  ),
 };
 
 describe.each(Object.keys(before))("%s", (label) => {

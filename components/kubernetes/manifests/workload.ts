@@ -6,6 +6,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../../shared/orthancImage";
 import { labels, objectMeta, restrictedContainer, restrictedPod } from "./conventions";
+import { dicomTlsMounts, dicomTlsVolume } from "./dicomTls";
 
 type Probe = k8s.types.input.core.v1.Probe;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -40,6 +41,11 @@ export interface OrthancPodSpec {
   readonly serviceAccountName: string;
   /** Requests; the memory request is also the limit. */
   readonly resources: { readonly cpu: string; readonly memory: string };
+  /**
+   * Orthanc's DICOM TLS: the Secret with tls.crt/tls.key, and the one with the modalities' CAs
+   * (ca.crt) for mutual TLS. Undefined: plain DICOM.
+   */
+  readonly dicomTls?: { readonly certificateSecret: string; readonly clientsSecret?: string };
   /** Hash of the rendered configuration and credentials: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
 }
@@ -100,6 +106,7 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
         ],
       },
     },
+    ...(s.dicomTls ? [dicomTlsVolume(s.dicomTls)] : []),
     // The image writes its merged configuration to /tmp and links plugins into /run/orthanc.
     { name: "tmp", emptyDir: {} },
     { name: "plugins", emptyDir: {} },
@@ -195,6 +202,7 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
                   subPath: path.split("/").pop(),
                   readOnly: true,
                 })),
+                ...(s.dicomTls ? dicomTlsMounts() : []),
                 { name: "hostid", mountPath: "/etc/hostid", subPath: "hostid", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "plugins", mountPath: "/run/orthanc/plugins" },
