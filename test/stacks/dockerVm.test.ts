@@ -215,7 +215,9 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
       )?.inputs.name,
     ).toBe("haproxy:3.2.4-alpine");
     expect(haproxy).toContain("server orthanc-1 orthanc-docker-vm-orthanc:4242 resolvers docker");
-    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    const config = JSON.parse(
+      upload(container(plan, "orthanc-files"), "/etc/orthanc/orthanc.json")!.content,
+    );
     expect(config).toMatchObject({
       DicomAet: "RESEARCHPACS",
       DicomAlwaysAllowStore: false,

@@ -30,7 +30,15 @@ const changedInputs: Record<string, Record<string, string>> = {
   // the pods' checksum over the credentials holding it changed with it.
   "k8s-ha with DNS records": {
     "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
-      "offline placeholder of a secure value",
+      "offline placeholder of a secure value; issue 12: sizeLimit on its emptyDirs (pods roll)",
+  },
+  // Issue 12 (bounded): a sizeLimit on every emptyDir. An in-place update that rolls the pods;
+  // the StatefulSet keeps its PVC.
+  "k8s-basic with a DNS zone": {
+    "urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc":
+      "sizeLimit on its emptyDirs (pods roll)",
+    "urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres":
+      "sizeLimit on its emptyDirs (the pod rolls, the PVC stays)",
   },
 };
 

@@ -89,8 +89,10 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
                 items: [{ key: "password", path: "password" }],
               },
             },
-            { name: "run", emptyDir: {} },
-            { name: "tmp", emptyDir: {} },
+            // The server's socket, lock and pid files; its own temporary files go to the data
+            // directory, so /tmp holds only what the entrypoint's tools write.
+            { name: "run", emptyDir: { sizeLimit: "16Mi" } },
+            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
           ],
         },
       },
