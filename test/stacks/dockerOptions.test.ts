@@ -143,7 +143,6 @@ describe("S3 storage on Docker", () => {
     const key = ofType(plan, "random:index/randomBytes:RandomBytes");
     expect(key).toHaveLength(1);
     expect(key[0]).toMatchObject({ protect: true, retainOnDelete: true, inputs: { length: 32 } });
-    const o = container(plan, "orthanc");
     expect(
       upload(container(plan, "orthanc-files"), "/run/secrets/orthanc-storage-master-key"),
     ).toMatchObject({
