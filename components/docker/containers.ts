@@ -1,7 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../shared/orthancImage";
+import {
+  ORTHANC_PATHS,
+  ORTHANC_UID,
+  PROBE_COMMAND,
+  READ_ONLY_ROOT_ENV,
+} from "../shared/orthancImage";
 import type { DicomTlsFiles } from "./dicomTls";
+import { memoryLimit, ORTHANC_FILES_MEMORY_MIB, orthancTmpfs } from "./limits";
 import { postgresCommand } from "../shared/postgresTuning";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
 import { dumpAndPrune } from "../shared/backup";
@@ -24,6 +30,8 @@ export const HARDENING = {
 };
 
 export interface DatabaseContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly volume: pulumi.Input<string>;
@@ -51,6 +59,7 @@ export function createDatabaseContainer(
       // shared with the Kubernetes StatefulSet (durability untouched).
       command: postgresCommand(),
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       // The entrypoint chowns the data directory and then drops to `postgres`.
       capabilities: {
         drops: ["ALL"],
@@ -95,6 +104,8 @@ export function createDatabaseContainer(
 }
 
 export interface OrthancContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly backendNetwork: pulumi.Input<string>;
   readonly frontendNetwork: pulumi.Input<string>;
@@ -111,9 +122,12 @@ export interface OrthancContainerArgs {
 }
 
 /**
- * Orthanc as the image's non-root user. Configuration arrives as uploaded files: orthanc.json in
- * /etc/orthanc and the credentials in /run/secrets, readable by Orthanc only, so nothing secret is
- * in `docker inspect`.
+ * Orthanc as the image's non-root user, on a read-only root. Configuration arrives as files:
+ * orthanc.json in /etc/orthanc and the credentials in /run/secrets, readable by Orthanc only, so
+ * nothing secret is in `docker inspect`. Docker refuses to copy files into a container with a
+ * read-only root (the provider copies to `/`), so the files are uploaded into the volumes of a
+ * `-files` container that is created, never started, and Orthanc mounts its volumes
+ * (`volumesFrom` by id: new files replace Orthanc too).
  */
 export function createOrthancContainer(
   name: string,
@@ -127,14 +141,26 @@ export function createOrthancContainer(
     owner: String(ORTHANC_UID),
     group: String(ORTHANC_UID),
   });
-  return new docker.Container(
-    `${name}-orthanc`,
+  const files = new docker.Container(
+    `${name}-orthanc-files`,
     {
-      name: `${name}-orthanc`,
+      name: `${name}-orthanc-files`,
       image: a.image,
-      ...HARDENING,
+      // Created only: nothing runs in it, not even after a daemon restart.
+      start: false,
+      mustRun: false,
+      restart: "no",
+      entrypoints: ["/bin/true"],
       user: `${ORTHANC_UID}:${ORTHANC_UID}`,
-      envs: Object.entries(a.environment).map(([k, v]) => `${k}=${v}`),
+      securityOpts: HARDENING.securityOpts,
+      capabilities: HARDENING.capabilities,
+      ...memoryLimit(ORTHANC_FILES_MEMORY_MIB),
+      // Anonymous volumes of this container, removed with it (`removeVolumes`).
+      volumes: [
+        { containerPath: ORTHANC_PATHS.configDir },
+        { containerPath: ORTHANC_PATHS.secretsDir },
+      ],
+      removeVolumes: true,
       uploads: [
         file(ORTHANC_PATHS.config, a.orthancJson, "0444"),
         file(ORTHANC_PATHS.credentials, a.credentialsJson, "0400"),
@@ -149,9 +175,29 @@ export function createOrthancContainer(
             ]
           : []),
       ],
-      volumes: a.storageVolume
-        ? [{ volumeName: a.storageVolume, containerPath: ORTHANC_PATHS.storage }]
-        : [],
+    },
+    { parent, provider: a.provider },
+  );
+  return new docker.Container(
+    `${name}-orthanc`,
+    {
+      name: `${name}-orthanc`,
+      image: a.image,
+      ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
+      user: `${ORTHANC_UID}:${ORTHANC_UID}`,
+      // A read-only root: the image writes only to its tmpfs folders (and the storage volume).
+      readOnly: true,
+      tmpfs: orthancTmpfs(),
+      envs: Object.entries({ ...a.environment, ...READ_ONLY_ROOT_ENV }).map(
+        ([k, v]) => `${k}=${v}`,
+      ),
+      volumes: [
+        { fromContainer: files.id },
+        ...(a.storageVolume
+          ? [{ volumeName: a.storageVolume, containerPath: ORTHANC_PATHS.storage }]
+          : []),
+      ],
       networksAdvanced: [
         { name: a.backendNetwork, aliases: [ORTHANC_ALIAS] },
         { name: a.frontendNetwork, aliases: [ORTHANC_ALIAS] },
@@ -185,6 +231,8 @@ export function createOrthancContainer(
 }
 
 export interface ProxyContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly caddyfile: string;
@@ -203,6 +251,7 @@ export function createProxyContainer(name: string, parent: pulumi.Resource, a: P
       name: `${name}-proxy`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
       uploads: [{ file: "/etc/caddy/Caddyfile", content: a.caddyfile, permissions: "0444" }],
       volumes: [{ volumeName: a.dataVolume, containerPath: "/data" }],
@@ -228,6 +277,8 @@ export function createProxyContainer(name: string, parent: pulumi.Resource, a: P
 }
 
 export interface DicomGateContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly config: string;
@@ -252,6 +303,7 @@ export function createDicomGateContainer(
       name: `${name}-dicom-gate`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       uploads: [
         { file: "/usr/local/etc/haproxy/haproxy.cfg", content: a.config, permissions: "0444" },
       ],
@@ -265,6 +317,8 @@ export function createDicomGateContainer(
 }
 
 export interface BackupContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly backupVolume: pulumi.Input<string>;
@@ -306,6 +360,7 @@ export function createBackupContainer(
       name: `${name}-backup`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       // Starts as root only to hand the backup volume to postgres (chown, then chmod of a folder
       // root no longer owns: FOWNER), then the script drops to postgres.
       capabilities: { drops: ["ALL"], adds: ["CHOWN", "FOWNER", "SETUID", "SETGID"] },
@@ -339,6 +394,8 @@ export function createBackupContainer(
 }
 
 export interface BackupSyncArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   /** A network with a route out (the frontend). */
   readonly network: pulumi.Input<string>;
@@ -382,6 +439,7 @@ export function createBackupSyncContainer(
       name: `${name}-backup-sync`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       user: `${POSTGRES_UID}:${POSTGRES_UID}`,
       entrypoints: ["/bin/sh", "-c", backupSyncScript(a.destination, a.intervalHours, a.endpoint)],
       envs: [

@@ -28,7 +28,7 @@ export function createDatabase(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "database" | "backup" | "storage">,
+  args: Pick<OrthancDockerArgs, "database" | "backup" | "storage" | "resources">,
   generatedPassword?: pulumi.Output<string>,
 ): DockerDatabase {
   const db = args.database;
@@ -46,6 +46,7 @@ export function createDatabase(
     password: generatedPassword,
     database: DB_NAME,
     user: DB_USER,
+    memoryMiB: args.resources.postgresMemoryMiB,
     provider: host.provider,
   });
   if (args.backup.enabled)
@@ -63,7 +64,7 @@ function createDumps(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "backup" | "storage">,
+  args: Pick<OrthancDockerArgs, "backup" | "storage" | "resources">,
   pgImage: docker.RemoteImage,
   postgres: docker.Container,
   password: pulumi.Output<string>,
@@ -78,6 +79,7 @@ function createDumps(
     user: DB_USER,
     intervalHours: args.backup.intervalHours,
     retentionDays: args.backup.retentionDays,
+    memoryMiB: args.resources.backupMemoryMiB,
     provider: host.provider,
     dependsOn: [postgres],
   });
@@ -96,6 +98,7 @@ function createDumps(
           pulumi.interpolate`[default]\naws_access_key_id = ${st.accessKeyId}\naws_secret_access_key = ${st.secretAccessKey!}\n`,
         )
       : undefined,
+    memoryMiB: args.resources.backupMemoryMiB,
     provider: host.provider,
     dependsOn: [dumper],
   });

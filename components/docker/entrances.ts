@@ -15,7 +15,7 @@ export function createEntrances(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "orthanc" | "proxy" | "dicomGate">,
+  args: Pick<OrthancDockerArgs, "orthanc" | "proxy" | "dicomGate" | "resources">,
   orthancs: docker.Container[],
   dicomExposure: DicomExposure,
 ) {
@@ -31,6 +31,7 @@ export function createEntrances(
         allowedCidrs: args.orthanc.dicomAllowedCidrs,
       }),
       publish: { ip: "0.0.0.0", port: dicomPort },
+      memoryMiB: args.resources.dicomGateMemoryMiB,
       provider: host.provider,
       dependsOn: orthancs,
     });
@@ -56,6 +57,7 @@ export function createEntrances(
     }),
     dataVolume: proxyData.name,
     ports,
+    memoryMiB: args.resources.proxyMemoryMiB,
     provider: host.provider,
     dependsOn: orthancs,
   });

@@ -20,7 +20,10 @@ export function createOrthancReplicas(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "orthanc" | "storage" | "database" | "proxy" | "protectData">,
+  args: Pick<
+    OrthancDockerArgs,
+    "orthanc" | "storage" | "database" | "proxy" | "protectData" | "resources"
+  >,
   resolved: {
     database: DockerDatabase;
     users: pulumi.Output<Record<string, string>>;
@@ -90,6 +93,7 @@ export function createOrthancReplicas(
         index === 0 && resolved.dicomExposure === "loopback"
           ? { port: dicomPort, publishAddress: "127.0.0.1", publishPort: dicomPort }
           : undefined,
+      memoryMiB: args.resources.orthancMemoryMiB,
       provider: host.provider,
       dependsOn: resolved.database.dependsOn,
     });

@@ -82,6 +82,14 @@ export interface OrthancDockerArgs {
     /** Also copy the dumps to the storage bucket (S3 storage only), with this aws-cli image. */
     copyToS3?: { image: string };
   };
+  /** Memory limit of each container in MiB (Orthanc's is per replica). */
+  readonly resources: {
+    orthancMemoryMiB: number;
+    postgresMemoryMiB: number;
+    proxyMemoryMiB: number;
+    dicomGateMemoryMiB: number;
+    backupMemoryMiB: number;
+  };
   /** Protect volumes from deletion and replacement. */
   readonly protectData: boolean;
 }

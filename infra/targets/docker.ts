@@ -105,6 +105,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
         ? { image: pulledImage(cfg, "amazon/aws-cli", cfg.docker.images.awsCli) }
         : undefined,
     },
+    resources: cfg.docker.resources,
     protectData: cfg.protectData,
   };
 }

@@ -215,7 +215,9 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
       )?.inputs.name,
     ).toBe("haproxy:3.2.4-alpine");
     expect(haproxy).toContain("server orthanc-1 orthanc-docker-vm-orthanc:4242 resolvers docker");
-    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    const config = JSON.parse(
+      upload(container(plan, "orthanc-files"), "/etc/orthanc/orthanc.json")!.content,
+    );
     expect(config).toMatchObject({
       DicomAet: "RESEARCHPACS",
       DicomAlwaysAllowStore: false,
@@ -261,7 +263,9 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     });
 
     const o = plain["docker:index/container:Container::orthanc-docker-vm-orthanc"];
-    const file = (path: string) => o.uploads.find((u: { file: string }) => u.file === path);
+    // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
+    const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
+    const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
     const owned = { owner: "999", group: "999" };
     expect(file("/run/secrets/orthanc-dicom-tls.crt")).toEqual({
       file: "/run/secrets/orthanc-dicom-tls.crt",
@@ -285,7 +289,7 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     // The key is nowhere in the environment, and its upload is a Pulumi secret.
     expect(JSON.stringify(o.envs)).not.toContain("PRIVATE KEY");
     // As the plan shows it (secrets masked): the key is a Pulumi secret, the certificates are not.
-    const shown = container(plan, "orthanc");
+    const shown = container(plan, "orthanc-files");
     expect(upload(shown, "/run/secrets/orthanc-dicom-tls.key")!.content).toBe("[secret]");
     expect(upload(shown, "/run/secrets/orthanc-dicom-tls.crt")!.content).toBe(
       pem("CERTIFICATE", "dicom-cert"),
@@ -308,7 +312,9 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
       orthanc: { dicom: { tls: { clientCertificates: cas } } },
     });
     const o = plain["docker:index/container:Container::orthanc-docker-vm-orthanc"];
-    const file = (path: string) => o.uploads.find((u: { file: string }) => u.file === path);
+    // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
+    const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
+    const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
     expect(file("/run/secrets/orthanc-dicom-tls-trusted.crt").content).toBe(cas);
     expect(
       JSON.parse(file("/etc/orthanc/orthanc.json").content).DicomTlsRemoteCertificateRequired,
@@ -324,7 +330,9 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     expect(given.resources.filter((r) => r.type.startsWith("tls:"))).toEqual([]);
     expect(given.outputs.dicomCaCertificate).toBeUndefined();
     const o = plain["docker:index/container:Container::orthanc-docker-vm-orthanc"];
-    const file = (path: string) => o.uploads.find((u: { file: string }) => u.file === path);
+    // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
+    const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
+    const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
     expect(file("/run/secrets/orthanc-dicom-tls.crt").content).toBe(cert);
     expect(file("/run/secrets/orthanc-dicom-tls.key").content).toBe(key);
     expect(file("/run/secrets/orthanc-dicom-tls-trusted.crt").content).toBe(cert);

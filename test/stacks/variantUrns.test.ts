@@ -38,14 +38,17 @@ const changedInputs: Record<string, Record<string, string>> = {
     // ... and issue 12: with a DICOM name, DICOM TLS is on by default: orthanc.json gains the
     // DicomTls* settings and the pods mount the certificate.
     "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
-      "offline placeholder of a secure value; DICOM TLS mounts",
+      "offline placeholder of a secure value; DICOM TLS mounts; sizeLimit on its emptyDirs (pods roll)",
     "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:core/v1:ConfigMap::orthanc-k8s-ha-config":
       "DICOM TLS settings",
   },
+  // Issue 12: PostgreSQL over TLS (the StatefulSet, its dumps and Orthanc's pods change in
+  // place), and a sizeLimit on every emptyDir (in-place updates that roll the pods; the
+  // StatefulSet keeps its PVC).
   "k8s-basic with a DNS zone": Object.fromEntries(
     Object.entries(K8S_POSTGRES_TLS_CHANGED).map(([key, why]) => [
       `urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$${key}`,
-      why,
+      /apps\/v1:(Deployment|StatefulSet)::/.test(key) ? `${why}; sizeLimit on its emptyDirs` : why,
     ]),
   ),
 };

@@ -158,8 +158,10 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
                 items: [{ key: "password", path: "password" }],
               },
             },
-            { name: "run", emptyDir: {} },
-            { name: "tmp", emptyDir: {} },
+            // The server's socket, lock and pid files; its own temporary files go to the data
+            // directory, so /tmp holds only what the entrypoint's tools write.
+            { name: "run", emptyDir: { sizeLimit: "16Mi" } },
+            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
             {
               // PostgreSQL accepts a key owned by root and readable by its group only (0640 at
               // most): the kubelet writes Secret files as root, with the pod's fsGroup (999,

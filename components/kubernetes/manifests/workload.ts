@@ -4,7 +4,12 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../../shared/orthancImage";
+import {
+  ORTHANC_PATHS,
+  ORTHANC_UID,
+  PLUGINS_SPACE_MIB,
+  PROBE_COMMAND,
+} from "../../shared/orthancImage";
 import { labels, objectMeta, restrictedContainer, restrictedPod } from "./conventions";
 import { dicomTlsMounts, dicomTlsVolume } from "./dicomTls";
 
@@ -49,6 +54,15 @@ export interface OrthancPodSpec {
   /** Hash of the rendered configuration and credentials: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
 }
+
+/** The size limit of each of Orthanc's emptyDirs. */
+export const ORTHANC_EMPTY_DIR_LIMITS = {
+  /** The merged configuration and Orthanc's temporary files (asynchronous ZIP and media jobs). */
+  tmp: "2Gi",
+  plugins: `${PLUGINS_SPACE_MIB}Mi`,
+  /** The storage directory with S3 storage and a PostgreSQL index: Orthanc writes nothing there. */
+  storage: "64Mi",
+} as const;
 
 /**
  * A random host id, one per pod (the init container runs once for each): 4 random bytes, which is
@@ -107,14 +121,16 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
       },
     },
     ...(s.dicomTls ? [dicomTlsVolume(s.dicomTls)] : []),
-    // The image writes its merged configuration to /tmp and links plugins into /run/orthanc.
-    { name: "tmp", emptyDir: {} },
-    { name: "plugins", emptyDir: {} },
+    // The image writes its merged configuration to /tmp, where Orthanc also keeps the archives
+    // of asynchronous jobs, and copies the enabled plugins into /run/orthanc/plugins. A pod
+    // whose emptyDir outgrows its limit is evicted, so each has room for what is written there.
+    { name: "tmp", emptyDir: { sizeLimit: ORTHANC_EMPTY_DIR_LIMITS.tmp } },
+    { name: "plugins", emptyDir: { sizeLimit: ORTHANC_EMPTY_DIR_LIMITS.plugins } },
     // This pod's own host id, written by the init container (the root file system is read-only).
     { name: "hostid", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
     ...(s.storageClaimName
       ? [{ name: "storage", persistentVolumeClaim: { claimName: s.storageClaimName } }]
-      : [{ name: "storage", emptyDir: {} }]),
+      : [{ name: "storage", emptyDir: { sizeLimit: ORTHANC_EMPTY_DIR_LIMITS.storage } }]),
     // The CA certificate only, never the server's key of the same Secret.
     ...(s.postgresCaSecretName
       ? [

@@ -37,6 +37,17 @@ describe("PostgreSQL StatefulSet", () => {
     expect(hba.data).toEqual({ "pg_hba.conf": postgresHbaConf() });
   });
 
+  test("its emptyDirs are sized: socket and lock files, and the entrypoint's /tmp", () => {
+    expect(
+      ss.spec.template.spec.volumes
+        .filter((v: Any) => v.emptyDir)
+        .map((v: Any) => [v.name, v.emptyDir]),
+    ).toEqual([
+      ["run", { sizeLimit: "16Mi" }],
+      ["tmp", { sizeLimit: "64Mi" }],
+    ]);
+  });
+
   test("the dumps' volume is valid, twice the data's size, in the same StorageClass", () => {
     const claim = postgresBackupClaim({
       name: "pacs",

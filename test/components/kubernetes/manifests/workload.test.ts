@@ -77,6 +77,18 @@ describe("Orthanc Deployment", () => {
     });
   });
 
+  test("every emptyDir is sized for what is written there", () => {
+    expect(
+      Object.fromEntries(
+        pod.volumes.filter((v: Any) => v.emptyDir).map((v: Any) => [v.name, v.emptyDir]),
+      ),
+    ).toEqual({
+      tmp: { sizeLimit: "2Gi" },
+      plugins: { sizeLimit: "256Mi" },
+      hostid: { medium: "Memory", sizeLimit: "1Mi" },
+    });
+  });
+
   test("credentials only from the Secret, 0400; configuration from the ConfigMap; no secret in env", () => {
     const secrets = pod.volumes.find((v: Any) => v.name === "secrets");
     expect(secrets.projected).toEqual({
@@ -142,7 +154,7 @@ describe("Orthanc Deployment", () => {
     });
     expect(multi.spec.template.spec.volumes.find((v: Any) => v.name === "storage")).toEqual({
       name: "storage",
-      emptyDir: {},
+      emptyDir: { sizeLimit: "64Mi" },
     });
     expect(
       multi.spec.template.spec.containers[0].volumeMounts.filter((m: Any) => m.name === "secrets"),
