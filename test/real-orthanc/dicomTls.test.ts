@@ -82,9 +82,10 @@ suite("DICOM over TLS on the real Orthanc", () => {
     };
     const shipped = await shippedDocuments(raw, "fixture:dicom-mutual-tls");
     expect(shipped.orthancJson.DicomTlsRemoteCertificateRequired).toBe(true);
-    // The file the Docker target delivers as trusted CAs is exactly the modalities' CAs.
+    // The file the Docker target delivers as trusted CAs is exactly the modalities' CAs (into
+    // the volumes of Orthanc's files container: Orthanc's root is read-only).
     const container = shipped.resources.find(
-      (r) => r.type === "docker:index/container:Container" && r.name.endsWith("-orthanc"),
+      (r) => r.type === "docker:index/container:Container" && r.name.endsWith("-orthanc-files"),
     )!;
     const trusted = container.inputs.uploads.find(
       (u: { file: string }) => u.file === ORTHANC_PATHS.dicomTlsTrusted,
