@@ -311,7 +311,6 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     const { plain } = await planStack("docker-vm", {
       orthanc: { dicom: { tls: { clientCertificates: cas } } },
     });
-    const o = plain["docker:index/container:Container::orthanc-docker-vm-orthanc"];
     // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
     const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
     const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
@@ -329,7 +328,6 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     });
     expect(given.resources.filter((r) => r.type.startsWith("tls:"))).toEqual([]);
     expect(given.outputs.dicomCaCertificate).toBeUndefined();
-    const o = plain["docker:index/container:Container::orthanc-docker-vm-orthanc"];
     // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
     const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
     const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
