@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
   CONFIG_VOLUME,
+  DatabaseRoleArgs,
   orthancContainers,
   SECRETS_VOLUME,
   STORAGE_VOLUME,
@@ -42,6 +43,18 @@ export interface EcsServiceArgs {
         accessPointArn: pulumi.Input<string>;
       };
   readonly ecsExec: boolean;
+  /**
+   * RDS: Orthanc's role is made to own its database by a container that runs before Orthanc in
+   * every task, as the master user (`adminSecretArn`, the RDS connection secret).
+   */
+  readonly databaseRole?: Omit<
+    DatabaseRoleArgs,
+    "host" | "adminSecretArn" | "appPasswordSecretArn"
+  > & {
+    host: pulumi.Input<string>;
+    adminSecretArn: pulumi.Input<string>;
+    appPassword: pulumi.Output<string>;
+  };
   /** Fargate, or EC2 instances of this type in the cluster (the VPC is needed for their group). */
   readonly capacity:
     { kind: "fargate" } | { kind: "ec2"; instanceType: string; vpcId: pulumi.Input<string> };
@@ -99,7 +112,15 @@ export class EcsService extends pulumi.ComponentResource {
           `Orthanc ${name}: storage-encryption master key`,
         )
       : undefined;
-    const secretArns = [credentials.arn, ...(storageKey ? [storageKey.arn] : [])];
+    const role = args.databaseRole;
+    const appPassword = role
+      ? secret("db-app-password", role.appPassword, `Orthanc ${name}: its database role's password`)
+      : undefined;
+    const secretArns = [
+      credentials.arn,
+      ...(storageKey ? [storageKey.arn] : []),
+      ...(role && appPassword ? [role.adminSecretArn, appPassword.arn] : []),
+    ];
 
     const executionRole = serviceRole(`${name}-execution`, this, "ecs-tasks.amazonaws.com", {
       inline: {
@@ -152,8 +173,17 @@ export class EcsService extends pulumi.ComponentResource {
             : []),
         ],
         containerDefinitions: pulumi
-          .all([args.orthancJson, credentials.arn, storageKey?.arn, logs.name, region])
-          .apply(([orthancJson, credentialsSecretArn, storageKeySecretArn, logGroup, r]) =>
+          .all([
+            args.orthancJson,
+            credentials.arn,
+            storageKey?.arn,
+            logs.name,
+            region,
+            role?.host,
+            role?.adminSecretArn,
+            appPassword?.arn,
+          ])
+          .apply(([orthancJson, credentialsSecretArn, storageKeySecretArn, logGroup, r, ...db]) =>
             JSON.stringify(
               orthancContainers({
                 image: args.image,
@@ -167,6 +197,16 @@ export class EcsService extends pulumi.ComponentResource {
                 logGroup,
                 region: r,
                 memoryMiB: args.memoryMiB,
+                databaseRole: role && {
+                  image: role.image,
+                  host: db[0]!,
+                  port: role.port,
+                  database: role.database,
+                  adminUser: role.adminUser,
+                  adminSecretArn: db[1]!,
+                  appRole: role.appRole,
+                  appPasswordSecretArn: db[2]!,
+                },
               }),
             ),
           ),

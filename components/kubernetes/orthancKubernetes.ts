@@ -59,6 +59,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         adminUser: args.orthanc.adminUser,
         users: args.orthanc.users,
         generateDatabasePassword: args.database.kind !== "external",
+        generateAppRolePassword: args.database.kind === "statefulset",
       },
       { parent: this },
     );
@@ -68,6 +69,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       ns,
       database: args.database,
       generatedPassword: credentials.databasePassword,
+      appRolePassword: credentials.appRolePassword,
       backupBucket:
         st.kind === "s3" && storage.staticKeys ? { ...st, ...storage.staticKeys } : undefined,
       protectData: args.protectData,

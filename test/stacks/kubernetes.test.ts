@@ -19,6 +19,15 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Plan } from "../../infra/plan/runPlan";
 import { only, ofType, planConfig, planStack, R } from "../helpers/plan";
 
+/** The ConfigMap holding Orthanc's configuration (the StatefulSet's scripts have one of their own). */
+function orthancConfigMap(plan: Plan): R {
+  const found = ofType(plan, "kubernetes:core/v1:ConfigMap").filter(
+    (r) => r.inputs.data?.["orthanc.json"] !== undefined,
+  );
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
   "kubernetes:apps/v1:Deployment": Deployment,
@@ -88,9 +97,7 @@ describe("stack k8s-basic", () => {
   });
 
   test("credentials only in Secrets: the ConfigMap holds none, the Secret's content is secret", () => {
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config).not.toHaveProperty("RegisteredUsers");
     expect(config).not.toHaveProperty("PostgreSQL");
     const secret = plan.resources.find(
@@ -105,9 +112,7 @@ describe("stack k8s-basic", () => {
     const pod =
       plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"].spec.template.spec;
     const volumes = Object.fromEntries(pod.volumes.map((v: { name: string }) => [v.name, v]));
-    expect(volumes.config.configMap.name).toBe(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.metadata.name,
-    );
+    expect(volumes.config.configMap.name).toBe(orthancConfigMap(plan).inputs.metadata.name);
     expect(volumes.secrets.projected.sources[0].secret.name).toBe("orthanc-credentials");
     expect(volumes.storage.persistentVolumeClaim.claimName).toBe(
       (plan.resources.find((r) => r.name === "orthanc-k8s-basic-dicom") as R).inputs.metadata.name,
@@ -117,16 +122,43 @@ describe("stack k8s-basic", () => {
         "credentials.json"
       ],
     );
+    // Orthanc's own role, with the password of its own Secret, never the administrator's.
     expect(credentials.PostgreSQL).toMatchObject({
       Host: "orthanc-postgres.orthanc.svc",
       Port: 5432,
-      Username: "orthanc",
+      Username: "orthanc_app",
       Lock: true,
     });
     expect(credentials.PostgreSQL.Password).toBe(
+      plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password"].stringData
+        .password,
+    );
+    expect(credentials.PostgreSQL.Password).not.toBe(
       plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-password"].stringData.password,
     );
     expect(Object.keys(credentials.RegisteredUsers).sort()).toEqual(["admin", "healthcheck"]);
+  });
+
+  test("database role: only the StatefulSet mounts the administrator's Secret; the dumps log in as Orthanc's role", () => {
+    const mountedSecrets = (spec: { volumes: { secret?: { secretName: string } }[] }) =>
+      spec.volumes.flatMap((v) => (v.secret ? [v.secret.secretName] : []));
+    const ss = plain["kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres"].spec.template;
+    expect(mountedSecrets(ss.spec)).toEqual(["orthanc-postgres", "orthanc-postgres-app"]);
+    expect(ss.spec.containers[0].command).toEqual([
+      "/bin/bash",
+      "/usr/local/lib/orthanc/postgres-start.sh",
+    ]);
+    const scripts = plain["kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts"];
+    expect(scripts.metadata.name).toBe("orthanc-postgres-scripts");
+    expect(scripts.data["orthanc-db-role.sh"]).toContain("CREATE ROLE orthanc_app LOGIN");
+    const job =
+      plain["kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup"].spec.jobTemplate.spec
+        .template.spec;
+    expect(mountedSecrets(job)).toEqual(["orthanc-postgres-app"]);
+    expect(job.containers[0].env).toContainEqual({ name: "PGUSER", value: "orthanc_app" });
+    const orthanc =
+      plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"].spec.template.spec;
+    expect(JSON.stringify(orthanc)).not.toMatch(/orthanc-postgres"|orthanc-postgres-app/);
   });
 
   test("wiring: the Service selects Orthanc's pods, the Ingress routes to that Service", () => {
@@ -250,9 +282,7 @@ describe("stack k8s-ha", () => {
     );
     const deployment = plan.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment")!;
     expect(deployment.ignoreChanges).toEqual(["spec.replicas"]);
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config).toMatchObject({ DatabaseServerIdentifier: "${HOSTNAME}", SaveJobs: false });
   });
 
@@ -297,9 +327,7 @@ describe("stack k8s-ha", () => {
       AccessKey: "AKIAEXAMPLEKEY000001",
       StorageEncryption: { Enable: true },
     });
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config).not.toHaveProperty("AwsS3Storage");
   });
 });
@@ -367,9 +395,7 @@ describe("S3 through a pod role", () => {
       to: [{ ipBlock: { cidr: "169.254.170.23/32" } }, { ipBlock: { cidr: "fd00:ec2::23/128" } }],
       ports: [{ protocol: "TCP", port: 80 }],
     });
-    const config = JSON.parse(
-      only(plan, "kubernetes:core/v1:ConfigMap").inputs.data["orthanc.json"],
-    );
+    const config = JSON.parse(orthancConfigMap(plan).inputs.data["orthanc.json"]);
     expect(config.AwsS3Storage).toEqual({
       BucketName: "pacs-dicom",
       Region: "eu-west-1",

@@ -25,8 +25,49 @@ const changedInputs: Record<string, Record<string, string>> = {
     // Issue 12: the key policy lets CloudWatch Logs use the key for the VPC's flow-log group
     // (an in-place policy update; the key and what it encrypted stay).
     "aws:kms/key:Key::orthanc-docker-vm-key": "CloudWatch Logs may encrypt flow logs with it",
+    ...dockerDatabaseRole("docker-vm"),
+  },
+  local: dockerDatabaseRole("local"),
+  "aws-ec2": awsDatabaseRole("aws-ec2"),
+  "aws-fargate-efs": awsDatabaseRole("aws-fargate-efs"),
+  "aws-fargate-s3": awsDatabaseRole("aws-fargate-s3"),
+  "k8s-basic": {
+    // Issue 12 (database role): the StatefulSet's pod runs the role script at every start (its
+    // entrypoint wrapped, the scripts and the role's password mounted): a rolling restart of the
+    // pod, the PVC (volumeClaimTemplates) unchanged. The dumps log in as orthanc_app; Orthanc's
+    // pods roll on the checksum of credentials that now name orthanc_app.
+    "kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres": "database role script at start",
+    "kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup": "dumps as orthanc_app",
+    "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc": "credentials name orthanc_app",
   },
 };
+
+/**
+ * Issue 12 (database role), Docker: the PostgreSQL container gets the wrapper entrypoint, the role
+ * script and the role's password file (the container is recreated; its pgdata volume, protected,
+ * stays and is converted in place); the backup container dumps as orthanc_app. Orthanc's
+ * credentials file changes too, inside a secret the digest does not see.
+ */
+function dockerDatabaseRole(stack: string): Record<string, string> {
+  return {
+    [`docker:index/container:Container::orthanc-${stack}-postgres`]:
+      "database role script at start",
+    [`docker:index/container:Container::orthanc-${stack}-backup`]: "dumps as orthanc_app",
+  };
+}
+
+/**
+ * Issue 12 (database role), AWS: a new task definition revision with the db-role container that
+ * Orthanc waits for; the execution role also reads the RDS connection secret (for that container)
+ * and the role's password secret. The RDS instance and its inputs are untouched.
+ */
+function awsDatabaseRole(stack: string): Record<string, string> {
+  return {
+    [`aws:ecs/taskDefinition:TaskDefinition::orthanc-${stack}-app-task`]: "db-role container",
+    [`aws:iam/rolePolicy:RolePolicy::orthanc-${stack}-app-execution-secrets`]:
+      "reads the connection and role secrets",
+  };
+}
 
 /** Resources the move added (components that group what existed), by stack. */
 const added: Record<string, string[]> = {
@@ -58,6 +99,30 @@ const created: Record<string, Record<string, string>> = {
       name.includes("snapshots") ? "data volume snapshots" : "VPC flow logs",
     ]),
   ),
+};
+// Issue 12 (database role): the role's generated password, and where each target keeps it or the
+// role script. New resources holding no earlier data.
+for (const stack of ["local", "docker-vm"])
+  created[stack] = {
+    ...created[stack],
+    [`random:index/randomPassword:RandomPassword::orthanc-${stack}-credentials-database-app`]:
+      "the database role's password",
+  };
+for (const stack of ["aws-ec2", "aws-fargate-efs", "aws-fargate-s3"])
+  created[stack] = {
+    [`random:index/randomPassword:RandomPassword::orthanc-${stack}-credentials-database-app`]:
+      "the database role's password",
+    [`aws:secretsmanager/secret:Secret::orthanc-${stack}-app-db-app-password`]:
+      "the database role's password",
+    [`aws:secretsmanager/secretVersion:SecretVersion::orthanc-${stack}-app-db-app-password`]:
+      "the database role's password",
+  };
+created["k8s-basic"] = {
+  "random:index/randomPassword:RandomPassword::orthanc-k8s-basic-credentials-database-app":
+    "the database role's password",
+  "kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password":
+    "the database role's password",
+  "kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts": "the database role script",
 };
 
 describe.each(Object.keys(before))("%s", (stack) => {

@@ -1,14 +1,30 @@
 /** PostgreSQL as a StatefulSet and its dumps, validated against the Kubernetes schema. */
 import { StatefulSet } from "kubernetes-models/apps/v1";
 import { CronJob } from "kubernetes-models/batch/v1";
-import { PersistentVolumeClaim, Service } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Service } from "kubernetes-models/v1";
 import {
   postgresBackupClaim,
   postgresBackupCronJob,
+  postgresScripts,
+  postgresScriptsConfigMap,
   postgresService,
   postgresStatefulSet,
 } from "../../../../components/kubernetes/manifests/postgres";
+import { roleScript, startScript } from "../../../../components/shared/postgresRole";
 import { Any, validate } from "./helpers";
+
+const ss0 = () => ({
+  name: "pacs",
+  namespace: "orthanc",
+  image: "postgres:16.10-bookworm",
+  secretName: "pacs-postgres",
+  storageGiB: 20,
+  storageClass: "gp3",
+  database: "orthanc",
+  user: "orthanc",
+  appRole: "orthanc_app",
+  appSecretName: "pacs-postgres-app",
+});
 
 describe("PostgreSQL StatefulSet", () => {
   const ss = postgresStatefulSet({
@@ -20,6 +36,8 @@ describe("PostgreSQL StatefulSet", () => {
     storageClass: "gp3",
     database: "orthanc",
     user: "orthanc",
+    appRole: "orthanc_app",
+    appSecretName: "pacs-postgres-app",
   }) as Any;
 
   test("is valid, with its Service", () => {
@@ -63,10 +81,59 @@ describe("PostgreSQL StatefulSet", () => {
     });
   });
 
-  test("the Docker target's server settings, as args so the image's entrypoint still runs; durability untouched", () => {
+  test("the Docker target's server settings, as args to the wrapper that runs the image's entrypoint; durability untouched", () => {
     const c = ss.spec.template.spec.containers[0];
-    expect(c.command).toBeUndefined();
+    expect(c.command).toEqual(["/bin/bash", "/usr/local/lib/orthanc/postgres-start.sh"]);
     expect(c.args).toEqual(["postgres", "-c", "max_connections=100", "-c", "shared_buffers=256MB"]);
+  });
+
+  test("Orthanc's role at every start: the wrapper, the role script in the image's init folder, the role's password from its own Secret", () => {
+    const pod = ss.spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.env).toContainEqual({
+      name: "ORTHANC_APP_PASSWORD_FILE",
+      value: "/run/secrets/orthanc-app/password",
+    });
+    expect(c.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: "app-password", mountPath: "/run/secrets/orthanc-app", readOnly: true },
+        { name: "start-script", mountPath: "/usr/local/lib/orthanc", readOnly: true },
+        { name: "role-script", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
+      ]),
+    );
+    const volumes = Object.fromEntries(pod.volumes.map((v: Any) => [v.name, v]));
+    expect(volumes["app-password"].secret).toEqual({
+      secretName: "pacs-postgres-app",
+      defaultMode: 0o400,
+      items: [{ key: "password", path: "password" }],
+    });
+    expect(volumes["start-script"].configMap).toEqual({
+      name: "pacs-postgres-scripts",
+      defaultMode: 0o555,
+      items: [{ key: "postgres-start.sh", path: "postgres-start.sh" }],
+    });
+    expect(volumes["role-script"].configMap).toEqual({
+      name: "pacs-postgres-scripts",
+      defaultMode: 0o555,
+      items: [{ key: "orthanc-db-role.sh", path: "orthanc-db-role.sh" }],
+    });
+    const cm = postgresScriptsConfigMap({
+      name: "pacs",
+      namespace: "orthanc",
+      appRole: "orthanc_app",
+    }) as Any;
+    validate(ConfigMap, cm);
+    expect(cm.metadata.name).toBe("pacs-postgres-scripts");
+    expect(cm.data).toEqual({
+      "postgres-start.sh": startScript(),
+      "orthanc-db-role.sh": roleScript("orthanc_app"),
+    });
+    // The pod rolls when a script changes.
+    const other = postgresStatefulSet({ ...ss0(), appRole: "other_role" }) as Any;
+    expect(other.spec.template.metadata.annotations["checksum/scripts"]).not.toBe(
+      ss.spec.template.metadata.annotations["checksum/scripts"],
+    );
+    expect(postgresScripts("orthanc_app")["orthanc-db-role.sh"]).toContain("orthanc_app");
   });
 });
 
