@@ -191,11 +191,18 @@ echo "orthanc-db-role: ${r} owns database $PGDATABASE"
  * first serves the unix socket only (no network: nobody but this script connects), the role
  * script runs as the administrator, the server stops cleanly, and the image's entrypoint starts
  * it for real. A failure stops the container before the server ever listens on the network.
+ * Started as root (Docker), it first drops to `postgres`, as the image's entrypoint would: root
+ * keeps no CAP_KILL in the container, so only the server's own user may signal it.
  */
 export function startScript(): string {
   return `#!/bin/bash
 set -Eeuo pipefail
-if [ -s "\${PGDATA:-/var/lib/postgresql/data}/PG_VERSION" ]; then
+data="\${PGDATA:-/var/lib/postgresql/data}"
+if [ -s "$data/PG_VERSION" ]; then
+  if [ "$(id -u)" = 0 ]; then
+    find "$data" \\! -user postgres -exec chown postgres: '{}' +
+    exec gosu postgres "$BASH_SOURCE" "$@"
+  fi
   docker-entrypoint.sh "$@" -c listen_addresses= &
   server=$!
   trap 'kill -INT "$server" 2>/dev/null; wait "$server"; exit 143' INT TERM

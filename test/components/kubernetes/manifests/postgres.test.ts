@@ -27,18 +27,7 @@ const ss0 = () => ({
 });
 
 describe("PostgreSQL StatefulSet", () => {
-  const ss = postgresStatefulSet({
-    name: "pacs",
-    namespace: "orthanc",
-    image: "postgres:16.10-bookworm",
-    secretName: "pacs-postgres",
-    storageGiB: 20,
-    storageClass: "gp3",
-    database: "orthanc",
-    user: "orthanc",
-    appRole: "orthanc_app",
-    appSecretName: "pacs-postgres-app",
-  }) as Any;
+  const ss = postgresStatefulSet(ss0()) as Any;
 
   test("is valid, with its Service", () => {
     validate(StatefulSet, ss);
