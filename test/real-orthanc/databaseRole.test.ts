@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { JsonObject } from "../../components/shared/orthancConfig";
 import { ORTHANC_APP_ROLE, ROLE_SCRIPT_PATH } from "../../components/shared/postgresRole";
+import { readStackFile, stackFilePath } from "../../infra/stackFiles";
 import { makeInstance } from "./dicom";
 import { LabOrthanc } from "./lab";
 import { countInstances, Lab, suite, upload, useLab } from "./harness";
@@ -24,6 +25,8 @@ interface Docker {
   shipped: Shipped;
   script: string;
   appPassword: string;
+  /** ECS: the db-role container's command, run by `sh -c` as its entry point does. */
+  command?: string;
 }
 
 /** The Docker target as shipped: its role script, the role's password, Orthanc's documents. */
@@ -40,8 +43,8 @@ async function docker(): Promise<Docker> {
 }
 
 /** A superuser with a password, as the postgres image's POSTGRES_USER, and its database. */
-async function administrator(lab: Lab, database: string): Promise<void> {
-  await lab.pg.sql(`CREATE ROLE ${ADMIN} LOGIN SUPERUSER PASSWORD '${ADMIN_PASSWORD}'`);
+async function administrator(lab: Lab, database: string, rights = "SUPERUSER"): Promise<void> {
+  await lab.pg.sql(`CREATE ROLE ${ADMIN} LOGIN ${rights} PASSWORD '${ADMIN_PASSWORD}'`);
   await lab.pg.sql(`CREATE DATABASE ${database} OWNER ${ADMIN}`);
   // Every statement logged: the password must still never reach the server's log.
   await lab.pg.sql("ALTER SYSTEM SET log_statement = 'all'");
@@ -88,13 +91,16 @@ async function runScript(lab: Lab, d: Docker, database: string) {
   writeFileSync(script, d.script, { mode: 0o555 });
   const passwordFile = join(lab.scratch, "app-password");
   writeFileSync(passwordFile, d.appPassword, { mode: 0o400 });
-  const result = await run("sh", [script], {
+  const result = await run("sh", ["-c", d.command ?? `sh ${script}`], {
     PGHOST: "127.0.0.1",
     PGPORT: String(lab.pg.port),
     PGUSER: ADMIN,
     PGPASSWORD: ADMIN_PASSWORD,
     PGDATABASE: database,
-    ORTHANC_APP_PASSWORD_FILE: passwordFile,
+    // The Docker container reads the role's password from a file, ECS passes it in `secrets`.
+    ...(d.command
+      ? { ORTHANC_APP_PASSWORD: d.appPassword }
+      : { ORTHANC_APP_PASSWORD_FILE: passwordFile }),
   });
   expect(result.out).not.toContain(d.appPassword);
   expect(result.out).not.toContain(ADMIN_PASSWORD);
@@ -269,3 +275,65 @@ suite(
     }, 180_000);
   },
 );
+
+suite("Orthanc's own database role as RDS makes it (the ECS db-role container's command)", () => {
+  const lab = useLab("dbrole-rds");
+
+  test("an administrator that is no superuser (CREATEROLE, owner of the database, as RDS's master user) converts a database Orthanc filled as it", async () => {
+    const shipped = await shippedDocuments(
+      readStackFile(stackFilePath("aws-fargate-efs")),
+      "aws-fargate-efs",
+    );
+    const task = shipped.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition")!;
+    const role = (
+      JSON.parse(task.inputs.containerDefinitions) as { name: string; command: string[] }[]
+    ).find((c) => c.name === "db-role")!;
+    const pg = shipped.credentialsJson.PostgreSQL as JsonObject;
+    expect(pg.Username).toBe(ORTHANC_APP_ROLE);
+    const d: Docker = {
+      shipped,
+      script: "",
+      appPassword: pg.Password as string,
+      command: role.command[0],
+    };
+    const database = "orthanc_rds";
+    await administrator(lab, database, "CREATEROLE CREATEDB");
+    const asAdmin = (docs: Shipped["instances"][number]) => ({
+      ...docs,
+      credentialsJson: {
+        ...docs.credentialsJson,
+        PostgreSQL: { ...pg, Username: ADMIN, Password: ADMIN_PASSWORD },
+      },
+    });
+    const before: Shipped = {
+      ...shipped,
+      ...asAdmin(shipped),
+      instances: shipped.instances.map(asAdmin),
+    };
+    const storageDir = join(lab.scratch, "storage");
+    const old = await lab.boot(before, { database, storageDir });
+    await upload(old.orthanc, makeInstance({ patientId: "RDS-OLD" }).file);
+    await old.orthanc.stop();
+    expect(await owners(lab, database, ADMIN, true)).toEqual(
+      expect.arrayContaining(["resources", "maindicomtags"]),
+    );
+
+    expect(await runScript(lab, d, database)).toEqual({
+      code: 0,
+      out: `orthanc-db-role: ${ORTHANC_APP_ROLE} owns database ${database}\n`,
+    });
+    expect(await notOwned(lab, database)).toEqual([]);
+    // The master user became a member of the role, to hand it the objects.
+    expect(
+      await lab.pg.sql(`SELECT pg_has_role('${ADMIN}', '${ORTHANC_APP_ROLE}', 'MEMBER')`),
+    ).toBe("t");
+    const now = await lab.boot(shipped, { database, storageDir });
+    expect(await readAll(now.orthanc)).toBe(1);
+    await upload(now.orthanc, makeInstance({ patientId: "RDS-NEW" }).file);
+    expect(await countInstances(now.orthanc)).toBe(2);
+    await now.orthanc.stop();
+    const first = await state(lab, database);
+    expect((await runScript(lab, d, database)).code).toBe(0);
+    expect(await state(lab, database)).toBe(first);
+  }, 180_000);
+});
