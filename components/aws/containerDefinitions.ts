@@ -6,12 +6,27 @@
  * `secrets` (Secrets Manager), never through `environment` or the task definition.
  */
 import type { ContainerDefinition } from "@aws-sdk/client-ecs";
-import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../shared/orthancImage";
+import {
+  ORTHANC_PATHS,
+  ORTHANC_UID,
+  ORTHANC_WRITABLE,
+  PROBE_COMMAND,
+  READ_ONLY_ROOT_ENV,
+} from "../shared/orthancImage";
 import { roleScript } from "../shared/postgresRole";
 
 export const CONFIG_VOLUME = "orthanc-config";
 export const SECRETS_VOLUME = "orthanc-secrets";
 export const STORAGE_VOLUME = "orthanc-storage";
+/**
+ * Orthanc's writable folders on its read-only root: task volumes without `host`, i.e. the task's
+ * ephemeral storage on Fargate and an ECS-managed folder on EC2 (tmpfs is EC2-only), created
+ * root-owned 0755, so the init container hands them to Orthanc's uid.
+ */
+export const TMP_VOLUME = "orthanc-tmp";
+export const PLUGINS_VOLUME = "orthanc-plugins";
+/** Every task volume that is not storage: bind mounts of the task, on Fargate and EC2 alike. */
+export const TASK_VOLUMES = [CONFIG_VOLUME, SECRETS_VOLUME, TMP_VOLUME, PLUGINS_VOLUME] as const;
 
 export type LaunchType = "FARGATE" | "EC2";
 
@@ -116,9 +131,14 @@ export function databaseRoleContainer(
  * Writes each variable to its file, readable only by Orthanc's uid (0400), then exits. It runs as
  * root only because a new task volume is root-owned; CAP_CHOWN is the only capability it keeps.
  */
-export function initScript(files: Record<string, string>, uid: string): string {
+export function initScript(
+  files: Record<string, string>,
+  uid: string,
+  writableDirs: readonly string[] = [],
+): string {
   return [
     "set -eu",
+    ...writableDirs.map((dir) => `chown ${uid}:${uid} ${dir}`),
     "umask 0277",
     ...Object.entries(files).flatMap(([variable, path]) => [
       `printf '%s' "$${variable}" > ${path}`,
@@ -153,19 +173,31 @@ export function orthancContainers(a: OrthancContainersArgs): ContainerDefinition
     { sourceVolume: CONFIG_VOLUME, containerPath: "/etc/orthanc" },
     { sourceVolume: SECRETS_VOLUME, containerPath: ORTHANC_PATHS.secretsDir },
   ];
+  const writableMounts = [
+    { sourceVolume: TMP_VOLUME, containerPath: ORTHANC_WRITABLE.tmp },
+    { sourceVolume: PLUGINS_VOLUME, containerPath: ORTHANC_WRITABLE.plugins },
+  ];
   const init: ContainerDefinition = {
     name: "config",
     image: a.image,
     essential: false,
     user: "0",
+    // It writes only into the task volumes it mounts.
+    readonlyRootFilesystem: true,
     linuxParameters: {
       capabilities: { drop: DEFAULT_CAPABILITIES.filter((c) => c !== "CHOWN") },
     },
     entryPoint: ["/bin/sh", "-c"],
-    command: [initScript(files, String(ORTHANC_UID))],
+    command: [
+      initScript(
+        files,
+        String(ORTHANC_UID),
+        writableMounts.map((m) => m.containerPath),
+      ),
+    ],
     environment: [{ name: "ORTHANC_CONFIG_JSON", value: a.orthancJson }],
     secrets,
-    mountPoints: configMounts,
+    mountPoints: [...configMounts, ...writableMounts],
     logConfiguration: log("config"),
   };
   const ports: ContainerDefinition["portMappings"] = [
@@ -181,11 +213,16 @@ export function orthancContainers(a: OrthancContainersArgs): ContainerDefinition
       { containerName: "config", condition: "SUCCESS" },
       ...(a.databaseRole ? [{ containerName: "db-role", condition: "SUCCESS" as const }] : []),
     ],
-    environment: Object.entries(a.environment).map(([name, value]) => ({ name, value })),
+    // A read-only root, as on Kubernetes: the image writes only to /tmp and the plugin folder.
+    readonlyRootFilesystem: true,
+    environment: Object.entries({ ...a.environment, ...READ_ONLY_ROOT_ENV }).map(
+      ([name, value]) => ({ name, value }),
+    ),
     secrets: [],
     portMappings: ports,
     mountPoints: [
       ...configMounts.map((m) => ({ ...m, readOnly: true })),
+      ...writableMounts,
       ...(a.efs ? [{ sourceVolume: STORAGE_VOLUME, containerPath: ORTHANC_PATHS.storage }] : []),
     ],
     linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["ALL"] } },

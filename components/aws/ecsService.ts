@@ -1,11 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import {
-  CONFIG_VOLUME,
   DatabaseRoleArgs,
   orthancContainers,
-  SECRETS_VOLUME,
   STORAGE_VOLUME,
+  TASK_VOLUMES,
 } from "./containerDefinitions";
 import { Ec2Capacity } from "./ec2Capacity";
 import { s3PrefixPolicy, serviceRole } from "./iam";
@@ -157,8 +156,7 @@ export class EcsService extends pulumi.ComponentResource {
         executionRoleArn: executionRole.arn,
         taskRoleArn: taskRole.arn,
         volumes: [
-          { name: CONFIG_VOLUME },
-          { name: SECRETS_VOLUME },
+          ...TASK_VOLUMES.map((volume) => ({ name: volume })),
           ...(st.kind === "efs"
             ? [
                 {

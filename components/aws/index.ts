@@ -7,6 +7,7 @@ export { KmsKey, type KmsKeyArgs } from "./kmsKey";
 export { Network, type NetworkArgs, type SecurityGroups } from "./network";
 export { RdsPostgres, type RdsPostgresArgs } from "./rdsPostgres";
 export { DicomBucket, type DicomBucketArgs } from "./dicomBucket";
+export { AccessLogBucket, type AccessLogBucketArgs } from "./accessLogBucket";
 export { EfsStorage, type EfsStorageArgs } from "./efsStorage";
 export { Ingress, type IngressArgs } from "./ingress";
 export { EcsService, type EcsServiceArgs } from "./ecsService";

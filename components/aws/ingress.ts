@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecords } from "../dns/records";
+import { ACCESS_LOG_PREFIXES } from "./accessLogBucket";
 
 export interface IngressArgs {
   readonly vpcId: pulumi.Input<string>;
@@ -15,6 +16,11 @@ export interface IngressArgs {
    * (needed when DICOM is published) must differ from `webName`: each aliases its own balancer.
    */
   readonly dns?: DnsNames;
+  /**
+   * The bucket for access logs (`AccessLogBucket`, its policy in place): the web balancer's always,
+   * the DICOM balancer's when its listener is TLS (NLBs log TLS connections only).
+   */
+  readonly accessLogBucket?: pulumi.Input<string>;
 }
 
 export interface DnsNames {
@@ -63,6 +69,7 @@ export class Ingress extends pulumi.ComponentResource {
         idleTimeout: IDLE_TIMEOUT_SECONDS,
         dropInvalidHeaderFields: true,
         enableHttp2: true,
+        ...accessLogs(args, ACCESS_LOG_PREFIXES.web),
       },
       child,
     );
@@ -145,6 +152,7 @@ export class Ingress extends pulumi.ComponentResource {
 
     let nlb: aws.lb.LoadBalancer | undefined;
     if (args.dicom) {
+      const tls = args.dicom.tls && certificate;
       nlb = new aws.lb.LoadBalancer(
         `${name}-dicom`,
         {
@@ -153,6 +161,7 @@ export class Ingress extends pulumi.ComponentResource {
           subnets: args.publicSubnetIds,
           securityGroups: [args.dicomSecurityGroupId],
           enableCrossZoneLoadBalancing: true,
+          ...(tls ? accessLogs(args, ACCESS_LOG_PREFIXES.dicom) : {}),
         },
         child,
       );
@@ -175,7 +184,6 @@ export class Ingress extends pulumi.ComponentResource {
         },
         child,
       );
-      const tls = args.dicom.tls && certificate;
       new aws.lb.Listener(
         `${name}-dicom`,
         {
@@ -209,6 +217,13 @@ export class Ingress extends pulumi.ComponentResource {
     }
     this.registerOutputs({ webUrl: this.webUrl, dicomHost: this.dicomHost });
   }
+}
+
+/** Access logs into the bucket under `prefix`, when there is a bucket. */
+function accessLogs(args: IngressArgs, prefix: string) {
+  return args.accessLogBucket
+    ? { accessLogs: { bucket: args.accessLogBucket, prefix, enabled: true } }
+    : {};
 }
 
 /** An ACM certificate for the web and DICOM names, validated through records in the zone. */

@@ -11,6 +11,7 @@ import {
 } from "../shared/settings";
 import { storageMasterKey } from "../shared/storageKey";
 import { ORTHANC_UID } from "../shared/orthancImage";
+import { AccessLogBucket } from "./accessLogBucket";
 import { DicomBucket } from "./dicomBucket";
 import { EcsService, EcsServiceArgs } from "./ecsService";
 import { EfsStorage } from "./efsStorage";
@@ -84,9 +85,14 @@ export interface OrthancAwsArgs {
     "cpu" | "memoryMiB" | "replicas" | "autoscaling" | "ecsExec"
   > & { readonly capacity: { kind: "fargate" } | { kind: "ec2"; instanceType: string } };
   readonly logRetentionDays: number;
+  /** Days the access trail (load balancer and DICOM bucket access logs) is kept. */
+  readonly accessLogRetentionDays: number;
   /** Where alarms are mailed; the alarms and their topic exist without it. */
   readonly alarmEmail?: string;
-  /** Protect the key, database, file system, bucket and master key from deletion and replacement. */
+  /**
+   * Protect the key, database, file system, buckets (DICOM files, access logs) and master key from
+   * deletion and replacement.
+   */
   readonly protectData: boolean;
 }
 
@@ -105,6 +111,8 @@ export class OrthancAws extends pulumi.ComponentResource {
   /** The bucket's name or the file system's id. */
   public readonly storage: pulumi.Output<string>;
   public readonly logGroup: pulumi.Output<string>;
+  /** The bucket of the access trail. */
+  public readonly accessLogBucket: pulumi.Output<string>;
   public readonly backupVault: pulumi.Output<string>;
   public readonly alarmTopic: pulumi.Output<string>;
   public readonly nameServers?: pulumi.Output<string[]>;
@@ -181,6 +189,28 @@ export class OrthancAws extends pulumi.ComponentResource {
         : undefined;
     const zoneId = zone ? zone.zoneId : args.dns.zoneId;
     const webName = args.dns.webName;
+    const dns =
+      args.tls && webName && zoneId
+        ? {
+            zoneId,
+            webName,
+            // DICOM has a balancer of its own, so a name of its own (one name cannot alias two).
+            dicomName: dicomOpen ? (args.dns.dicomName ?? `dicom.${webName}`) : undefined,
+          }
+        : undefined;
+    // The access trail (new with issue 12: no earlier identity to alias).
+    const accessLogs = new AccessLogBucket(
+      `${name}-access-logs`,
+      {
+        region: args.region,
+        retentionDays: args.accessLogRetentionDays,
+        // The DICOM balancer's listener is TLS exactly when Ingress gets a certificate for it.
+        dicomLoadBalancer: dicomOpen && args.dicomTls && dns !== undefined,
+        s3Sources: files.createdBucket ? { dicom: files.createdBucket } : {},
+        protect,
+      },
+      { parent: this, providers: [provider] },
+    );
     const ingress = new Ingress(
       `${name}-edge`,
       {
@@ -190,15 +220,8 @@ export class OrthancAws extends pulumi.ComponentResource {
         dicomSecurityGroupId: sg.dicomLoadBalancer.id,
         httpPort: o.httpPort,
         dicom: dicomOpen ? { port: o.dicom.port, tls: args.dicomTls } : undefined,
-        dns:
-          args.tls && webName && zoneId
-            ? {
-                zoneId,
-                webName,
-                // DICOM has a balancer of its own, so a name of its own (one name cannot alias two).
-                dicomName: dicomOpen ? (args.dns.dicomName ?? `dicom.${webName}`) : undefined,
-              }
-            : undefined,
+        dns,
+        accessLogBucket: accessLogs.bucketName,
       },
       child,
     );
@@ -278,6 +301,7 @@ export class OrthancAws extends pulumi.ComponentResource {
     this.databaseEndpoint = db.address;
     this.storage = files.id;
     this.logGroup = service.logGroupName;
+    this.accessLogBucket = accessLogs.bucketName;
     this.backupVault = operations.backupVaultName;
     this.alarmTopic = operations.alarmTopicArn;
     this.nameServers = zone?.nameServers;
@@ -286,6 +310,7 @@ export class OrthancAws extends pulumi.ComponentResource {
       dicomHost: this.dicomHost,
       databaseEndpoint: this.databaseEndpoint,
       storage: this.storage,
+      accessLogBucket: this.accessLogBucket,
       nameServers: this.nameServers,
     });
   }
@@ -376,8 +401,9 @@ function createStorage(
 ) {
   const st = args.storage;
   if (st.kind === "s3") {
-    const bucketName = st.bucket
-      ? pulumi.output(st.bucket)
+    // A named bucket is used as it is: its access logging is its owner's.
+    const created = st.bucket
+      ? undefined
       : new DicomBucket(
           `${name}-dicom`,
           {
@@ -387,7 +413,8 @@ function createStorage(
             protect: args.protectData,
           },
           opts,
-        ).bucketName;
+        );
+    const bucketName = created ? created.bucketName : pulumi.output(st.bucket!);
     return {
       settings: {
         kind: "s3" as const,
@@ -404,6 +431,7 @@ function createStorage(
       },
       id: bucketName,
       backupArns: [] as pulumi.Output<string>[],
+      createdBucket: created ? { bucketName: created.bucketName, arn: created.arn } : undefined,
     };
   }
   const efs = new EfsStorage(
@@ -430,5 +458,6 @@ function createStorage(
     },
     id: efs.fileSystemId,
     backupArns: [efs.fileSystemArn],
+    createdBucket: undefined,
   };
 }

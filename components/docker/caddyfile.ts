@@ -15,7 +15,37 @@ export interface ProxySettings {
   readonly httpPort?: number;
   /** Port of the health endpoint (never published). */
   readonly healthPort?: number;
+  /** The access log: a file on the proxy's data volume, rolled files kept `retentionDays`. */
+  readonly accessLog: AccessLogSettings;
 }
+
+export interface AccessLogSettings {
+  /** Path inside the container (on its data volume). */
+  readonly file: string;
+  /** Days a rolled file is kept. */
+  readonly retentionDays: number;
+}
+
+/** Where the proxy writes its access log: the `proxy-data` volume, mounted at /data. */
+export const PROXY_ACCESS_LOG = "/data/access.log";
+/** Size at which the access log is rolled (gzip-compressed), and the most rolled files kept. */
+export const ACCESS_LOG_ROLL = { sizeMiB: 100, keep: 1000 } as const;
+
+/**
+ * Query parameters whose value is replaced in the logged URI: any name containing one of these
+ * (`token`, `access_token`, `api_key`, `password`, `X-Amz-Signature`, ...), in any case.
+ */
+const SECRET_QUERY_NAMES = [
+  "token",
+  "auth",
+  "pass",
+  "secret",
+  "key",
+  "sig",
+  "credential",
+  "session",
+  "jwt",
+];
 
 /** Port of the proxy's own health endpoint, inside the container only. */
 export const PROXY_HEALTH_PORT = 8080;
@@ -58,6 +88,7 @@ export function renderCaddyfile(s: ProxySettings): string {
       "respond @corsPreflight 204",
     );
   }
+  site.push(...accessLog(s.accessLog));
   site.push(
     // Studies are uploaded and downloaded whole (STOW, ZIP archives): Caddy sets no body limit
     // by default; stream responses, and allow multi-GB transfers to take their time.
@@ -87,6 +118,43 @@ export function renderCaddyfile(s: ProxySettings): string {
     ``,
   ].join("\n");
 }
+
+/**
+ * A JSON line per request (time, client address and port, method, host, URI, protocol, request
+ * headers, status, size, duration, response headers) into a file rolled at 100 MiB and kept
+ * `retentionDays`, 1000 rolled files at most (100 GiB before compression: a bound on the disk it
+ * takes beside the database and DICOM files, reached only by a very busy site). Credentials never
+ * reach it: the headers that carry them are deleted (Caddy would write them as REDACTED), and the
+ * value of any query parameter whose name suggests a secret is replaced.
+ */
+function accessLog(a: AccessLogSettings): string[] {
+  const names = SECRET_QUERY_NAMES.join("|");
+  const secretQuery = `(?i)([?&][^=&]*(?:${names})[^=&]*=)[^&]*`;
+  return [
+    "log {",
+    `\toutput file ${a.file} {`,
+    `\t\troll_size ${ACCESS_LOG_ROLL.sizeMiB}MiB`,
+    `\t\troll_keep ${ACCESS_LOG_ROLL.keep}`,
+    `\t\troll_keep_for ${a.retentionDays * 24}h`,
+    "\t}",
+    "\tformat filter {",
+    "\t\twrap json",
+    "\t\tfields {",
+    ...SECRET_HEADERS.map((h) => `\t\t\t${h} delete`),
+    `\t\t\trequest>uri regexp "${secretQuery}" "\${1}REDACTED"`,
+    "\t\t}",
+    "\t}",
+    "}",
+  ];
+}
+
+/** Log fields of the headers that carry credentials or sessions, both ways. */
+export const SECRET_HEADERS = [
+  "request>headers>Authorization",
+  "request>headers>Proxy-Authorization",
+  "request>headers>Cookie",
+  "resp_headers>Set-Cookie",
+];
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

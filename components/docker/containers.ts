@@ -1,6 +1,13 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../shared/orthancImage";
+import {
+  ORTHANC_PATHS,
+  ORTHANC_UID,
+  PROBE_COMMAND,
+  READ_ONLY_ROOT_ENV,
+} from "../shared/orthancImage";
+import type { DicomTlsFiles } from "./dicomTls";
+import { memoryLimit, ORTHANC_FILES_MEMORY_MIB, orthancTmpfs } from "./limits";
 import { postgresCommand } from "../shared/postgresTuning";
 import { ROLE_SCRIPT_PATH, roleScript, startScript } from "../shared/postgresRole";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
@@ -24,6 +31,8 @@ export const HARDENING = {
 };
 
 export interface DatabaseContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly volume: pulumi.Input<string>;
@@ -64,6 +73,7 @@ export function createDatabaseContainer(
       entrypoints: ["/bin/bash", POSTGRES_START_SCRIPT],
       command: postgresCommand(),
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       // The entrypoint chowns the data directory and then drops to `postgres`.
       capabilities: {
         drops: ["ALL"],
@@ -119,6 +129,8 @@ export function createDatabaseContainer(
 }
 
 export interface OrthancContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly backendNetwork: pulumi.Input<string>;
   readonly frontendNetwork: pulumi.Input<string>;
@@ -126,6 +138,8 @@ export interface OrthancContainerArgs {
   readonly orthancJson: pulumi.Input<string>;
   readonly credentialsJson: pulumi.Input<string>;
   readonly storageMasterKey?: pulumi.Input<string>;
+  /** Orthanc's DICOM TLS certificate, key (secret) and trusted CAs, delivered as files. */
+  readonly dicomTls?: Pick<DicomTlsFiles, "certificate" | "privateKey" | "trusted">;
   readonly environment: Record<string, string>;
   readonly dicom?: { port: number; publishAddress: string; publishPort: number };
   readonly provider: docker.Provider;
@@ -133,9 +147,12 @@ export interface OrthancContainerArgs {
 }
 
 /**
- * Orthanc as the image's non-root user. Configuration arrives as uploaded files: orthanc.json in
- * /etc/orthanc and the credentials in /run/secrets, readable by Orthanc only, so nothing secret is
- * in `docker inspect`.
+ * Orthanc as the image's non-root user, on a read-only root. Configuration arrives as files:
+ * orthanc.json in /etc/orthanc and the credentials in /run/secrets, readable by Orthanc only, so
+ * nothing secret is in `docker inspect`. Docker refuses to copy files into a container with a
+ * read-only root (the provider copies to `/`), so the files are uploaded into the volumes of a
+ * `-files` container that is created, never started, and Orthanc mounts its volumes
+ * (`volumesFrom` by id: new files replace Orthanc too).
  */
 export function createOrthancContainer(
   name: string,
@@ -149,24 +166,63 @@ export function createOrthancContainer(
     owner: String(ORTHANC_UID),
     group: String(ORTHANC_UID),
   });
-  return new docker.Container(
-    `${name}-orthanc`,
+  const files = new docker.Container(
+    `${name}-orthanc-files`,
     {
-      name: `${name}-orthanc`,
+      name: `${name}-orthanc-files`,
       image: a.image,
-      ...HARDENING,
+      // Created only: nothing runs in it, not even after a daemon restart.
+      start: false,
+      mustRun: false,
+      restart: "no",
+      entrypoints: ["/bin/true"],
       user: `${ORTHANC_UID}:${ORTHANC_UID}`,
-      envs: Object.entries(a.environment).map(([k, v]) => `${k}=${v}`),
+      securityOpts: HARDENING.securityOpts,
+      capabilities: HARDENING.capabilities,
+      ...memoryLimit(ORTHANC_FILES_MEMORY_MIB),
+      // Anonymous volumes of this container, removed with it (`removeVolumes`).
+      volumes: [
+        { containerPath: ORTHANC_PATHS.configDir },
+        { containerPath: ORTHANC_PATHS.secretsDir },
+      ],
+      removeVolumes: true,
       uploads: [
         file(ORTHANC_PATHS.config, a.orthancJson, "0444"),
         file(ORTHANC_PATHS.credentials, a.credentialsJson, "0400"),
         ...(a.storageMasterKey
           ? [file(ORTHANC_PATHS.storageMasterKey, a.storageMasterKey, "0400")]
           : []),
+        ...(a.dicomTls
+          ? [
+              file(ORTHANC_PATHS.dicomTlsCertificate, a.dicomTls.certificate, "0444"),
+              file(ORTHANC_PATHS.dicomTlsPrivateKey, a.dicomTls.privateKey, "0400"),
+              file(ORTHANC_PATHS.dicomTlsTrusted, a.dicomTls.trusted, "0444"),
+            ]
+          : []),
       ],
-      volumes: a.storageVolume
-        ? [{ volumeName: a.storageVolume, containerPath: ORTHANC_PATHS.storage }]
-        : [],
+    },
+    { parent, provider: a.provider },
+  );
+  return new docker.Container(
+    `${name}-orthanc`,
+    {
+      name: `${name}-orthanc`,
+      image: a.image,
+      ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
+      user: `${ORTHANC_UID}:${ORTHANC_UID}`,
+      // A read-only root: the image writes only to its tmpfs folders (and the storage volume).
+      readOnly: true,
+      tmpfs: orthancTmpfs(),
+      envs: Object.entries({ ...a.environment, ...READ_ONLY_ROOT_ENV }).map(
+        ([k, v]) => `${k}=${v}`,
+      ),
+      volumes: [
+        { fromContainer: files.id },
+        ...(a.storageVolume
+          ? [{ volumeName: a.storageVolume, containerPath: ORTHANC_PATHS.storage }]
+          : []),
+      ],
       networksAdvanced: [
         { name: a.backendNetwork, aliases: [ORTHANC_ALIAS] },
         { name: a.frontendNetwork, aliases: [ORTHANC_ALIAS] },
@@ -200,6 +256,8 @@ export function createOrthancContainer(
 }
 
 export interface ProxyContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly caddyfile: string;
@@ -218,6 +276,7 @@ export function createProxyContainer(name: string, parent: pulumi.Resource, a: P
       name: `${name}-proxy`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       capabilities: { drops: ["ALL"], adds: ["NET_BIND_SERVICE"] },
       uploads: [{ file: "/etc/caddy/Caddyfile", content: a.caddyfile, permissions: "0444" }],
       volumes: [{ volumeName: a.dataVolume, containerPath: "/data" }],
@@ -243,6 +302,8 @@ export function createProxyContainer(name: string, parent: pulumi.Resource, a: P
 }
 
 export interface DicomGateContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly config: string;
@@ -267,6 +328,7 @@ export function createDicomGateContainer(
       name: `${name}-dicom-gate`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       uploads: [
         { file: "/usr/local/etc/haproxy/haproxy.cfg", content: a.config, permissions: "0444" },
       ],
@@ -280,6 +342,8 @@ export function createDicomGateContainer(
 }
 
 export interface BackupContainerArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly backupVolume: pulumi.Input<string>;
@@ -321,6 +385,7 @@ export function createBackupContainer(
       name: `${name}-backup`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       // Starts as root only to hand the backup volume to postgres (chown, then chmod of a folder
       // root no longer owns: FOWNER), then the script drops to postgres.
       capabilities: { drops: ["ALL"], adds: ["CHOWN", "FOWNER", "SETUID", "SETGID"] },
@@ -354,6 +419,8 @@ export function createBackupContainer(
 }
 
 export interface BackupSyncArgs {
+  /** Memory limit in MiB (no swap beyond it). */
+  readonly memoryMiB: number;
   readonly image: pulumi.Input<string>;
   /** A network with a route out (the frontend). */
   readonly network: pulumi.Input<string>;
@@ -397,6 +464,7 @@ export function createBackupSyncContainer(
       name: `${name}-backup-sync`,
       image: a.image,
       ...HARDENING,
+      ...memoryLimit(a.memoryMiB),
       user: `${POSTGRES_UID}:${POSTGRES_UID}`,
       entrypoints: ["/bin/sh", "-c", backupSyncScript(a.destination, a.intervalHours, a.endpoint)],
       envs: [

@@ -31,7 +31,7 @@ export function createDatabase(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "database" | "backup" | "storage">,
+  args: Pick<OrthancDockerArgs, "database" | "backup" | "storage" | "resources">,
   generated?: { admin?: pulumi.Output<string>; app?: pulumi.Output<string> },
 ): DockerDatabase {
   const db = args.database;
@@ -53,6 +53,7 @@ export function createDatabase(
     appPassword,
     database: DB_NAME,
     user: DB_USER,
+    memoryMiB: args.resources.postgresMemoryMiB,
     provider: host.provider,
   });
   if (args.backup.enabled) createDumps(name, parent, host, args, pgImage, postgres, appPassword);
@@ -73,7 +74,7 @@ function createDumps(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "backup" | "storage">,
+  args: Pick<OrthancDockerArgs, "backup" | "storage" | "resources">,
   pgImage: docker.RemoteImage,
   postgres: docker.Container,
   password: pulumi.Output<string>,
@@ -88,6 +89,7 @@ function createDumps(
     user: ORTHANC_APP_ROLE,
     intervalHours: args.backup.intervalHours,
     retentionDays: args.backup.retentionDays,
+    memoryMiB: args.resources.backupMemoryMiB,
     provider: host.provider,
     dependsOn: [postgres],
   });
@@ -106,6 +108,7 @@ function createDumps(
           pulumi.interpolate`[default]\naws_access_key_id = ${st.accessKeyId}\naws_secret_access_key = ${st.secretAccessKey!}\n`,
         )
       : undefined,
+    memoryMiB: args.resources.backupMemoryMiB,
     provider: host.provider,
     dependsOn: [dumper],
   });

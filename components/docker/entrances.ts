@@ -1,6 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { renderCaddyfile } from "./caddyfile";
+import { PROXY_ACCESS_LOG, renderCaddyfile } from "./caddyfile";
 import { createDicomGateContainer, createProxyContainer } from "./containers";
 import { DICOM_GATE_PORT, renderDicomGateConfig } from "./dicomGate";
 import type { DockerHost } from "./host";
@@ -15,7 +15,7 @@ export function createEntrances(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "orthanc" | "proxy" | "dicomGate">,
+  args: Pick<OrthancDockerArgs, "orthanc" | "proxy" | "dicomGate" | "resources">,
   orthancs: docker.Container[],
   dicomExposure: DicomExposure,
 ) {
@@ -31,6 +31,7 @@ export function createEntrances(
         allowedCidrs: args.orthanc.dicomAllowedCidrs,
       }),
       publish: { ip: "0.0.0.0", port: dicomPort },
+      memoryMiB: args.resources.dicomGateMemoryMiB,
       provider: host.provider,
       dependsOn: orthancs,
     });
@@ -52,9 +53,11 @@ export function createEntrances(
       acmeStaging: args.proxy.acmeStaging,
       upstream: replicas.map((h) => `${h}:${args.orthanc.httpPort}`).join(" "),
       corsOrigins: args.orthanc.corsOrigins,
+      accessLog: { file: PROXY_ACCESS_LOG, retentionDays: args.proxy.accessLogRetentionDays },
     }),
     dataVolume: proxyData.name,
     ports,
+    memoryMiB: args.resources.proxyMemoryMiB,
     provider: host.provider,
     dependsOn: orthancs,
   });

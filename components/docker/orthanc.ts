@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { orthancDocuments } from "../shared/documents";
 import { storageMasterKey } from "../shared/storageKey";
 import { createOrthancContainer } from "./containers";
+import type { DicomTlsFiles } from "./dicomTls";
 import type { DockerDatabase } from "./database";
 import type { DockerHost } from "./host";
 import type { OrthancDockerArgs } from "./orthancDocker";
@@ -19,11 +20,16 @@ export function createOrthancReplicas(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "orthanc" | "storage" | "database" | "proxy" | "protectData">,
+  args: Pick<
+    OrthancDockerArgs,
+    "orthanc" | "storage" | "database" | "proxy" | "protectData" | "resources"
+  >,
   resolved: {
     database: DockerDatabase;
     users: pulumi.Output<Record<string, string>>;
     dicomExposure: DicomExposure;
+    /** Orthanc's DICOM TLS files, the same for every replica; undefined: plain DICOM. */
+    dicomTls?: DicomTlsFiles;
   },
 ): docker.Container[] {
   const st = args.storage;
@@ -63,6 +69,7 @@ export function createOrthancReplicas(
               },
         publicUrl,
         serverIdentifier: `${replicaName}-orthanc`,
+        dicomTls: resolved.dicomTls ? { mutual: resolved.dicomTls.mutual } : undefined,
       },
       {
         users: resolved.users,
@@ -80,11 +87,13 @@ export function createOrthancReplicas(
       orthancJson: documents.orthancJson,
       credentialsJson: documents.credentialsJson,
       environment: documents.environment,
+      dicomTls: resolved.dicomTls,
       // Only one replica can own a published port; the gate reaches them all.
       dicom:
         index === 0 && resolved.dicomExposure === "loopback"
           ? { port: dicomPort, publishAddress: "127.0.0.1", publishPort: dicomPort }
           : undefined,
+      memoryMiB: args.resources.orthancMemoryMiB,
       provider: host.provider,
       dependsOn: resolved.database.dependsOn,
     });

@@ -1,9 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { isLoopbackCidr } from "../shared/cidr";
 import { Credentials } from "../shared/credentials";
-import { ExternalDatabase, OrthancAppOptions, S3StorageArgs } from "../shared/settings";
+import {
+  DicomTlsArgs,
+  ExternalDatabase,
+  OrthancAppOptions,
+  S3StorageArgs,
+} from "../shared/settings";
 import type { AwsVmHostArgs } from "./awsVmHost";
 import { createDatabase } from "./database";
+import { createDicomTlsFiles } from "./dicomTls";
 import { createEngine } from "./engine";
 import { createEntrances } from "./entrances";
 import { createHost } from "./host";
@@ -43,6 +49,11 @@ export interface OrthancDockerArgs {
      */
     dicomAllowedCidrs: string[];
   };
+  /**
+   * Orthanc's own DICOM TLS (the gate passes TCP through, so TLS ends at Orthanc); undefined:
+   * plain DICOM.
+   */
+  readonly dicomTls?: DicomTlsArgs;
   /** The DICOM gate's image (HAProxy), used when DICOM is open beyond loopback. */
   readonly dicomGate: { image: string };
   /** The index: SQLite on the storage volume, a PostgreSQL container of its own, or an external one. */
@@ -60,6 +71,8 @@ export interface OrthancDockerArgs {
     /** Plain-HTTP publication when there is no domain. */
     bindAddress: string;
     httpPort: number;
+    /** Days the proxy's access log (on the `proxy-data` volume) keeps rolled files. */
+    accessLogRetentionDays: number;
   };
   /** Scheduled `pg_dump` of the PostgreSQL container into a protected volume. */
   readonly backup: {
@@ -68,6 +81,14 @@ export interface OrthancDockerArgs {
     retentionDays: number;
     /** Also copy the dumps to the storage bucket (S3 storage only), with this aws-cli image. */
     copyToS3?: { image: string };
+  };
+  /** Memory limit of each container in MiB (Orthanc's is per replica). */
+  readonly resources: {
+    orthancMemoryMiB: number;
+    postgresMemoryMiB: number;
+    proxyMemoryMiB: number;
+    dicomGateMemoryMiB: number;
+    backupMemoryMiB: number;
   };
   /** Protect volumes from deletion and replacement. */
   readonly protectData: boolean;
@@ -84,6 +105,8 @@ export class OrthancDocker extends pulumi.ComponentResource {
   public readonly adminUser: pulumi.Output<string>;
   public readonly adminPassword: pulumi.Output<string>;
   public readonly host: pulumi.Output<string>;
+  /** The CA of the DICOM certificate this stack made, for modalities to trust (not secret). */
+  public readonly dicomCaCertificate?: pulumi.Output<string>;
   /** The VM's public address, instance id and backup vault, for an `aws-vm` engine. */
   public readonly vm?: {
     publicIp: pulumi.Output<string>;
@@ -115,10 +138,12 @@ export class OrthancDocker extends pulumi.ComponentResource {
       : loopbackOnly(cidrs)
         ? "loopback"
         : "gate";
+    const dicomTls = args.dicomTls ? createDicomTlsFiles(name, this, args.dicomTls) : undefined;
     const orthancs = createOrthancReplicas(name, this, dockerHost, args, {
       database,
       users: credentials.users,
       dicomExposure,
+      dicomTls,
     });
     createEntrances(name, this, dockerHost, args, orthancs, dicomExposure);
 
@@ -137,9 +162,11 @@ export class OrthancDocker extends pulumi.ComponentResource {
     const dicomAddress = dicomExposure === "loopback" ? "127.0.0.1" : "0.0.0.0";
     this.dicomEndpoint = host.apply((h) =>
       dicomExposure !== "none"
-        ? `${args.orthanc.dicom.aet}@${args.proxy.domain ?? displayAddress(dicomAddress, h)}:${dicomPort}`
+        ? // Over TLS, the name the certificate is for.
+          `${args.orthanc.dicom.aet}@${args.dicomTls?.hostName ?? args.proxy.domain ?? displayAddress(dicomAddress, h)}:${dicomPort}`
         : undefined,
     );
+    this.dicomCaCertificate = dicomTls?.caCertificate;
     this.adminUser = pulumi.output(args.orthanc.adminUser);
     this.adminPassword = credentials.adminPassword;
     this.vm = vm && {

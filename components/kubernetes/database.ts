@@ -16,10 +16,18 @@ import {
   cnpgClusterName,
   cnpgScheduledBackup,
 } from "./manifests/cloudNativePg";
+import {
+  postgresCaCertificate,
+  postgresCaIssuer,
+  postgresSelfSignedIssuer,
+  postgresServerCertificate,
+  postgresTlsNames,
+} from "./manifests/certManager";
 import { labels } from "./manifests/conventions";
 import {
   postgresBackupClaim,
   postgresBackupCronJob,
+  postgresHbaConfigMap,
   postgresScriptsConfigMap,
   postgresService,
   postgresStatefulSet,
@@ -29,7 +37,10 @@ import { StaticKeys } from "./storage";
 
 const { database: DB_NAME, username: DB_USER } = ORTHANC_DATABASE;
 
-/** PostgreSQL as a plain StatefulSet in the namespace, dumped daily to a PVC of its own. */
+/**
+ * PostgreSQL as a plain StatefulSet in the namespace, over TLS only (a certificate from a CA of
+ * the namespace's own, cert-manager), dumped daily to a PVC of its own.
+ */
 export interface StatefulSetDatabase {
   readonly kind: "statefulset";
   /** The PostgreSQL image (its tag pins the major version). */
@@ -84,6 +95,8 @@ export interface Database {
   readonly dumps: boolean;
   /** Ports Orthanc reaches outside the namespace for it (an external database's). */
   readonly egressPorts: number[];
+  /** The Secret whose `ca.crt` verifies the server's certificate (the StatefulSet's CA). */
+  readonly caSecretName?: string;
 }
 
 /**
@@ -147,6 +160,12 @@ function createStatefulSetPostgres(
     postgresScriptsConfigMap({ name: APP, namespace: ns.name, appRole: ORTHANC_APP_ROLE }),
     inNs,
   );
+  const tls = createPostgresCertificate(name, parent, ns);
+  const hba = new k8s.core.v1.ConfigMap(
+    `${name}-postgres-hba`,
+    postgresHbaConfigMap({ name: APP, namespace: ns.name }),
+    inNs,
+  );
   new k8s.apps.v1.StatefulSet(
     `${name}-postgres`,
     postgresStatefulSet({
@@ -160,10 +179,11 @@ function createStatefulSetPostgres(
       user: DB_USER,
       appRole: ORTHANC_APP_ROLE,
       appSecretName,
+      tlsSecretName: tls.secretName,
     }),
     {
       ...inNs,
-      dependsOn: [...ns.dependsOn, secret, appSecret, scripts],
+      dependsOn: [...ns.dependsOn, secret, appSecret, scripts, tls.certificate, hba],
       ...keptData(args.protectData),
     },
   );
@@ -192,16 +212,18 @@ function createStatefulSetPostgres(
       secretName: appSecretName,
       database: DB_NAME,
       user: ORTHANC_APP_ROLE,
+      tlsSecretName: tls.secretName,
       claimName: `${APP}-postgres-backups`,
       schedule: "0 3 * * *",
       retentionDays: 14,
     }),
-    { ...inNs, dependsOn: [...ns.dependsOn, backups, appSecret] },
+    { ...inNs, dependsOn: [...ns.dependsOn, backups, appSecret, tls.certificate] },
   );
+  // The server refuses TCP without TLS; the certificate names this address.
   return {
     endpoint: ownPostgres(
       `${APP}-postgres.${ns.name}.svc`,
-      false,
+      true,
       db.connectionsPerReplica,
       ORTHANC_APP_ROLE,
     ),
@@ -209,7 +231,41 @@ function createStatefulSetPostgres(
     podSelector: labels(APP, "postgres"),
     dumps: true,
     egressPorts: [],
+    caSecretName: tls.secretName,
   };
+}
+
+/**
+ * The StatefulSet's certificate from a CA private to the namespace: a self-signed Issuer signs
+ * the CA, a CA Issuer signs the server's certificate with it. cert-manager renews both.
+ */
+function createPostgresCertificate(
+  name: string,
+  parent: pulumi.Resource,
+  ns: InNamespace,
+): { secretName: string; certificate: pulumi.Resource } {
+  const inNs = { parent, dependsOn: ns.dependsOn };
+  const a = { name: APP, namespace: ns.name };
+  const selfSigned = new k8s.apiextensions.CustomResource(
+    `${name}-postgres-selfsigned`,
+    postgresSelfSignedIssuer(a),
+    inNs,
+  );
+  const ca = new k8s.apiextensions.CustomResource(`${name}-postgres-ca`, postgresCaCertificate(a), {
+    parent,
+    dependsOn: [...ns.dependsOn, selfSigned],
+  });
+  const caIssuer = new k8s.apiextensions.CustomResource(
+    `${name}-postgres-ca-issuer`,
+    postgresCaIssuer(a),
+    { parent, dependsOn: [...ns.dependsOn, ca] },
+  );
+  const certificate = new k8s.apiextensions.CustomResource(
+    `${name}-postgres-tls`,
+    postgresServerCertificate(a),
+    { parent, dependsOn: [...ns.dependsOn, caIssuer] },
+  );
+  return { secretName: postgresTlsNames(APP).server, certificate };
 }
 
 function createCloudNativePg(

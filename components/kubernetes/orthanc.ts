@@ -5,6 +5,7 @@ import { orthancDocuments } from "../shared/documents";
 import { HOSTNAME_PLACEHOLDER } from "../shared/orthancConfig";
 import { OrthancAppOptions } from "../shared/settings";
 import { Database } from "./database";
+import type { KubernetesDicomTls } from "./dicomTls";
 import {
   orthancAutoscaler,
   orthancDeployment,
@@ -45,6 +46,8 @@ export interface OrthancWorkloadArgs {
   readonly publicHost?: string;
   /** DICOM is published through the load balancer, which keeps the modalities' addresses. */
   readonly dicomPublished: boolean;
+  /** Orthanc's DICOM TLS certificate; undefined: plain DICOM. */
+  readonly dicomTls?: KubernetesDicomTls;
 }
 
 /**
@@ -66,6 +69,7 @@ export function createOrthanc(name: string, parent: pulumi.Resource, args: Ortha
       serverIdentifier: writers > 1 ? HOSTNAME_PLACEHOLDER : `${name}-orthanc`,
       // The DICOM LoadBalancer's Local traffic policy keeps the client's address.
       clientAddressesPreserved: args.dicomPublished,
+      dicomTls: args.dicomTls ? { mutual: args.dicomTls.clientsSecret !== undefined } : undefined,
     },
     {
       users: args.users,
@@ -110,13 +114,24 @@ export function createOrthanc(name: string, parent: pulumi.Resource, args: Ortha
       credentialsSecretName,
       storageKeySecretName: args.storage.keySecretName,
       storageClaimName: args.storage.claimName,
+      postgresCaSecretName: args.database.caSecretName,
       serviceAccountName: APP,
       resources: args.resources,
+      dicomTls: args.dicomTls && {
+        certificateSecret: args.dicomTls.certificateSecret,
+        clientsSecret: args.dicomTls.clientsSecret,
+      },
       configChecksum,
     }),
     {
       ...inNs,
-      dependsOn: [...ns.dependsOn, args.account, config, credentialsSecret],
+      dependsOn: [
+        ...ns.dependsOn,
+        args.account,
+        config,
+        credentialsSecret,
+        ...(args.dicomTls?.dependsOn ?? []),
+      ],
       // The autoscaler owns the replica count once it exists.
       ignoreChanges: args.autoscaling ? ["spec.replicas"] : [],
     },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../shared/credentials";
 import { createDatabase, KubernetesDatabase } from "./database";
+import { createDicomTls, KubernetesDicomTlsArgs } from "./dicomTls";
 import { createEdge, DnsOptions, IngressOptions } from "./edge";
 import { APP, createNamespace } from "./namespace";
 import { createNetworkPolicies } from "./networkPolicies";
@@ -26,6 +27,11 @@ export interface OrthancKubernetesArgs {
   readonly dns?: DnsOptions;
   /** Scale between `orthanc.replicas` and `maxReplicas` on CPU use. */
   readonly autoscaling?: { readonly maxReplicas: number; readonly targetCpuPercent: number };
+  /**
+   * Orthanc's own DICOM TLS (a given certificate, or cert-manager's for the DICOM name from
+   * `issuer` or a CA of the namespace's own); undefined: plain DICOM.
+   */
+  readonly dicomTls?: KubernetesDicomTlsArgs;
   /** Protect the namespace, the volumes, the database and the storage key from deletion. */
   readonly protectData: boolean;
 }
@@ -48,6 +54,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
   public readonly ingressAddress?: pulumi.Output<string>;
   public readonly credentialsSecretName: pulumi.Output<string>;
   public readonly adminPassword: pulumi.Output<string>;
+  /** `namespace/name` of the Secret whose `tls.crt` is the namespace's DICOM CA, when made here. */
+  public readonly dicomCaSecret?: pulumi.Output<string>;
 
   constructor(name: string, args: OrthancKubernetesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:kubernetes:OrthancKubernetes", name, {}, opts);
@@ -77,6 +85,10 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
 
     const dicom = args.orthanc.dicom;
     const dicomPublished = args.orthanc.dicomAllowedCidrs.length > 0;
+    const dicomTls =
+      args.dicomTls && dicomPublished
+        ? createDicomTls(name, this, { ns, tls: args.dicomTls })
+        : undefined;
     const workload = createOrthanc(name, this, {
       ns,
       account,
@@ -88,6 +100,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       users: credentials.users,
       publicHost: args.ingress.host,
       dicomPublished,
+      dicomTls,
     });
     const edge = createEdge(name, this, {
       ns,
@@ -125,6 +138,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     this.ingressAddress = edge.ingressAddress;
     this.credentialsSecretName = workload.credentialsSecret.metadata.name;
     this.adminPassword = credentials.adminPassword;
+    this.dicomCaSecret = dicomTls?.caSecret
+      ? pulumi.interpolate`${ns.name}/${dicomTls.caSecret}`
+      : undefined;
     this.registerOutputs({
       namespace: this.namespace,
       serviceName: this.serviceName,

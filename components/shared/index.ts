@@ -10,6 +10,7 @@ export {
 } from "./documents";
 export {
   type DatabaseEndpoint,
+  type DicomTlsArgs,
   type ExternalDatabase,
   type OrthancAppOptions,
   type S3StorageArgs,

@@ -73,6 +73,12 @@ export interface OrthancSettings {
      * hands Orthanc the client's own address (not a proxy's or a NAT gateway's).
      */
     checkModalityHost: boolean;
+    /**
+     * Orthanc serves DICOM over TLS with the files at the image's paths; `mutual`: modalities
+     * must present a certificate from the trusted CAs. Undefined: plain DICOM (or TLS ended in
+     * front of Orthanc, at the aws target's load balancer).
+     */
+    tls?: { mutual: boolean };
   };
   readonly plugins: { dicomWeb: boolean; explorer2: boolean; viewer: "none" | "stone" | "ohif" };
   readonly database: DatabaseSettings;
@@ -114,6 +120,7 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
     DicomPort: s.dicom.port,
     DicomCheckCalledAet: s.dicom.checkCalledAet,
     DicomCheckModalityHost: allowlist && s.dicom.checkModalityHost,
+    ...(s.dicom.tls ? renderDicomTls(s.dicom.tls) : {}),
     // With an allowlist, only the listed modalities may echo and store; Find/Get/Move stay per
     // modality (Orthanc's global defaults for those are already false).
     DicomAlwaysAllowEcho: !allowlist,
@@ -146,6 +153,22 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
   if (s.plugins.dicomWeb) json.DicomWeb = renderDicomWeb(s);
   if (s.storage.kind === "s3" && !s.storage.staticKeys) json.AwsS3Storage = renderS3(s.storage);
   return json;
+}
+
+/**
+ * Orthanc's DICOM TLS (1.9.0 and later; the certificate requirement 1.9.3): every file by path,
+ * the key never inline. Orthanc refuses to start without a trusted-certificates file, so one is
+ * always there (the client CAs for mutual TLS, else the server's own chain); without mutual TLS a
+ * modality may connect without a certificate of its own.
+ */
+function renderDicomTls(tls: { mutual: boolean }): JsonObject {
+  return {
+    DicomTlsEnabled: true,
+    DicomTlsCertificate: ORTHANC_PATHS.dicomTlsCertificate,
+    DicomTlsPrivateKey: ORTHANC_PATHS.dicomTlsPrivateKey,
+    DicomTlsTrustedCertificates: ORTHANC_PATHS.dicomTlsTrusted,
+    DicomTlsRemoteCertificateRequired: tls.mutual,
+  };
 }
 
 function renderDicomWeb(s: OrthancSettings): JsonObject {

@@ -19,6 +19,10 @@ export const ORTHANC_PATHS = {
   secretsDir: "/run/secrets",
   credentials: "/run/secrets/orthanc-credentials.json",
   storageMasterKey: "/run/secrets/orthanc-storage-master-key",
+  /** DICOM TLS: the server certificate (PEM, with its chain), its key, and the CAs it trusts. */
+  dicomTlsCertificate: "/run/secrets/orthanc-dicom-tls.crt",
+  dicomTlsPrivateKey: "/run/secrets/orthanc-dicom-tls.key",
+  dicomTlsTrusted: "/run/secrets/orthanc-dicom-tls-trusted.crt",
   storage: "/var/lib/orthanc/db",
 } as const;
 
@@ -27,3 +31,23 @@ export const PROBE_USER = "healthcheck";
 
 /** The image's own probe, logging in as the probe user (exit 0: Orthanc answers /system). */
 export const PROBE_COMMAND = ["/probes/test-aliveness.py", `--user=${PROBE_USER}`] as const;
+
+/**
+ * Where the image writes outside the storage directory when its root file system is read-only,
+ * and the room each target gives it. The entrypoint writes the merged configuration to /tmp,
+ * where Orthanc also keeps its large temporary files (the ZIP and media archives of asynchronous
+ * jobs); the configurator hard-links the enabled plugins' libraries into /run/orthanc/plugins
+ * when that folder exists, and copies them when it is another file system (a tmpfs, a volume),
+ * so that folder holds a copy of every enabled plugin. /etc/hostid is left alone with
+ * `GENERATE_HOST_ID_IF_MISSING=false` (`READ_ONLY_ROOT_ENV`).
+ */
+export const ORTHANC_WRITABLE = {
+  tmp: "/tmp",
+  plugins: "/run/orthanc/plugins",
+} as const;
+
+/** Tells the entrypoint not to write /etc/hostid, which a read-only root refuses. */
+export const READ_ONLY_ROOT_ENV = { GENERATE_HOST_ID_IF_MISSING: "false" } as const;
+
+/** Room for the copies of the enabled plugins' libraries, in MiB (every target). */
+export const PLUGINS_SPACE_MIB = 256;

@@ -14,9 +14,23 @@ export interface OrthancAppOptions {
   httpPort: number;
   replicas: number;
   /** `checkModalityHost` undefined: on exactly where the target keeps client addresses. */
-  dicom: Omit<OrthancSettings["dicom"], "checkModalityHost"> & { checkModalityHost?: boolean };
+  dicom: Omit<OrthancSettings["dicom"], "checkModalityHost" | "tls"> & {
+    checkModalityHost?: boolean;
+  };
   plugins: OrthancSettings["plugins"];
   verboseLogs: boolean;
+}
+
+/**
+ * Orthanc's own DICOM TLS (docker and kubernetes targets; aws ends TLS at its load balancer).
+ */
+export interface DicomTlsArgs {
+  /** A certificate the stack gives (PEM, with its chain) and its private key (secret). */
+  readonly provided?: { readonly certificate: string; readonly privateKey: pulumi.Output<string> };
+  /** The name modalities connect to: what a certificate the target makes is issued for. */
+  readonly hostName?: string;
+  /** PEM CAs that modalities' client certificates must chain to: mutual TLS. */
+  readonly clientCertificates?: string;
 }
 
 /** Where the index lives, as the deploying target resolved it. */
@@ -71,6 +85,11 @@ export interface SettingsRuntime {
    * proxy or NAT, where every association seems to come from one address.
    */
   clientAddressesPreserved?: boolean;
+  /**
+   * Orthanc itself serves DICOM over TLS (certificate, key and trusted CAs as files at the
+   * image's paths); `mutual`: a client certificate is required.
+   */
+  dicomTls?: { mutual: boolean };
 }
 
 /** Combines validated options with what the target resolved at deploy time. */
@@ -96,6 +115,7 @@ export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime
     dicom: {
       ...app.dicom,
       checkModalityHost: app.dicom.checkModalityHost ?? runtime.clientAddressesPreserved ?? false,
+      tls: runtime.dicomTls,
     },
     plugins: app.plugins,
     database,

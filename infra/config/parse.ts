@@ -11,7 +11,7 @@ import {
   unwrap,
   ZodLike,
 } from "./errors";
-import { SECRET_FIELD } from "./primitives";
+import { CERTIFICATE_FIELD, SECRET_FIELD } from "./primitives";
 import { knownSecrets, redactText, secretShape } from "./redact";
 import { ruleIssues } from "./rule";
 
@@ -76,6 +76,13 @@ function secretsInPlainKeys(section: string, value: unknown): ConfigIssue[] {
       const shape = secretShape(v);
       // Long random tokens are hidden in messages but allowed (public keys, role ARNs...).
       if (!shape || shape === "a long random token") return;
+      // Certificates are public: the keys made for them take PEM, but never a private key.
+      if (
+        typeof last === "string" &&
+        CERTIFICATE_FIELD.test(last) &&
+        shape === "PEM material (a certificate or key)"
+      )
+        return;
       const key = fullKey(path);
       const s3 = key === "orthanc:storage.s3.accessKeyId";
       issues.push({

@@ -24,8 +24,51 @@ export const orthancSecretText = secretText.refine((v) => !v.includes("${"), {
 
 export const orthancSecretString = orthancSecretText.transform((value) => pulumi.secret(value));
 
+/** One PEM block of `label`, base64 body; the body is never quoted in a message. */
+const pemBlocks = (text: string, label: string) =>
+  text.match(
+    new RegExp(`-----BEGIN ${label}-----\\r?\\n[A-Za-z0-9+/=\\r\\n]+-----END ${label}-----`, "g"),
+  ) ?? [];
+
+/**
+ * One or more PEM certificates (a server certificate with its chain, or a bundle of CAs), and
+ * nothing else: a private key pasted here would be refused as secret material in a plain key.
+ */
+export const pemCertificates = z.string().refine(
+  (v) =>
+    pemBlocks(v, "CERTIFICATE").length > 0 &&
+    pemBlocks(v, "CERTIFICATE")
+      .reduce((rest, b) => rest.replace(b, ""), v)
+      .trim() === "",
+  {
+    error:
+      "must be PEM certificates, each `-----BEGIN CERTIFICATE-----` ... `-----END CERTIFICATE-----`, and nothing else (value not shown)",
+  },
+);
+
+/**
+ * An unencrypted PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC), as Orthanc reads it without a
+ * passphrase; secret from the moment it is parsed.
+ */
+export const pemPrivateKey = secretText
+  .refine(
+    (v) =>
+      ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY"].some((label) => {
+        const blocks = pemBlocks(v, label);
+        return blocks.length === 1 && v.replace(blocks[0], "").trim() === "";
+      }),
+    {
+      error:
+        "must be one unencrypted PEM private key (`-----BEGIN PRIVATE KEY-----`, `RSA PRIVATE KEY` or `EC PRIVATE KEY`) and nothing else; Orthanc cannot read a key with a passphrase (value not shown)",
+    },
+  )
+  .transform((value) => pulumi.secret(value));
+
 /** Names of the config fields that hold secrets (parsed with `secretString`); never printed. */
-export const SECRET_FIELD = /password|secretAccessKey|tls(Ca|Cert|Key)/i;
+export const SECRET_FIELD = /password|secretAccessKey|tls(Ca|Cert|Key)|privateKey/i;
+
+/** Names of the config fields that take PEM certificates: public, so allowed in plain text. */
+export const CERTIFICATE_FIELD = /^(certificate|clientCertificates)$/;
 
 /** An image tag that names one release: `latest` or an empty tag would move under a running PACS. */
 export const pinnedTag = z
@@ -53,6 +96,12 @@ export const logRetentionDays = z.literal([
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
   3653,
 ]);
+
+/**
+ * Days an access trail is kept: 30 at least (an audit trail of patient data shorter than a month
+ * is no trail), 3653 (ten years) at most.
+ */
+export const accessLogRetentionDays = z.number().int().min(30).max(3653);
 
 const ipv4 = z.ipv4();
 

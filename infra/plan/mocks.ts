@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 
+/** A PEM block whose body names the resource (base64 of it). */
+const mockPem = (label: string, name: string) =>
+  `-----BEGIN ${label}-----\n${Buffer.from(`mock ${name}`).toString("base64")}\n-----END ${label}-----\n`;
+
 /**
  * Mock provider behaviour for offline plans and tests: each resource's state is its inputs plus
  * the attributes the program reads back (ids, ARNs, endpoints, generated values), made up but
@@ -96,6 +100,18 @@ export const planMocks: pulumi.runtime.Mocks = {
       case "aws:ebs/volume:Volume":
         // Real EBS ids: cloud-init derives the NVMe device path from them.
         id = "vol-0a1b2c3d4e5f60789";
+        break;
+      // PEM-shaped stand-ins (not real keys): the program only passes them on as files.
+      case "tls:index/privateKey:PrivateKey":
+        state.privateKeyPem = mockPem("PRIVATE KEY", args.name);
+        state.publicKeyPem = mockPem("PUBLIC KEY", args.name);
+        break;
+      case "tls:index/certRequest:CertRequest":
+        state.certRequestPem = mockPem("CERTIFICATE REQUEST", args.name);
+        break;
+      case "tls:index/selfSignedCert:SelfSignedCert":
+      case "tls:index/locallySignedCert:LocallySignedCert":
+        state.certPem = mockPem("CERTIFICATE", args.name);
         break;
       case "aws:kms/key:Key":
         state.arn = `arn:aws:kms:eu-west-1:123456789012:key/${args.name}`;

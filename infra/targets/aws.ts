@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrthancAws, OrthancAwsArgs } from "../../components/aws";
 import { AwsConfig } from "../config";
 import { StackOutputs } from "./types";
-import { orthancArgs, pulledImage, rootName, tlsEnabled } from "./common";
+import { dicomTlsEnabled, orthancArgs, pulledImage, rootName, tlsEnabled } from "./common";
 import { POSTGRES_TAGS } from "../../components/shared";
 
 /** Maps the validated stack configuration onto the AWS component's arguments. */
@@ -57,7 +57,7 @@ export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
       createZone: cfg.dns.createZone,
     },
     tls: tlsEnabled(cfg),
-    dicomTls: a.dicomTls,
+    dicomTls: dicomTlsEnabled(cfg),
     service: {
       cpu: a.cpu,
       memoryMiB: a.memoryMiB,
@@ -70,6 +70,7 @@ export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
           : { kind: "fargate" },
     },
     logRetentionDays: a.logRetentionDays,
+    accessLogRetentionDays: a.accessLogRetentionDays,
     alarmEmail: a.alarmEmail,
     protectData: cfg.protectData,
   };
@@ -79,6 +80,14 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
   if (!tlsEnabled(cfg) || !cfg.dns.name || !(cfg.dns.zoneId || cfg.dns.createZone))
     pulumi.log.warn(
       "No domain (orthanc:dns.name with dns.zoneId or dns.createZone): the web endpoint is plain HTTP. Set them for HTTPS.",
+    );
+  if (cfg.aws.dicomTls !== undefined)
+    pulumi.log.warn(
+      "orthanc:aws.dicomTls is deprecated: it is read as orthanc:orthanc.dicom.tls.enabled, on by default wherever DICOM is published and the stack has a domain. " +
+        "Fix: `pulumi config rm --path 'orthanc:aws.dicomTls'`" +
+        (cfg.aws.dicomTls
+          ? "."
+          : ", then `pulumi config set --path 'orthanc:orthanc.dicom.tls.enabled' false`."),
     );
   const orthanc = new OrthancAws(rootName(), awsArgs(cfg));
   const o = cfg.orthanc;
@@ -94,6 +103,7 @@ export function deployAws(cfg: AwsConfig): StackOutputs {
     databaseEndpoint: orthanc.databaseEndpoint,
     storage: orthanc.storage,
     logGroup: orthanc.logGroup,
+    accessLogBucket: orthanc.accessLogBucket,
     backupVault: orthanc.backupVault,
     alarmTopic: orthanc.alarmTopic,
     ...(orthanc.nameServers ? { nameServers: orthanc.nameServers } : {}),

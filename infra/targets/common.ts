@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockerConfig, KubernetesConfig, OrthancConfig } from "../config";
-import { imageReference, S3StorageArgs, throughMirror } from "../../components/shared";
+import { dicomHostName, dicomTlsOn } from "../config/sections/orthanc";
+import {
+  DicomTlsArgs,
+  imageReference,
+  S3StorageArgs,
+  throughMirror,
+} from "../../components/shared";
 
 /** An image as this stack pulls it: pinned, and through `registry.mirror` when one is set. */
 export function pulledImage(cfg: OrthancConfig, repository: string, tag: string): string {
@@ -20,14 +26,42 @@ export const DEFAULT_S3_REGION = "us-east-1";
 export const dicomPublishedTo = (cfg: OrthancConfig): string[] =>
   cfg.orthanc.dicom.enabled ? cfg.orthanc.dicom.allowedCidrs : [];
 
+/**
+ * Whether DICOM is served over TLS, decided here once for every target (`dicomTlsOn` holds the
+ * rule, which the config rules share): the switch when given (or the deprecated
+ * `aws.dicomTls`), else on wherever DICOM is published and a certificate exists or can be made.
+ */
+export const dicomTlsEnabled = (cfg: OrthancConfig): boolean =>
+  dicomTlsOn(cfg, cfg.target, cfg.target === "aws" ? cfg.aws.dicomTls : undefined);
+
+/**
+ * Orthanc's own DICOM TLS (docker, kubernetes) as the components take it; undefined: off. The
+ * certificate is the one given, else one the target makes for the DICOM host name.
+ */
+export function dicomTlsArgs(cfg: DockerConfig | KubernetesConfig): DicomTlsArgs | undefined {
+  if (!dicomTlsEnabled(cfg)) return undefined;
+  const t = cfg.orthanc.dicom.tls;
+  return {
+    provided:
+      t.certificate && t.privateKey
+        ? { certificate: t.certificate, privateKey: t.privateKey }
+        : undefined,
+    hostName: dicomHostName(cfg.dns, cfg.target),
+    clientCertificates: t.clientCertificates,
+  };
+}
+
 /** The `orthanc` section as every target's root component takes it. */
 export function orthancArgs(cfg: OrthancConfig) {
   const o = cfg.orthanc;
+  // The TLS section reaches the components as `dicomTlsArgs` (its key is a secret).
+  const dicom: Omit<typeof o.dicom, "tls"> & { tls?: unknown } = { ...o.dicom };
+  delete dicom.tls;
   return {
     name: o.name,
     httpPort: o.httpPort,
     replicas: o.replicas,
-    dicom: o.dicom,
+    dicom,
     plugins: o.plugins,
     verboseLogs: o.verboseLogs,
     image: pulledImage(cfg, o.image.repository, o.image.tag),

@@ -6,6 +6,7 @@ import { StackOutputs } from "./types";
 import {
   DEFAULT_S3_REGION,
   dicomPublishedTo,
+  dicomTlsArgs,
   orthancArgs,
   pulledImage,
   rootName,
@@ -92,7 +93,9 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
       acmeStaging: cfg.tls.staging,
       bindAddress: cfg.docker.bindAddress,
       httpPort: cfg.docker.httpPort,
+      accessLogRetentionDays: cfg.docker.accessLogRetentionDays,
     },
+    dicomTls: dicomTlsArgs(cfg),
     dicomGate: { image: pulledImage(cfg, "haproxy", cfg.docker.images.haproxy) },
     backup: {
       enabled: cfg.docker.backup.enabled && db.engine === "postgresql" && !db.external,
@@ -102,6 +105,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
         ? { image: pulledImage(cfg, "amazon/aws-cli", cfg.docker.images.awsCli) }
         : undefined,
     },
+    resources: cfg.docker.resources,
     protectData: cfg.protectData,
   };
 }
@@ -115,6 +119,7 @@ export function deployDocker(cfg: DockerConfig): StackOutputs {
     adminUser: orthanc.adminUser,
     adminPassword: orthanc.adminPassword,
     host: orthanc.host,
+    ...(orthanc.dicomCaCertificate ? { dicomCaCertificate: orthanc.dicomCaCertificate } : {}),
     note: pulumi.output(
       tlsEnabled(cfg)
         ? undefined

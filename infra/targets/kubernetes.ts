@@ -5,6 +5,7 @@ import { KubernetesConfig } from "../config";
 import { StackOutputs } from "./types";
 import {
   DEFAULT_S3_REGION,
+  dicomTlsArgs,
   orthancArgs,
   pulledImage,
   rootName,
@@ -54,6 +55,7 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
       controllerNamespace: k.ingressControllerNamespace,
     },
     dns: cfg.dns.zoneId ? { zoneId: cfg.dns.zoneId, dicomName: cfg.dns.dicomName } : undefined,
+    dicomTls: ((tls) => tls && { ...tls, issuer: k.dicomTlsIssuer })(dicomTlsArgs(cfg)),
     autoscaling: k.autoscaling?.enabled
       ? { maxReplicas: k.autoscaling.maxReplicas, targetCpuPercent: k.autoscaling.targetCpuPercent }
       : undefined,
@@ -75,5 +77,6 @@ export function deployKubernetes(cfg: KubernetesConfig): StackOutputs {
     adminUser: pulumi.output(cfg.orthanc.adminUser),
     adminPassword: orthanc.adminPassword,
     credentialsSecret: orthanc.credentialsSecretName,
+    ...(orthanc.dicomCaSecret ? { dicomCaSecret: orthanc.dicomCaSecret } : {}),
   };
 }

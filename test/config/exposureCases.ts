@@ -80,6 +80,34 @@ export const EXPOSURE_CASES: Record<string, Rejection[]> = {
     ],
   ],
 
+  "DICOM in clear text from public networks": [
+    [
+      "a documentation range on a Docker host without a domain",
+      { target: "docker", orthanc: { dicom: { allowedCidrs: ["10.20.0.0/16", "192.0.2.0/24"] } } },
+      "orthanc:orthanc.dicom.allowedCidrs",
+      /lets public networks \(192.0.2.0\/24\) reach DICOM on port 4242 in clear text: DICOM TLS is off because there is no name for its certificate \(`orthanc:dns.name`\).*`pulumi config set --path 'orthanc:dns.name' pacs.example.org`.*`pulumi config set --path 'orthanc:orthanc.dicom.tls.allowPlaintext' true`/,
+    ],
+    [
+      "DICOM TLS switched off on aws with a public range",
+      {
+        target: "aws",
+        ...AWS_HTTPS,
+        orthanc: { dicom: { allowedCidrs: ["198.51.100.0/24"], tls: { enabled: false } } },
+      },
+      "orthanc:orthanc.dicom.allowedCidrs",
+      /public networks \(198.51.100.0\/24\).*`orthanc:orthanc.dicom.tls.enabled` is false.*Fix: turn DICOM TLS on with `pulumi config rm --path 'orthanc:orthanc.dicom.tls.enabled'`; or accept clear text explicitly with `pulumi config set --path 'orthanc:orthanc.dicom.tls.allowPlaintext' true`/,
+    ],
+    [
+      "a carrier-grade NAT block is private, its neighbour is not (Kubernetes without a DICOM name)",
+      {
+        target: "kubernetes",
+        orthanc: { dicom: { allowedCidrs: ["100.64.0.0/10", "100.0.0.0/10"] } },
+      },
+      "orthanc:orthanc.dicom.allowedCidrs",
+      /lets public networks \(100.0.0.0\/10\) reach DICOM.*`pulumi config set --path 'orthanc:dns.dicomName' dicom.pacs.example.org`.*orthanc.dicom.tls.allowPlaintext/,
+    ],
+  ],
+
   "TLS off on an internet-facing VM": [
     [
       "tls.enabled false on aws-vm",
@@ -126,7 +154,24 @@ export const OPT_INS: [name: string, raw: Record<string, unknown>][] = [
     "DICOM open to the internet with allowPublic",
     {
       target: "kubernetes",
-      orthanc: { dicom: { allowedCidrs: ["0.0.0.0/0"], allowPublic: true } },
+      orthanc: {
+        dicom: { allowedCidrs: ["0.0.0.0/0"], allowPublic: true, tls: { allowPlaintext: true } },
+      },
+    },
+  ],
+  [
+    "DICOM from a public network in clear text with allowPlaintext",
+    {
+      target: "docker",
+      orthanc: { dicom: { allowedCidrs: ["192.0.2.0/24"], tls: { allowPlaintext: true } } },
+    },
+  ],
+  [
+    "DICOM from a public network over TLS (a domain on Docker)",
+    {
+      target: "docker",
+      dns: { name: "pacs.example.org" },
+      orthanc: { dicom: { allowedCidrs: ["192.0.2.0/24"] } },
     },
   ],
   [

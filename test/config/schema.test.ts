@@ -17,6 +17,7 @@ describe("stack configuration defaults", () => {
       modalities: {},
       allowedCidrs: [],
       allowPublic: false,
+      tls: { allowPlaintext: false },
     });
     expect(cfg.orthanc.adminUser).toBe("admin");
     expect(cfg.orthanc.verboseLogs).toBe(false);

@@ -273,6 +273,15 @@ describe("secrets in plain text are refused with the command that encrypts them"
       /plain text.*--secret --path 'orthanc:storage.s3.secretAccessKey'/,
     ],
     [
+      "Orthanc's DICOM TLS private key (the certificate beside it is public)",
+      docker(
+        "  orthanc:orthanc:\n    dicom:\n      allowedCidrs: [10.20.0.0/16]\n      tls:\n        certificate: |\n          -----BEGIN CERTIFICATE-----\n          TUlJQg==\n          -----END CERTIFICATE-----\n        privateKey: |\n          -----BEGIN PRIVATE KEY-----\n          TUlJRXZRSUJBREFO\n          -----END PRIVATE KEY-----\n",
+      ),
+      "orthanc:orthanc.dicom.tls.privateKey",
+      11,
+      /is a secret given in plain text \(value hidden\).*Fix: `pulumi config set --secret --path 'orthanc:orthanc.dicom.tls.privateKey' <value>`/,
+    ],
+    [
       "a Docker TLS key",
       docker(
         "  orthanc:docker:\n    host: tcp://docker.example.org:2376\n    tlsKey: |\n      -----BEGIN PRIVATE KEY-----\n      MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n      -----END PRIVATE KEY-----\n",

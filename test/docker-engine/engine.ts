@@ -161,6 +161,7 @@ async function createContainer(docker: Dockerode, spec: ContainerSpec): Promise<
       .getNetwork(n.name)
       .connect({ Container: container.id, EndpointConfig: { Aliases: n.aliases } });
   for (const u of spec.uploads) await container.putArchive(await uploadArchive(u), { path: "/" });
+  if (!spec.start) return;
   await container.start();
   await waitRunning(docker, spec.name);
   if (spec.waitHealthy) await waitHealthy(spec.name, spec.waitTimeoutSeconds * 1000, docker);
@@ -241,8 +242,8 @@ export async function replaceChanged(
       await container
         .stop({ t: old.stopGraceSeconds })
         .catch((e) => (statusOf(e) === 304 ? undefined : Promise.reject(e)));
-    // `v`: the provider's `removeVolumes` default drops anonymous volumes, never named ones.
-    await container.remove({ force: true, v: true });
+    // `v`: `removeVolumes` (the provider's default) drops anonymous volumes, never named ones.
+    await container.remove({ force: true, v: old.removeVolumes });
     await createContainer(
       docker,
       after.containers.find((c) => c.name === name)!,

@@ -27,6 +27,7 @@ import {
   stringMap,
   strings,
   unwrap,
+  plainInputs,
 } from "./engineSpec/inputs";
 
 export { goDurationNs, plainInputs } from "./engineSpec/inputs";
@@ -79,6 +80,12 @@ export interface ContainerSpec {
    * setting: `docker stop` and daemon shutdowns still use the engine's default.
    */
   stopGraceSeconds: number | undefined;
+  /** `start: false`: created (and its files uploaded), never started. */
+  start: boolean;
+  /** `removeVolumes`: its anonymous volumes go with it when it is removed. */
+  removeVolumes: boolean;
+  /** Containers whose volumes it mounts (`volumesFrom`), by name. */
+  volumesFrom: string[];
   /** Named volumes and networks the container references, to check they are in the plan. */
   volumeNames: string[];
   networkNames: string[];
@@ -88,6 +95,8 @@ export interface SpecContext {
   runId: string;
   /** Maps the container's `image` input (a RemoteImage's mock `imageId`) to the image to run. */
   resolveImage: (image: string) => string;
+  /** Maps a container's mock `id` (what `volumes[].fromContainer` receives) to its name. */
+  resolveContainer?: (id: string) => string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -116,12 +125,29 @@ const CONTAINER_KEYS = [
   "waitTimeout",
   "destroyGraceSeconds",
   "stopTimeout",
+  "readOnly",
+  "tmpfs",
+  "memory",
+  "memorySwap",
+  "removeVolumes",
+  "start",
+  "mustRun",
 ] as const;
 
 const RESTART_POLICIES = ["no", "on-failure", "always", "unless-stopped"];
 const HEALTH_TEST_KINDS = ["CMD", "CMD-SHELL", "NONE"];
 /** The provider's defaults where the Engine's differ or the provider always sends a value. */
-const PROVIDER_DEFAULTS = { restart: "no", init: false, waitTimeout: 60, ip: "0.0.0.0" };
+const PROVIDER_DEFAULTS = {
+  restart: "no",
+  init: false,
+  waitTimeout: 60,
+  ip: "0.0.0.0",
+  start: true,
+  removeVolumes: true,
+};
+
+/** The provider's memory inputs are in MB (MiB): the Engine API takes bytes; -1 is "unlimited". */
+const MIB = 1024 * 1024;
 
 function uploadSpec(value: unknown, at: At): Upload {
   const u = object(
@@ -240,6 +266,24 @@ export function containerSpec(resource: string, inputs: Obj, ctx: SpecContext): 
   const stopTimeout = get("stopTimeout", int);
   if (stopTimeout !== undefined) create.StopTimeout = stopTimeout;
 
+  const readOnly = get("readOnly", bool);
+  if (readOnly !== undefined) host.ReadonlyRootfs = readOnly;
+  const tmpfs = get("tmpfs", stringMap);
+  if (tmpfs !== undefined) {
+    for (const path of Object.keys(tmpfs))
+      if (!path.startsWith("/")) fail(child(child(at, "tmpfs"), path), "must be an absolute path");
+    host.Tmpfs = tmpfs;
+  }
+  const memory = get("memory", (v, a) => int(v, a, 6));
+  if (memory !== undefined) host.Memory = memory * MIB;
+  const memorySwap = get("memorySwap", (v, a) => (v === -1 ? -1 : int(v, a, 6)));
+  if (memorySwap !== undefined) {
+    if (memory === undefined) fail(child(at, "memorySwap"), "needs `memory`");
+    if (memorySwap !== -1 && memorySwap < memory)
+      fail(child(at, "memorySwap"), `must be -1 or at least memory (${memory}), got ${memorySwap}`);
+    host.MemorySwap = memorySwap === -1 ? -1 : memorySwap * MIB;
+  }
+
   const healthcheck = get("healthcheck", healthSpec);
   if (healthcheck) create.Healthcheck = healthcheck;
 
@@ -266,23 +310,42 @@ export function containerSpec(resource: string, inputs: Obj, ctx: SpecContext): 
     host.PortBindings = bindings;
   }
 
-  // Named volumes as the provider sends them: binds `name:path[:ro]`.
+  // As the provider sends them: named volumes as binds `name:path[:ro]`, anonymous ones (a path
+  // alone) as `Volumes`, another container's volumes as `VolumesFrom`.
   const volumeNames: string[] = [];
-  const binds = (get("volumes", list) ?? []).map((v, i) => {
+  const binds: string[] = [];
+  const anonymous: Record<string, object> = {};
+  const volumesFrom: string[] = [];
+  (get("volumes", list) ?? []).forEach((v, i) => {
     const vAt = child(child(at, "volumes"), i);
-    const o = object(v, vAt, ["volumeName", "containerPath", "readOnly"], {
+    const o = object(v, vAt, ["volumeName", "containerPath", "readOnly", "fromContainer"], {
       hostPath: "binds a path of the engine's host: not supported by this harness",
-      fromContainer: "is not supported by this harness",
       selinuxRelabel: "is not supported by this harness",
     });
-    const volumeName = str(o.volumeName, child(vAt, "volumeName"));
+    const from = optional(o, "fromContainer", vAt, str);
+    if (from !== undefined) {
+      if (Object.keys(o).length !== 1)
+        fail(vAt, "`fromContainer` goes alone (the provider refuses it with a path)");
+      if (!ctx.resolveContainer) fail(child(vAt, "fromContainer"), "no container to resolve");
+      volumesFrom.push(ctx.resolveContainer(from));
+      return;
+    }
     const path = str(o.containerPath, child(vAt, "containerPath"));
     if (!path.startsWith("/"))
       fail(child(vAt, "containerPath"), `must be an absolute path, got "${path}"`);
+    const volumeName = optional(o, "volumeName", vAt, str);
+    if (volumeName === undefined) {
+      if (o.readOnly !== undefined)
+        fail(child(vAt, "readOnly"), "the provider ignores it for an anonymous volume");
+      anonymous[path] = {};
+      return;
+    }
     volumeNames.push(volumeName);
-    return `${volumeName}:${path}${optional(o, "readOnly", vAt, bool) ? ":ro" : ""}`;
+    binds.push(`${volumeName}:${path}${optional(o, "readOnly", vAt, bool) ? ":ro" : ""}`);
   });
   if (binds.length) host.Binds = binds;
+  if (Object.keys(anonymous).length) create.Volumes = anonymous;
+  if (volumesFrom.length) host.VolumesFrom = volumesFrom;
 
   const networks = (get("networksAdvanced", list) ?? []).map((n, i) =>
     networkRef(n, child(child(at, "networksAdvanced"), i)),
@@ -295,6 +358,13 @@ export function containerSpec(resource: string, inputs: Obj, ctx: SpecContext): 
     };
   }
 
+  const start = get("start", bool) ?? PROVIDER_DEFAULTS.start;
+  // The provider's read fails on a container that is not running unless `mustRun` is false.
+  if (!start && get("mustRun", bool) !== false)
+    fail(child(at, "mustRun"), "must be false for a container created with `start: false`");
+  if (!start && get("wait", bool))
+    fail(child(at, "wait"), "cannot wait for a container never started");
+
   create.HostConfig = host;
   const uploads = (get("uploads", list) ?? []).map((u, i) =>
     uploadSpec(u, child(child(at, "uploads"), i)),
@@ -304,6 +374,9 @@ export function containerSpec(resource: string, inputs: Obj, ctx: SpecContext): 
     create,
     extraNetworks,
     uploads,
+    start,
+    removeVolumes: get("removeVolumes", bool) ?? PROVIDER_DEFAULTS.removeVolumes,
+    volumesFrom,
     waitHealthy: get("wait", bool) ?? false,
     waitTimeoutSeconds: get("waitTimeout", (v, a) => int(v, a, 1)) ?? PROVIDER_DEFAULTS.waitTimeout,
     stopGraceSeconds: get("destroyGraceSeconds", int),
@@ -409,8 +482,28 @@ export interface PlanContext {
  * passwords, components) are skipped, and so is the Docker provider: the harness picks the engine.
  * Any other Docker type throws, as does a container using a network or volume the plan lacks.
  */
+/** The mock `id` of every container (what `fromContainer` receives) → its container name. */
+function mockContainerIds(resources: readonly PlanResource[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const r of resources) {
+    if (r.type !== TYPES.container) continue;
+    const result = planMocks.newResource({ type: r.type, name: r.name, inputs: r.inputs });
+    if (result instanceof Promise)
+      throw new Error("planMocks.newResource must answer synchronously");
+    const name = (plainInputs(r.inputs, r.name) as { name?: string }).name ?? r.name;
+    ids.set(String(result.id), name);
+  }
+  return ids;
+}
+
 export function planSpecs(resources: readonly PlanResource[], ctx: PlanContext): PlanSpecs {
   const imageIds = mockImageIds(resources);
+  const containerIds = mockContainerIds(resources);
+  const resolveContainer = (id: string) => {
+    const name = containerIds.get(id);
+    if (name === undefined) throw new Error(`${id} is the id of no container in this plan`);
+    return name;
+  };
   const resolveImage = (image: string) => {
     const ref = imageIds.get(image);
     if (ref === undefined)
@@ -430,7 +523,9 @@ export function planSpecs(resources: readonly PlanResource[], ctx: PlanContext):
         specs.images.push(ctx.localImage(remoteImageRef(r.name, r.inputs)));
         break;
       case TYPES.container:
-        specs.containers.push(containerSpec(r.name, r.inputs, { runId: ctx.runId, resolveImage }));
+        specs.containers.push(
+          containerSpec(r.name, r.inputs, { runId: ctx.runId, resolveImage, resolveContainer }),
+        );
         break;
       case TYPES.provider:
         break;
@@ -462,6 +557,12 @@ export function planSpecs(resources: readonly PlanResource[], ctx: PlanContext):
     for (const n of c.networkNames)
       if (!networks.has(n))
         throw new Error(`container ${c.name} joins network ${n}, not in the plan`);
+    // Registration order is creation order: the container lending its volumes comes first.
+    for (const from of c.volumesFrom) {
+      const lender = specs.containers.findIndex((x) => x.name === from);
+      if (lender < 0 || lender > specs.containers.indexOf(c))
+        throw new Error(`container ${c.name} mounts the volumes of ${from}, created after it`);
+    }
     // The engine would silently create a missing volume, unlabelled and empty.
     for (const v of c.volumeNames)
       if (!volumes.has(v))
@@ -496,7 +597,13 @@ export function changedContainers(before: PlanSpecs, after: PlanSpecs): string[]
       `containers added (${added.join(", ") || "none"}) or removed (${removed.join(", ") || "none"}): ` +
         "only changed containers are supported",
     );
-  return after.containers
-    .filter((c) => !isDeepStrictEqual(engineView(old.get(c.name)!), engineView(c)))
-    .map((c) => c.name);
+  // A container mounting another's volumes takes its id: replacing that one replaces it too.
+  const changed = new Set<string>();
+  for (const c of after.containers)
+    if (
+      !isDeepStrictEqual(engineView(old.get(c.name)!), engineView(c)) ||
+      c.volumesFrom.some((from) => changed.has(from))
+    )
+      changed.add(c.name);
+  return [...changed];
 }

@@ -8,6 +8,10 @@ const RUN = "run-1";
 const IMAGE_ID = "sha256:img";
 const ctx = {
   runId: RUN,
+  resolveContainer: (id: string) => {
+    if (id !== "files-id") throw new Error(`unexpected container id ${id}`);
+    return "files";
+  },
   resolveImage: (image: string) => {
     if (image !== IMAGE_ID) throw new Error(`unexpected image ${image}`);
     return "local/img:1";
@@ -39,6 +43,9 @@ const BASE: Omit<ContainerSpec, "volumeNames" | "networkNames"> = {
   },
   extraNetworks: [],
   uploads: [],
+  start: true,
+  removeVolumes: true,
+  volumesFrom: [],
   waitHealthy: false,
   waitTimeoutSeconds: 60,
   stopGraceSeconds: undefined,
@@ -190,6 +197,38 @@ describe("containerSpec maps each provider input to its Engine API fragment", ()
       },
     ],
     [
+      "anonymous volumes, and another container's volumes by its id",
+      { volumes: [{ containerPath: "/etc/orthanc" }, { fromContainer: "files-id" }] },
+      {
+        create: { Volumes: { "/etc/orthanc": {} }, HostConfig: { VolumesFrom: ["files"] } },
+        volumesFrom: ["files"],
+      },
+    ],
+    [
+      "a read-only root with tmpfs folders",
+      { readOnly: true, tmpfs: { "/tmp": "size=512m,mode=1777" } },
+      {
+        create: {
+          HostConfig: { ReadonlyRootfs: true, Tmpfs: { "/tmp": "size=512m,mode=1777" } },
+        },
+      },
+    ],
+    [
+      "a memory limit in MiB, swap equal to it (none)",
+      { memory: 512, memorySwap: 512 },
+      { create: { HostConfig: { Memory: 536_870_912, MemorySwap: 536_870_912 } } },
+    ],
+    [
+      "unlimited swap",
+      { memory: 64, memorySwap: -1 },
+      { create: { HostConfig: { Memory: 67_108_864, MemorySwap: -1 } } },
+    ],
+    [
+      "created, never started; its anonymous volumes kept on removal",
+      { start: false, mustRun: false, removeVolumes: false },
+      { start: false, removeVolumes: false },
+    ],
+    [
       "one network with aliases",
       { networksAdvanced: [{ name: "backend", aliases: ["postgres"] }] },
       {
@@ -300,7 +339,29 @@ describe("containerSpec maps each provider input to its Engine API fragment", ()
 
 describe("containerSpec refuses what it cannot map", () => {
   const rows: [string, Record<string, unknown>, RegExp][] = [
-    ["an unknown top-level input", { memory: 512 }, /^container c: input `memory` is not mapped/],
+    ["an unknown top-level input", { shmSize: 512 }, /^container c: input `shmSize` is not mapped/],
+    ["swap without memory", { memorySwap: 512 }, /`memorySwap` needs `memory`/],
+    [
+      "swap under memory",
+      { memory: 512, memorySwap: 256 },
+      /`memorySwap` must be -1 or at least memory \(512\), got 256/,
+    ],
+    ["a relative tmpfs path", { tmpfs: { tmp: "size=1m" } }, /`tmpfs\.tmp` must be an absolute/],
+    [
+      "a container never started that must run",
+      { start: false },
+      /`mustRun` must be false for a container created with `start: false`/,
+    ],
+    [
+      "fromContainer with a path",
+      { volumes: [{ fromContainer: "files-id", containerPath: "/x" }] },
+      /`volumes\[0\]` `fromContainer` goes alone/,
+    ],
+    [
+      "read-only on an anonymous volume",
+      { volumes: [{ containerPath: "/x", readOnly: true }] },
+      /`volumes\[0\]\.readOnly` the provider ignores it/,
+    ],
     [
       "an unknown healthcheck key",
       { healthcheck: { tests: ["CMD", "true"], foo: 1 } },

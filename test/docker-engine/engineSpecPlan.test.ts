@@ -135,6 +135,18 @@ describe("planSpecs: a whole plan", () => {
     const before = planSpecs(withFile("one"), local);
     expect(changedContainers(before, planSpecs(withFile("one"), local))).toEqual([]);
     expect(changedContainers(before, planSpecs(withFile("two"), local))).toEqual(["app"]);
+    // A container mounting the volumes of a replaced one (by its id) is replaced with it.
+    const withBorrower = (content: string) => [
+      ...withFile(content),
+      {
+        type: TYPES.container,
+        name: "user",
+        inputs: { name: "user", image: pgId, volumes: [{ fromContainer: "app-id" }] },
+      },
+    ];
+    const lent = planSpecs(withBorrower("one"), local);
+    expect(changedContainers(lent, planSpecs(withBorrower("one"), local))).toEqual([]);
+    expect(changedContainers(lent, planSpecs(withBorrower("two"), local))).toEqual(["app", "user"]);
     const moreVolumes = [...withFile("one"), { type: TYPES.volume, name: "v2", inputs: {} }];
     expect(() => changedContainers(before, planSpecs(moreVolumes, local))).toThrow(
       /never replaces or removes volumes/,
@@ -159,7 +171,12 @@ describe("the shipped local stack", () => {
   test("the Orthanc credentials are uploaded readable by the orthanc uid only", () => {
     const specs = planSpecs(resources, { runId: RUN, localImage: (ref) => ref });
     const orthanc = specs.containers.find((c) => c.name === "orthanc-local-orthanc")!;
-    const file = orthanc.uploads.find((u) => u.path === "/run/secrets/orthanc-credentials.json");
+    // Into the volumes of the never-started files container, which Orthanc mounts.
+    const files = specs.containers.find((c) => c.name === "orthanc-local-orthanc-files")!;
+    expect(files.start).toBe(false);
+    expect(orthanc.volumesFrom).toEqual(["orthanc-local-orthanc-files"]);
+    expect(orthanc.uploads).toEqual([]);
+    const file = files.uploads.find((u) => u.path === "/run/secrets/orthanc-credentials.json");
     expect(file).toMatchObject({ mode: 0o400, uid: 999, gid: 999 });
     expect(JSON.parse(file!.content.toString()).RegisteredUsers).toBeDefined();
     expect(orthanc.create.Image).toMatch(/^orthancteam\/orthanc:/);
@@ -174,6 +191,7 @@ describe("the shipped local stack", () => {
     const { containers } = planSpecs(resources, { runId: RUN, localImage: (ref) => ref });
     expect(containers.map((c) => [c.name, c.waitHealthy, c.waitTimeoutSeconds])).toEqual([
       ["orthanc-local-postgres", true, 120],
+      ["orthanc-local-orthanc-files", false, 60],
       ["orthanc-local-backup", false, 60],
       ["orthanc-local-orthanc", false, 60],
       ["orthanc-local-proxy", false, 60],

@@ -19,6 +19,13 @@ export function only(plan: Plan, type: string): R {
   return found[0];
 }
 
+/** The resource of a type and name (fails the test if there is none). */
+export function named(plan: Plan, type: string, name: string): R {
+  const found = ofType(plan, type).filter((r) => r.name === name);
+  expect(found.map((r) => r.name)).toEqual([name]);
+  return found[0];
+}
+
 /** Secret inputs reach the mock wrapped in Pulumi's secret signature: unwrap them. */
 export function reveal(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reveal);

@@ -8,7 +8,7 @@ import { parseConfig } from "../../infra/config";
 import { PROBE_USER } from "../../components/shared/orthancImage";
 import { makeInstance } from "./dicom";
 import { documentedCoreKeys, undocumentedKeys } from "./debian";
-import { scu } from "./lab";
+import { dcmtk } from "./lab";
 import { countInstances, suite, upload, useLab } from "./harness";
 import { Shipped, shippedDocuments } from "./shippedDocuments";
 import { labStacks } from "./stacks";
@@ -31,6 +31,15 @@ suite("real Orthanc with each stack's shipped documents", () => {
 
     test("boots, enforces auth, stores over REST and DICOM, serves QIDO, survives a restart", async () => {
       const b = await lab.boot(shipped);
+      // Over DICOM TLS where the stack ships it, as a modality that trusts the stack's CA.
+      const tls = b.dicomTls ? ["+tla", "+cf", b.dicomTls.ca] : [];
+      const scu = (
+        tool: "echoscu" | "storescu",
+        aet: string,
+        aec: string,
+        port: number,
+        ...files: string[]
+      ) => dcmtk(tool, [...tls, "-aet", aet, "-aec", aec, "127.0.0.1", String(port), ...files]);
       if (b.notes.length)
         console.info(`Unused by Debian's Orthanc 1.10.1 (${name}):\n  ${b.notes.join("\n  ")}`);
       const o = b.orthanc;

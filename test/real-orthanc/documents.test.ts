@@ -13,6 +13,11 @@ const where: LabLocation = {
   dicomPort: 14242,
   storageDir: "/tmp/lab-storage",
   postgres: { port: 15432, database: "orthanc_7" },
+  dicomTls: {
+    certificate: "/tmp/lab/tls.crt",
+    privateKey: "/tmp/lab/tls.key",
+    trusted: "/tmp/lab/trusted.crt",
+  },
 };
 
 test("the lab's location keys are this fixed list", () => {
@@ -22,6 +27,9 @@ test("the lab's location keys are this fixed list", () => {
     "StorageDirectory",
     "Plugins",
     "DicomModalities.*.Host",
+    "DicomTlsCertificate",
+    "DicomTlsPrivateKey",
+    "DicomTlsTrustedCertificates",
     "PostgreSQL.Host",
     "PostgreSQL.Port",
     "PostgreSQL.Database",
@@ -44,6 +52,13 @@ describe.each(labStacks())("stack %s", (name, raw) => {
     expect(lab.orthancJson.HttpPort).toBe(where.httpPort);
     expect(lab.orthancJson.DicomPort).toBe(where.dicomPort);
     expect(lab.orthancJson.StorageDirectory).toBe(where.storageDir);
+    // The DICOM TLS files where the lab wrote them, only where the program ships DICOM TLS.
+    expect(lab.orthancJson.DicomTlsCertificate).toBe(
+      shipped.orthancJson.DicomTlsEnabled ? where.dicomTls!.certificate : undefined,
+    );
+    expect(lab.orthancJson.DicomTlsPrivateKey).toBe(
+      shipped.orthancJson.DicomTlsEnabled ? where.dicomTls!.privateKey : undefined,
+    );
     for (const m of Object.values(lab.orthancJson.DicomModalities as Record<string, JsonObject>))
       expect(m.Host).toBe("127.0.0.1");
     const pg = lab.credentialsJson.PostgreSQL as JsonObject | undefined;

@@ -3,6 +3,7 @@
  * PostgreSQL cluster per file, and `boot`, which starts Debian's Orthanc on the documents the
  * program would deploy, with the lab's locations only (`location.ts`), and checks that it did.
  */
+import { execFileSync } from "node:child_process";
 import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { JsonObject } from "../../components/shared/orthancConfig";
@@ -50,12 +51,19 @@ export interface BootOptions {
   wait?: boolean;
   /** The password the lab gives the database role, when a test wants the shipped one wrong. */
   rolePassword?: string;
-  /** Another PostgreSQL port than the lab cluster's (one nobody listens on). */
+  /** Another PostgreSQL port than the lab cluster's (one nobody listens on, or a TLS server's). */
   pgPort?: number;
+  /** The server on `pgPort` serves TLS: `EnableSsl` is booted as shipped. */
+  pgTls?: boolean;
   /** The container runtime's own environment (HOSTNAME), on top of the shipped one. */
   env?: Record<string, string>;
   /** Modalities the lab's DICOM clients stand in for (every one by default). */
   modalitiesOnLab?: string[];
+  /**
+   * The DICOM TLS files the target would deliver, when the documents use DICOM TLS: a chain the
+   * lab makes like the program's (a CA and a server certificate for localhost) by default.
+   */
+  dicomTls?: LabDicomTls;
   /**
    * orthanc.json keys a test changes to watch a mechanism, not a stack; the only changes to the
    * shipped documents besides the locations, and named where used.
@@ -72,6 +80,93 @@ export interface Booted {
   storageDir: string;
   database?: string;
   notes: string[];
+  /** The DICOM TLS files Orthanc was given, when its documents use DICOM TLS. */
+  dicomTls?: LabDicomTls;
+}
+
+/** DICOM TLS files on this machine: the server's certificate and key, the trusted CAs, its CA. */
+export interface LabDicomTls {
+  certificate: string;
+  privateKey: string;
+  trusted: string;
+  /** The CA that signed `certificate`: what modalities are told to trust. */
+  ca: string;
+}
+
+/**
+ * A CA and a server certificate it signs for localhost and 127.0.0.1, as the Docker target makes
+ * them (RSA 3072, the CA self-signed); `clientCa` signs client certificates for mutual TLS.
+ */
+export function makeDicomTlsChain(dir: string, name: string): LabDicomTls & { caKey: string } {
+  mkdirSync(dir, { recursive: true });
+  const at = (f: string) => join(dir, `${name}-${f}`);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  ssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:3072",
+    "-nodes",
+    "-keyout",
+    at("ca.key"),
+    "-out",
+    at("ca.crt"),
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${name} DICOM CA`,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE,pathlen:0",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  );
+  signed(dir, `${name}-server`, at("ca.crt"), at("ca.key"), "serverAuth,clientAuth");
+  return {
+    certificate: at("server.crt"),
+    privateKey: at("server.key"),
+    // Without client CAs, the program's trusted file is the server's own certificate.
+    trusted: at("server.crt"),
+    ca: at("ca.crt"),
+    caKey: at("ca.key"),
+  };
+}
+
+/** A key and a certificate signed by `ca` for localhost (`<name>.key`, `<name>.crt` in `dir`). */
+export function signed(dir: string, name: string, ca: string, caKey: string, usage: string) {
+  const at = (f: string) => join(dir, `${name}.${f}`);
+  const ext = join(dir, `${name}.ext`);
+  writeFileSync(ext, `subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=${usage}\n`);
+  const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" });
+  ssl(
+    "req",
+    "-newkey",
+    "rsa:3072",
+    "-nodes",
+    "-keyout",
+    at("key"),
+    "-out",
+    at("csr"),
+    "-subj",
+    "/CN=localhost",
+  );
+  ssl(
+    "x509",
+    "-req",
+    "-in",
+    at("csr"),
+    "-CA",
+    ca,
+    "-CAkey",
+    caKey,
+    "-CAcreateserial",
+    "-out",
+    at("crt"),
+    "-days",
+    "2",
+    "-extfile",
+    ext,
+  );
+  return { certificate: at("crt"), privateKey: at("key") };
 }
 
 /** One file's lab: its scratch directory, PostgreSQL cluster and Orthanc processes. */
@@ -106,11 +201,18 @@ export class Lab {
     const [httpPort, dicomPort] = await freePorts(2);
     const storageDir = opts.storageDir ?? join(this.scratch, `storage-${httpPort}`);
     mkdirSync(storageDir, { recursive: true });
+    const dicomTls =
+      docs.orthancJson.DicomTlsEnabled === true
+        ? (opts.dicomTls ?? makeDicomTlsChain(join(this.scratch, `tls-${httpPort}`), "lab"))
+        : undefined;
     const lab = forLab(docs, {
       httpPort,
       dicomPort,
       storageDir,
-      postgres: database ? { port: opts.pgPort ?? this.pg.port, database } : undefined,
+      dicomTls,
+      postgres: database
+        ? { port: opts.pgPort ?? this.pg.port, database, tls: opts.pgTls }
+        : undefined,
       modalitiesOnLab: opts.modalitiesOnLab,
     });
     const configDir = writeConfigDir(join(this.scratch, `config-${httpPort}`), {
@@ -138,7 +240,7 @@ export class Lab {
     this.started.push(orthanc);
     if (opts.wait === false) orthanc.launch();
     else await orthanc.start();
-    return { orthanc, dicomPort, users, admin, storageDir, database, notes: lab.notes };
+    return { orthanc, dicomPort, users, admin, storageDir, database, notes: lab.notes, dicomTls };
   }
 
   writeFile(name: string, content: Buffer | string): string {

@@ -15,10 +15,15 @@ export interface LabLocation {
   httpPort: number;
   dicomPort: number;
   storageDir: string;
-  /** The lab's PostgreSQL cluster (loopback, no TLS) and this Orthanc's database in it. */
-  postgres?: { port: number; database: string };
+  /**
+   * The lab's PostgreSQL cluster (loopback) and this Orthanc's database in it; `tls` when the
+   * cluster serves TLS (postgresTls.test.ts), so the shipped `EnableSsl` is booted as shipped.
+   */
+  postgres?: { port: number; database: string; tls?: boolean };
   /** Modalities the lab's DICOM clients stand in for, on 127.0.0.1: every listed one by default. */
   modalitiesOnLab?: string[];
+  /** Where the lab wrote the DICOM TLS files the target would deliver (the same kind of chain). */
+  dicomTls?: { certificate: string; privateKey: string; trusted: string };
 }
 
 interface RuleContext {
@@ -33,6 +38,11 @@ interface RuleContext {
 const labPostgres = (loc: LabLocation) => {
   if (!loc.postgres) throw new Error("the documents use PostgreSQL: the lab needs a database");
   return loc.postgres;
+};
+
+const labDicomTls = (loc: LabLocation) => {
+  if (!loc.dicomTls) throw new Error("the documents use DICOM TLS: the lab needs its files");
+  return loc.dicomTls;
 };
 
 /**
@@ -50,12 +60,17 @@ export const LOCATION_KEYS: Readonly<Record<string, (c: RuleContext) => unknown>
   // The modalities the lab plays connect from here (their DICOM host check sees 127.0.0.1).
   "DicomModalities.*.Host": ({ loc, name, shipped }) =>
     !loc.modalitiesOnLab || loc.modalitiesOnLab.includes(name) ? "127.0.0.1" : shipped,
-  // The lab's cluster: loopback, a database per test, and no TLS (the deployed setting is
-  // checked by the unit tests).
+  // The DICOM TLS files the target delivers at the image's paths, written by the lab here.
+  // (Not added where the program ships none.)
+  DicomTlsCertificate: ({ loc, shipped }) => shipped && labDicomTls(loc).certificate,
+  DicomTlsPrivateKey: ({ loc, shipped }) => shipped && labDicomTls(loc).privateKey,
+  DicomTlsTrustedCertificates: ({ loc, shipped }) => shipped && labDicomTls(loc).trusted,
+  // The lab's cluster: loopback, a database per test, and no TLS unless it serves TLS (the
+  // deployed setting is checked by the unit tests, and booted by postgresTls.test.ts).
   "PostgreSQL.Host": () => "127.0.0.1",
   "PostgreSQL.Port": ({ loc }) => labPostgres(loc).port,
   "PostgreSQL.Database": ({ loc }) => labPostgres(loc).database,
-  "PostgreSQL.EnableSsl": () => false,
+  "PostgreSQL.EnableSsl": ({ loc, shipped }) => (labPostgres(loc).tls ? shipped : false),
 };
 
 /**
@@ -133,8 +148,11 @@ export function forLab(shipped: OrthancDocuments, loc: LabLocation): LabDocument
         setPath(doc, path, rule({ loc, environment, shipped: getPath(doc, path), name }));
       }
     }
-    if (!found && pattern.length === 1)
-      orthancJson[key] = rule({ loc, environment, shipped: undefined, name: "" });
+    const added =
+      found || pattern.length > 1
+        ? undefined
+        : rule({ loc, environment, shipped: undefined, name: "" });
+    if (added !== undefined) orthancJson[key] = added;
   }
   const notes = debianPlugins(environment).missing.map(
     (s) => `${s}=true: the plugin is not packaged by Debian`,

@@ -1,8 +1,11 @@
 /**
  * Debian's Caddy on the Caddyfile the program's renderer writes, in front of a real Orthanc booted
  * on the shipped documents. The Caddyfile is rendered by the Docker target's own function with the
- * lab's addresses (its upstream and ports), which are text in it rather than keys to substitute.
+ * lab's addresses (its upstream, ports and access log file), which are text in it rather than keys
+ * to substitute.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
 import { makeInstance } from "./dicom";
 import { freePorts, LabCaddy } from "./lab";
@@ -21,11 +24,17 @@ proxySuite("real Caddy with the rendered Caddyfile in front of the real Orthanc"
         acmeStaging: true,
         upstream: "orthanc:8042",
         corsOrigins: ["https://viewer.example.org"],
+        accessLog: { file: "/data/access.log", retentionDays: 365 },
       },
     ],
     [
       "without a domain",
-      { acmeStaging: false, upstream: "orthanc:8042 orthanc-2:8042", corsOrigins: [] },
+      {
+        acmeStaging: false,
+        upstream: "orthanc:8042 orthanc-2:8042",
+        corsOrigins: [],
+        accessLog: { file: "/data/access.log", retentionDays: 30 },
+      },
     ],
   ])("caddy validate accepts the Caddyfile %s", async (_name, settings) => {
     const result = await LabCaddy.validate(renderCaddyfile(settings), lab.scratch);
@@ -45,6 +54,7 @@ proxySuite("real Caddy with the rendered Caddyfile in front of the real Orthanc"
         corsOrigins: ["https://viewer.example.org"],
         httpPort,
         healthPort,
+        accessLog: { file: join(lab.scratch, `access-${httpPort}.log`), retentionDays: 30 },
       }),
       lab.scratch,
     );
@@ -107,3 +117,122 @@ proxySuite("real Caddy with the rendered Caddyfile in front of the real Orthanc"
     }
   }, 120_000);
 });
+
+proxySuite("the proxy's access log, written by the real Caddy in front of the real Orthanc", () => {
+  const lab = useLab("access-log");
+
+  test("one JSON line per request with its method, URI, status and client, and no credential in any", async () => {
+    const shipped = await shippedDocuments({ target: "docker" }, "lab-access-log");
+    const b = await lab.boot(shipped);
+    const [httpPort, healthPort] = await freePorts(2);
+    const file = join(lab.scratch, "access.log");
+    const caddy = new LabCaddy(
+      renderCaddyfile({
+        acmeStaging: false,
+        upstream: `127.0.0.1:${b.orthanc.httpPort}`,
+        corsOrigins: [],
+        httpPort,
+        healthPort,
+        accessLog: { file, retentionDays: 30 },
+      }),
+      lab.scratch,
+    );
+    const basic = (user: string, password: string) =>
+      `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
+    const wrongPassword = "not-the-Password-4711";
+    const secrets = {
+      adminPassword: b.admin.password,
+      adminBasic: basic(b.admin.user, b.admin.password).slice("Basic ".length),
+      wrongPassword,
+      wrongBasic: basic(b.admin.user, wrongPassword).slice("Basic ".length),
+      cookie: "orthanc-session-9f8e7d6c5b4a",
+      proxyAuth: "proxy-credential-1a2b3c",
+      token: "query-token-0a1b2c3d",
+      accessToken: "query-access-token-4e5f6a7b",
+    };
+    const auth = { authorization: basic(b.admin.user, b.admin.password) };
+    // Request by request: what is sent, and what the log must say of it.
+    const requests: { path: string; headers: Record<string, string>; status: number }[] = [
+      { path: "/system", headers: {}, status: 401 },
+      {
+        path: "/system",
+        headers: { authorization: basic(b.admin.user, wrongPassword) },
+        status: 401,
+      },
+      {
+        path: "/system",
+        headers: {
+          ...auth,
+          cookie: `session=${secrets.cookie}`,
+          "proxy-authorization": `Basic ${secrets.proxyAuth}`,
+        },
+        status: 200,
+      },
+      {
+        path: `/dicom-web/studies?PatientID=LAB-1&token=${secrets.token}&access_token=${secrets.accessToken}&limit=5`,
+        headers: { ...auth, accept: "application/dicom+json" },
+        status: 200,
+      },
+    ];
+    await caddy.start(`http://127.0.0.1:${healthPort}/healthz`);
+    try {
+      for (const r of requests) {
+        const res = await fetch(`http://127.0.0.1:${httpPort}${r.path}`, { headers: r.headers });
+        await res.arrayBuffer();
+        expect(res.status).toBe(r.status);
+      }
+    } finally {
+      // Caddy writes each line as the request ends; stopping it closes the file.
+      await caddy.stop();
+    }
+
+    const text = readFileSync(file, "utf8");
+    const lines = text.split("\n").filter((l) => l.length);
+    // Only the site's requests: the health endpoint (polled at start) is not logged.
+    expect(lines).toHaveLength(requests.length);
+    const entries = lines.map((l) => JSON.parse(l) as AccessEntry);
+    expect(
+      entries.map((e) => ({
+        logger: e.logger,
+        method: e.request.method,
+        uri: e.request.uri,
+        status: e.status,
+        client: e.request.remote_ip,
+        user: e.user_id,
+      })),
+    ).toEqual(
+      requests.map((r) => ({
+        logger: "http.log.access.log0",
+        method: "GET",
+        // The query keeps its search terms (an audit shows what was searched) but not the tokens.
+        uri: r.path.replace(secrets.token, "REDACTED").replace(secrets.accessToken, "REDACTED"),
+        status: r.status,
+        client: "127.0.0.1",
+        // Orthanc, not the proxy, checks the credentials: the proxy knows no user.
+        user: "",
+      })),
+    );
+    for (const e of entries) {
+      expect(typeof e.ts).toBe("number");
+      expect(e.duration).toBeGreaterThanOrEqual(0);
+      // The headers that carry credentials are gone, not just masked.
+      for (const header of ["Authorization", "Proxy-Authorization", "Cookie"])
+        expect(e.request.headers).not.toHaveProperty(header);
+    }
+    // Nothing secret anywhere in the file, in any field.
+    for (const [what, value] of Object.entries(secrets)) {
+      expect({ what, found: text.includes(value) }).toEqual({ what, found: false });
+    }
+    expect(text).not.toMatch(/REDACTED"\]/);
+  }, 120_000);
+});
+
+/** The fields of Caddy's access log entry that the test reads. */
+interface AccessEntry {
+  ts: number;
+  logger: string;
+  request: { method: string; uri: string; remote_ip: string; headers: Record<string, string[]> };
+  user_id: string;
+  status: number;
+  duration: number;
+}

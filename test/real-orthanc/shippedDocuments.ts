@@ -151,14 +151,29 @@ function documents(
 
 // ---------------------------------------------------------------- docker
 
-/** Each Orthanc container: the one that receives orthanc.json. */
+/**
+ * Each Orthanc container: the one that sees orthanc.json, uploaded into it or into a container
+ * whose volumes it mounts (`volumes[].fromContainer`, that container's id).
+ */
 function dockerInstances(resources: ShippedResource[]): OrthancDocuments[] {
-  return resources
-    .filter((r) => r.type === "docker:index/container:Container")
-    .filter((r) => (r.inputs.uploads ?? []).some((u: Json) => u.file === ORTHANC_PATHS.config))
+  const containers = resources.filter((r) => r.type === "docker:index/container:Container");
+  const uploadsOf = (r: ShippedResource): Json[] => [
+    ...((r.inputs.uploads ?? []) as Json[]),
+    ...((r.inputs.volumes ?? []) as Json[])
+      .filter((v) => v.fromContainer !== undefined)
+      .flatMap((v) => {
+        const lender = containers.filter((c) => c.id === v.fromContainer);
+        if (lender.length !== 1)
+          throw new Error(`${r.name} mounts the volumes of ${v.fromContainer}: not in the plan`);
+        return (lender[0].inputs.uploads ?? []) as Json[];
+      }),
+  ];
+  return containers
+    .filter((r) => r.inputs.start !== false)
+    .filter((r) => uploadsOf(r).some((u: Json) => u.file === ORTHANC_PATHS.config))
     .map((r) => {
       const files = Object.fromEntries(
-        (r.inputs.uploads as Json[]).map((u) => [u.file as string, u.content as string]),
+        uploadsOf(r).map((u) => [u.file as string, u.content as string]),
       );
       const environment = Object.fromEntries(
         ((r.inputs.envs ?? []) as string[]).map((e) => {
@@ -188,6 +203,13 @@ function kubernetesInstances(resources: ShippedResource[]): OrthancDocuments[] {
     (secret.data?.[key] === undefined
       ? undefined
       : Buffer.from(secret.data[key], "base64").toString("utf8"));
+  const issuedByCertManager = (namespace: string, name: string) =>
+    resources.some(
+      (r) =>
+        r.type === "kubernetes:cert-manager.io/v1:Certificate" &&
+        r.inputs.spec?.secretName === name &&
+        (r.inputs.metadata?.namespace ?? namespace) === namespace,
+    );
   const instances: OrthancDocuments[] = [];
   for (const d of resources.filter((r) => r.type === "kubernetes:apps/v1:Deployment")) {
     const namespace = d.inputs.metadata?.namespace ?? "default";
@@ -209,6 +231,8 @@ function kubernetesInstances(resources: ShippedResource[]): OrthancDocuments[] {
         ...(v?.projected?.sources ?? []).filter((s: Json) => s.secret).map((s: Json) => s.secret),
       ];
       for (const s of secrets) {
+        // A Secret cert-manager issues is not in the plan: certificates, not Orthanc's documents.
+        if (issuedByCertManager(namespace, s.name)) continue;
         const secret = find("Secret", namespace, s.name);
         const keys = Object.keys({ ...secret.data, ...secret.stringData });
         add(s, (k) => secretValue(secret, k), keys);

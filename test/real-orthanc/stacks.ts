@@ -2,7 +2,7 @@ import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFi
 
 /**
  * Every shipped stack, plus configurations that exercise what the shipped ones may not: a DICOM
- * allowlist, SQLite, and no DICOMweb.
+ * allowlist, DICOM TLS on Kubernetes, SQLite, and no DICOMweb.
  */
 export function labStacks(): [string, Record<string, unknown>][] {
   const shipped = shippedStacks().map((s): [string, Record<string, unknown>] => [
@@ -22,6 +22,16 @@ export function labStacks(): [string, Record<string, unknown>][] {
             modalities: { ct1: { aet: "CT01", host: "127.0.0.1", port: 11112 } },
           },
         },
+      },
+    ],
+    [
+      // Orthanc's own DICOM TLS as the Kubernetes target renders and mounts it (cert-manager's
+      // certificate stands in as the lab's chain), with mutual TLS off.
+      "fixture:kubernetes-dicom-tls",
+      {
+        target: "kubernetes",
+        dns: { name: "pacs.example.org", dicomName: "dicom.example.org" },
+        orthanc: { dicom: { allowedCidrs: ["192.0.2.0/24"] } },
       },
     ],
     [

@@ -6,7 +6,7 @@
  * own.
  */
 import { Plan } from "../../infra/plan/runPlan";
-import { only, ofType, planStack, replaced } from "../helpers/plan";
+import { named, only, ofType, planStack, replaced } from "../helpers/plan";
 import { iamDocumentCount, iamProblems } from "../helpers/iam";
 import { launchTypeViolations } from "../../components/aws/containerDefinitions";
 import { roleScript } from "../../components/shared/postgresRole";
@@ -27,6 +27,7 @@ describe("stack aws-fargate-efs", () => {
       .map((r) => r.type)
       .sort();
     expect(components).toEqual([
+      "orthanc:aws:AccessLogBucket",
       "orthanc:aws:EcsService",
       "orthanc:aws:EfsStorage",
       "orthanc:aws:Ingress",
@@ -206,6 +207,36 @@ describe("stack aws-fargate-efs", () => {
     ]);
   });
 
+  test("DICOM over TLS by default: the DICOM listener ends TLS with the ACM certificate covering the DICOM name; Orthanc behind it speaks plain DICOM inside the VPC", async () => {
+    const listener = plain["aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom"];
+    expect(listener).toEqual({
+      loadBalancerArn: "arn:aws:lb:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-dicom",
+      port: 4242,
+      protocol: "TLS",
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-certificate",
+      defaultActions: [
+        {
+          type: "forward",
+          targetGroupArn: "arn:aws:lb:eu-west-1:123456789012:orthanc-aws-fargate-efs-edge-dicom",
+        },
+      ],
+    });
+    const certificate =
+      plain["aws:acm/certificate:Certificate::orthanc-aws-fargate-efs-edge-certificate"];
+    expect(certificate.subjectAlternativeNames).toContain("dicom.example.org");
+    // TLS ends at the balancer: Orthanc itself gets no DicomTls settings.
+    expect(JSON.stringify(plain)).not.toContain("DicomTlsEnabled");
+
+    // Switched off, with the public range accepted in clear text: a TCP listener.
+    const off = await planStack("aws-fargate-efs", {
+      orthanc: { dicom: { tls: { enabled: false, allowPlaintext: true } } },
+    });
+    const tcp = off.plain["aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom"];
+    expect(tcp.protocol).toBe("TCP");
+    expect(tcp.certificateArn).toBeUndefined();
+  });
+
   test("the database and the file system live in private subnets, reachable only from the tasks", () => {
     expect(only(plan, "aws:rds/subnetGroup:SubnetGroup").inputs.subnetIds).toEqual([
       "orthanc-aws-fargate-efs-net-private-0-id",
@@ -224,16 +255,18 @@ describe("stack aws-fargate-efs", () => {
     ]);
   });
 
-  test("the database, file system and key are protected and retained", () => {
-    const protectedTypes = plan.resources
-      .filter((r) => r.protect)
-      .map((r) => r.type)
+  test("the database, file system, key and access-log bucket are protected and retained", () => {
+    const protectedOnes = plan.resources
+      .filter((r) => r.protect && r.retainOnDelete)
+      .map((r) => `${r.type}::${r.name}`)
       .sort();
-    expect(protectedTypes).toEqual([
-      "aws:efs/fileSystem:FileSystem",
-      "aws:kms/key:Key",
-      "aws:rds/instance:Instance",
+    expect(protectedOnes).toEqual([
+      "aws:efs/fileSystem:FileSystem::orthanc-aws-fargate-efs-files",
+      "aws:kms/key:Key::orthanc-aws-fargate-efs-key",
+      "aws:rds/instance:Instance::orthanc-aws-fargate-efs-db",
+      "aws:s3/bucket:Bucket::orthanc-aws-fargate-efs-access-logs",
     ]);
+    expect(plan.resources.filter((r) => r.protect).length).toBe(protectedOnes.length);
     expect(only(plan, "aws:rds/instance:Instance").inputs.deletionProtection).toBe(true);
   });
 
@@ -281,6 +314,38 @@ describe("stack aws-fargate-efs", () => {
       ]);
   });
 
+  test("the access trail: both balancers log into the access-log bucket (ELB's account for eu-west-1 for the web; the DICOM one is TLS by default, so it logs too), kept 365 days", () => {
+    const LOGS = "orthanc-aws-fargate-efs-access-logs-a1b2c3d";
+    const web = named(plan, "aws:lb/loadBalancer:LoadBalancer", "orthanc-aws-fargate-efs-edge-web");
+    expect(web.inputs.accessLogs).toEqual({ bucket: LOGS, prefix: "web", enabled: true });
+    const dicom = named(
+      plan,
+      "aws:lb/loadBalancer:LoadBalancer",
+      "orthanc-aws-fargate-efs-edge-dicom",
+    );
+    expect(dicom.inputs.accessLogs).toEqual({ bucket: LOGS, prefix: "dicom", enabled: true });
+    const policy = JSON.parse(only(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "DenyInsecureTransport",
+      "WebLoadBalancerAccessLogs",
+      "DicomLoadBalancerAccessLogs",
+      "DicomLoadBalancerAclCheck",
+    ]);
+    expect(policy.Statement[1]).toEqual({
+      Sid: "WebLoadBalancerAccessLogs",
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::156460612806:root" },
+      Action: "s3:PutObject",
+      Resource: `arn:aws:s3:::${LOGS}/web/AWSLogs/123456789012/*`,
+    });
+    expect(
+      only(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules[0]
+        .expiration,
+    ).toEqual({ days: 365 });
+    // EFS storage: no bucket of DICOM files to log.
+    expect(ofType(plan, "aws:s3/bucketLogging:BucketLogging")).toEqual([]);
+  });
+
   test("every IAM document is valid and scoped", () => {
     expect(iamDocumentCount(plan)).toBeGreaterThanOrEqual(7);
     expect(iamProblems(plan)).toEqual([]);
@@ -298,6 +363,7 @@ describe("stack aws-fargate-efs", () => {
       databaseEndpoint: "orthanc-aws-fargate-efs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com:5432",
       storage: "orthanc-aws-fargate-efs-files-id",
       logGroup: "orthanc-aws-fargate-efs-app-logs",
+      accessLogBucket: "orthanc-aws-fargate-efs-access-logs-a1b2c3d",
       backupVault: "orthanc-aws-fargate-efs-ops-vault",
       alarmTopic: "arn:aws:sns:eu-west-1:123456789012:orthanc-aws-fargate-efs-ops-alarms",
     });

@@ -4,7 +4,7 @@
  * database, the alarms, and DICOM published under a name of its own.
  */
 import { Plan } from "../../infra/plan/runPlan";
-import { only, ofType, planStack } from "../helpers/plan";
+import { named, only, ofType, planStack } from "../helpers/plan";
 import { iamProblems } from "../helpers/iam";
 
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
@@ -17,8 +17,11 @@ describe("stack aws-fargate-s3", () => {
   });
 
   test("the bucket moves objects to Glacier Instant Retrieval after the configured days", () => {
-    const rules = only(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration")
-      .inputs.rules;
+    const rules = named(
+      plan,
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "orthanc-aws-fargate-s3-dicom-lifecycle",
+    ).inputs.rules;
     expect(rules.map((r: { id: string }) => r.id)).toEqual([
       "expire-old-versions",
       "abort-incomplete-uploads",
@@ -28,12 +31,13 @@ describe("stack aws-fargate-s3", () => {
   });
 
   test("a bucket of its own: SSE-KMS with the stack's key and a Bucket Key, protected", () => {
-    const bucket = only(plan, "aws:s3/bucket:Bucket");
+    const bucket = named(plan, "aws:s3/bucket:Bucket", "orthanc-aws-fargate-s3-dicom");
     expect(bucket).toMatchObject({ protect: true, retainOnDelete: true });
     expect(
-      only(
+      named(
         plan,
         "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "orthanc-aws-fargate-s3-dicom-encryption",
       ).inputs.rules[0],
     ).toEqual({
       applyServerSideEncryptionByDefault: {
@@ -41,6 +45,42 @@ describe("stack aws-fargate-s3", () => {
         kmsMasterKeyId: "arn:aws:kms:eu-west-1:123456789012:key/orthanc-aws-fargate-s3-key",
       },
       bucketKeyEnabled: true,
+    });
+  });
+
+  test("the access trail: the web and the TLS DICOM balancers and the DICOM bucket's S3 server access logs, each under its prefix of the access-log bucket", () => {
+    const LOGS = "orthanc-aws-fargate-s3-access-logs-a1b2c3d";
+    const balancers = ofType(plan, "aws:lb/loadBalancer:LoadBalancer")
+      .map((r) => [r.name, r.inputs.accessLogs])
+      .sort();
+    expect(balancers).toEqual([
+      ["orthanc-aws-fargate-s3-edge-dicom", { bucket: LOGS, prefix: "dicom", enabled: true }],
+      ["orthanc-aws-fargate-s3-edge-web", { bucket: LOGS, prefix: "web", enabled: true }],
+    ]);
+    expect(only(plan, "aws:s3/bucketLogging:BucketLogging").inputs).toEqual({
+      bucket: "orthanc-aws-fargate-s3-dicom-a1b2c3d",
+      targetBucket: LOGS,
+      targetPrefix: "s3/dicom/",
+    });
+    const policy = JSON.parse(
+      named(plan, "aws:s3/bucketPolicy:BucketPolicy", "orthanc-aws-fargate-s3-access-logs-policy")
+        .inputs.policy,
+    );
+    expect(policy.Statement.map((s: { Sid: string }) => s.Sid)).toEqual([
+      "DenyInsecureTransport",
+      "WebLoadBalancerAccessLogs",
+      "DicomLoadBalancerAccessLogs",
+      "DicomLoadBalancerAclCheck",
+      "S3ServerAccessLogs0",
+    ]);
+    // eu-central-1 opened before August 2022: ELB's account there writes the web logs.
+    expect(policy.Statement[1].Principal).toEqual({ AWS: "arn:aws:iam::054676820928:root" });
+    expect(policy.Statement[2].Condition.ArnLike).toEqual({
+      "aws:SourceArn": "arn:aws:logs:eu-central-1:123456789012:*",
+    });
+    expect(policy.Statement[4].Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": "arn:aws:s3:::orthanc-aws-fargate-s3-dicom-a1b2c3d" },
     });
   });
 

@@ -28,7 +28,8 @@ describe("stack local (the embedded default)", () => {
       "docker:index/network:Network": 2,
       "docker:index/volume:Volume": 4,
       "docker:index/remoteImage:RemoteImage": 3,
-      "docker:index/container:Container": 4,
+      // Orthanc's files container is created, never started.
+      "docker:index/container:Container": 5,
     });
     expect(plan.resources.some((r) => /^(aws|kubernetes):/.test(r.type))).toBe(false);
   });
@@ -129,12 +130,16 @@ describe("stack local (the embedded default)", () => {
       "/probes/test-aliveness.py",
       "--user=healthcheck",
     ]);
-    expect(upload(o, "/run/secrets/orthanc-credentials.json")).toMatchObject({
+    expect(
+      upload(container(plan, "orthanc-files"), "/run/secrets/orthanc-credentials.json"),
+    ).toMatchObject({
       content: "[secret]",
       permissions: "0400",
       owner: "999",
     });
-    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    const config = JSON.parse(
+      upload(container(plan, "orthanc-files"), "/etc/orthanc/orthanc.json")!.content,
+    );
     expect(config).toMatchObject({
       Name: "Local PACS",
       AuthenticationEnabled: true,
@@ -144,8 +149,67 @@ describe("stack local (the embedded default)", () => {
     expect(o.inputs.envs).toContain("TCP_NODELAY=1");
     expect(o.inputs.envs).toContain("VERBOSE_STARTUP=false");
     expect(o.inputs.volumes).toEqual([
+      // The files container's volumes, by its id: new files replace Orthanc too.
+      { fromContainer: "orthanc-local-orthanc-files-id" },
       { volumeName: "orthanc-local-dicom", containerPath: "/var/lib/orthanc/db" },
     ]);
+  });
+
+  test("Orthanc's files are uploaded into the volumes of a container that never runs", () => {
+    const files = container(plan, "orthanc-files");
+    const { uploads, image, ...inputs } = files.inputs;
+    expect(image).toBe(container(plan, "orthanc").inputs.image);
+    expect(inputs).toEqual({
+      name: "orthanc-local-orthanc-files",
+      start: false,
+      mustRun: false,
+      restart: "no",
+      entrypoints: ["/bin/true"],
+      user: "999:999",
+      securityOpts: ["no-new-privileges:true"],
+      capabilities: { drops: ["ALL"] },
+      memory: 16,
+      memorySwap: 16,
+      volumes: [{ containerPath: "/etc/orthanc" }, { containerPath: "/run/secrets" }],
+      removeVolumes: true,
+    });
+    expect(
+      uploads.map((u: { file: string; permissions: string }) => [u.file, u.permissions]),
+    ).toEqual([
+      ["/etc/orthanc/orthanc.json", "0444"],
+      ["/run/secrets/orthanc-credentials.json", "0400"],
+    ]);
+  });
+
+  test("Orthanc's root is read-only: it writes only to sized tmpfs folders, and never /etc/hostid", () => {
+    const o = container(plan, "orthanc");
+    expect(o.inputs.readOnly).toBe(true);
+    expect(o.inputs.tmpfs).toEqual({
+      "/tmp": "size=512m,mode=1777",
+      // The configurator copies the enabled plugins here; Orthanc loads them (exec).
+      "/run/orthanc/plugins": "exec,size=256m,mode=0755,uid=999,gid=999",
+    });
+    expect(o.inputs.envs).toContain("GENERATE_HOST_ID_IF_MISSING=false");
+    // Docker refuses uploads into a container with a read-only root: none here.
+    expect(o.inputs.uploads).toBeUndefined();
+    // Every other container keeps its writable root (their images write at start).
+    for (const c of containers(plan).filter((c) => c !== o)) {
+      expect(c.inputs.readOnly).toBeUndefined();
+      expect(c.inputs.tmpfs).toBeUndefined();
+    }
+  });
+
+  test("every container has a memory limit and no swap beyond it; the defaults per part", () => {
+    const limits = Object.fromEntries(
+      containers(plan).map((c) => [c.name, [c.inputs.memory, c.inputs.memorySwap]]),
+    );
+    expect(limits).toEqual({
+      "orthanc-local-postgres": [1024, 1024],
+      "orthanc-local-backup": [512, 512],
+      "orthanc-local-orthanc-files": [16, 16],
+      "orthanc-local-orthanc": [2048, 2048],
+      "orthanc-local-proxy": [256, 256],
+    });
   });
 
   test("no container has a secret in its environment, and no secret reaches a plain input", () => {
@@ -240,7 +304,7 @@ describe("stack local (the embedded default)", () => {
       "CREATE ROLE orthanc_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE",
     );
     const credentials = JSON.parse(
-      file("orthanc", "/run/secrets/orthanc-credentials.json")!.content,
+      file("orthanc-files", "/run/secrets/orthanc-credentials.json")!.content,
     );
     expect(credentials.PostgreSQL).toMatchObject({ Username: "orthanc_app", Password: app });
     expect(file("backup", "/run/secrets/pgpass")!.content).toBe(
@@ -250,7 +314,7 @@ describe("stack local (the embedded default)", () => {
     // (The mocks' passwords are named after their resource: the app's extends the admin's.)
     const holds = new RegExp(`${admin}(?![-\\w])`);
     expect(holds.test(JSON.stringify(inputs("postgres")))).toBe(true);
-    for (const c of ["orthanc", "backup", "proxy"])
+    for (const c of ["orthanc", "orthanc-files", "backup", "proxy"])
       expect({ c, admin: holds.test(JSON.stringify(inputs(c))) }).toEqual({ c, admin: false });
   });
 

@@ -27,7 +27,7 @@ describe("docker variants", () => {
     expect(caddyfile).toContain("Strict-Transport-Security");
     expect(caddyfile).not.toContain("auto_https off");
     const config = JSON.parse(
-      upload(container(plan, "orthanc"), "/etc/orthanc/orthanc.json")!.content,
+      upload(container(plan, "orthanc-files"), "/etc/orthanc/orthanc.json")!.content,
     );
     expect(config.DicomWeb).toMatchObject({ Host: "pacs.example.org", Ssl: true });
     expect(container(plan, "orthanc").inputs.ports).toEqual([]); // DICOM closed: no allowlist
@@ -46,11 +46,34 @@ describe("docker variants", () => {
       "orthanc-ha-orthanc",
     ]);
     const ids = orthancs.map(
-      (c) => JSON.parse(upload(c, "/etc/orthanc/orthanc.json")!.content).DatabaseServerIdentifier,
+      (c) =>
+        JSON.parse(
+          upload(
+            containers(plan).find((f) => f.name === `${c.name}-files`)!,
+            "/etc/orthanc/orthanc.json",
+          )!.content,
+        ).DatabaseServerIdentifier,
     );
     expect(new Set(ids).size).toBe(2);
     expect(upload(container(plan, "proxy"), "/etc/caddy/Caddyfile")!.content).toContain(
       "reverse_proxy orthanc-ha-orthanc:8042 orthanc-ha-2-orthanc:8042 {",
+    );
+  });
+
+  test("the proxy's access log goes to its data volume, rolled files kept docker.accessLogRetentionDays", async () => {
+    const caddyfileOf = async (docker: Record<string, unknown>) => {
+      const { plan } = await planConfig({ target: "docker", docker }, "trail");
+      const proxy = container(plan, "proxy");
+      expect(proxy.inputs.volumes).toEqual([
+        { volumeName: "orthanc-trail-proxy-data", containerPath: "/data" },
+      ]);
+      return upload(proxy, "/etc/caddy/Caddyfile")!.content;
+    };
+    const byDefault = await caddyfileOf({});
+    expect(byDefault).toContain("\t\toutput file /data/access.log {\n");
+    expect(byDefault).toContain("\t\t\troll_keep_for 8760h\n");
+    expect(await caddyfileOf({ accessLogRetentionDays: 90 })).toContain(
+      "\t\t\troll_keep_for 2160h\n",
     );
   });
 
@@ -103,14 +126,17 @@ describe("S3 storage on Docker", () => {
     expect(iamDocumentCount(plan)).toBe(6);
     expect(iamProblems(plan)).toEqual([]);
     const o = container(plan, "orthanc");
-    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    const config = JSON.parse(
+      upload(container(plan, "orthanc-files"), "/etc/orthanc/orthanc.json")!.content,
+    );
     expect(config.AwsS3Storage).toEqual({
       BucketName: "research-pacs",
       Region: "eu-west-1",
       RootPath: "orthanc/",
       VirtualAddressing: true,
     });
-    expect(o.inputs.volumes).toEqual([]);
+    // Only the files container's volumes: no storage volume.
+    expect(o.inputs.volumes).toEqual([{ fromContainer: "orthanc-docker-vm-orthanc-files-id" }]);
     expect(o.inputs.envs).toContain("AWS_S3_STORAGE_PLUGIN_ENABLED=true");
   });
 
@@ -134,16 +160,17 @@ describe("S3 storage on Docker", () => {
     const key = ofType(plan, "random:index/randomBytes:RandomBytes");
     expect(key).toHaveLength(1);
     expect(key[0]).toMatchObject({ protect: true, retainOnDelete: true, inputs: { length: 32 } });
-    const o = container(plan, "orthanc");
-    expect(upload(o, "/run/secrets/orthanc-storage-master-key")).toMatchObject({
+    expect(
+      upload(container(plan, "orthanc-files"), "/run/secrets/orthanc-storage-master-key"),
+    ).toMatchObject({
       content: "[secret]",
       permissions: "0400",
       owner: "999",
     });
     // Static keys go to the secret credentials file, so orthanc.json has no S3 section at all.
-    expect(JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content)).not.toHaveProperty(
-      "AwsS3Storage",
-    );
+    expect(
+      JSON.parse(upload(container(plan, "orthanc-files"), "/etc/orthanc/orthanc.json")!.content),
+    ).not.toHaveProperty("AwsS3Storage");
     expect(JSON.stringify(plan.resources.map((r) => r.inputs))).not.toContain("minio-secret");
   });
 
@@ -166,6 +193,7 @@ describe("S3 storage on Docker", () => {
     );
     const o = container(plan, "orthanc");
     expect(o.inputs.volumes).toEqual([
+      { fromContainer: "orthanc-sqlite-s3-orthanc-files-id" },
       { volumeName: "orthanc-sqlite-s3-index", containerPath: "/var/lib/orthanc/db" },
     ]);
     const index = ofType(plan, "docker:index/volume:Volume").find((v) => v.name.endsWith("-index"));
@@ -231,5 +259,45 @@ describe("off-host backup copies", () => {
   test("no copy container unless asked", async () => {
     const { plan } = await planStack("local");
     expect(containers(plan).some((c) => c.name.endsWith("-backup-sync"))).toBe(false);
+  });
+});
+
+describe("docker.resources: memory limits per part", () => {
+  test("each key sets its containers' limits (memory and memorySwap alike), replicas each their own", async () => {
+    const { plan } = await planConfig(
+      {
+        target: "docker",
+        orthanc: { replicas: 2, dicom: { allowedCidrs: ["10.20.0.0/16"] } },
+        storage: {
+          kind: "s3",
+          s3: { bucket: "pacs-bucket", accessKeyId: "AKIAIOSFODNN7EXAMPLE", secretAccessKey: "x" },
+        },
+        docker: {
+          backup: { copyToS3: true },
+          resources: {
+            orthancMemoryMiB: 3072,
+            postgresMemoryMiB: 2048,
+            proxyMemoryMiB: 128,
+            dicomGateMemoryMiB: 64,
+            backupMemoryMiB: 256,
+          },
+        },
+      },
+      "resources",
+    );
+    const limits = Object.fromEntries(
+      containers(plan).map((c) => [c.name, [c.inputs.memory, c.inputs.memorySwap]]),
+    );
+    expect(limits).toEqual({
+      "orthanc-resources-postgres": [2048, 2048],
+      "orthanc-resources-backup": [256, 256],
+      "orthanc-resources-backup-sync": [256, 256],
+      "orthanc-resources-orthanc-files": [16, 16],
+      "orthanc-resources-orthanc": [3072, 3072],
+      "orthanc-resources-2-orthanc-files": [16, 16],
+      "orthanc-resources-2-orthanc": [3072, 3072],
+      "orthanc-resources-dicom-gate": [64, 64],
+      "orthanc-resources-proxy": [128, 128],
+    });
   });
 });

@@ -215,7 +215,9 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
       )?.inputs.name,
     ).toBe("haproxy:3.2.4-alpine");
     expect(haproxy).toContain("server orthanc-1 orthanc-docker-vm-orthanc:4242 resolvers docker");
-    const config = JSON.parse(upload(o, "/etc/orthanc/orthanc.json")!.content);
+    const config = JSON.parse(
+      upload(container(plan, "orthanc-files"), "/etc/orthanc/orthanc.json")!.content,
+    );
     expect(config).toMatchObject({
       DicomAet: "RESEARCHPACS",
       DicomAlwaysAllowStore: false,
@@ -225,6 +227,113 @@ describe("stack docker-vm (EC2 VM + Route 53 + Let's Encrypt)", () => {
     });
     expect(Object.keys(config.DicomModalities)).toEqual(["ct-scanner"]);
     expect(config.DicomWeb).toMatchObject({ Host: "pacs.example.org", Ssl: true });
+  });
+
+  test("DICOM over TLS by default (a public range, a domain): a CA of the stack's own signs a certificate for the DICOM name, delivered as files Orthanc alone reads", async () => {
+    const { plain } = await planStack("docker-vm");
+    const tls = (type: string, name: string) =>
+      plain[`tls:index/${type}::orthanc-docker-vm-${name}`];
+    const key = { algorithm: "RSA", rsaBits: 3072 };
+    expect(tls("privateKey:PrivateKey", "dicom-ca-key")).toEqual(key);
+    expect(tls("privateKey:PrivateKey", "dicom-key")).toEqual(key);
+    const pem = (label: string, name: string) =>
+      `-----BEGIN ${label}-----\n${Buffer.from(`mock orthanc-docker-vm-${name}`).toString("base64")}\n-----END ${label}-----\n`;
+    expect(tls("selfSignedCert:SelfSignedCert", "dicom-ca")).toEqual({
+      privateKeyPem: pem("PRIVATE KEY", "dicom-ca-key"),
+      subject: { commonName: "pacs.example.org DICOM CA" },
+      isCaCertificate: true,
+      maxPathLength: 0,
+      validityPeriodHours: 87600,
+      earlyRenewalHours: 8760,
+      allowedUses: ["cert_signing", "crl_signing"],
+    });
+    expect(tls("certRequest:CertRequest", "dicom-csr")).toEqual({
+      privateKeyPem: pem("PRIVATE KEY", "dicom-key"),
+      subject: { commonName: "pacs.example.org" },
+      dnsNames: ["pacs.example.org"],
+    });
+    // A year, renewed by a `pulumi up` in its last 30 days.
+    expect(tls("locallySignedCert:LocallySignedCert", "dicom-cert")).toEqual({
+      certRequestPem: pem("CERTIFICATE REQUEST", "dicom-csr"),
+      caPrivateKeyPem: pem("PRIVATE KEY", "dicom-ca-key"),
+      caCertPem: pem("CERTIFICATE", "dicom-ca"),
+      validityPeriodHours: 8760,
+      earlyRenewalHours: 720,
+      allowedUses: ["digital_signature", "key_encipherment", "server_auth", "client_auth"],
+    });
+
+    const o = plain["docker:index/container:Container::orthanc-docker-vm-orthanc"];
+    // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
+    const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
+    const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
+    const owned = { owner: "999", group: "999" };
+    expect(file("/run/secrets/orthanc-dicom-tls.crt")).toEqual({
+      file: "/run/secrets/orthanc-dicom-tls.crt",
+      content: pem("CERTIFICATE", "dicom-cert"),
+      permissions: "0444",
+      ...owned,
+    });
+    expect(file("/run/secrets/orthanc-dicom-tls.key")).toEqual({
+      file: "/run/secrets/orthanc-dicom-tls.key",
+      content: pem("PRIVATE KEY", "dicom-key"),
+      permissions: "0400",
+      ...owned,
+    });
+    // Without client CAs, the trusted file is the server's own certificate (Orthanc needs one).
+    expect(file("/run/secrets/orthanc-dicom-tls-trusted.crt")).toEqual({
+      file: "/run/secrets/orthanc-dicom-tls-trusted.crt",
+      content: pem("CERTIFICATE", "dicom-cert"),
+      permissions: "0444",
+      ...owned,
+    });
+    // The key is nowhere in the environment, and its upload is a Pulumi secret.
+    expect(JSON.stringify(o.envs)).not.toContain("PRIVATE KEY");
+    // As the plan shows it (secrets masked): the key is a Pulumi secret, the certificates are not.
+    const shown = container(plan, "orthanc-files");
+    expect(upload(shown, "/run/secrets/orthanc-dicom-tls.key")!.content).toBe("[secret]");
+    expect(upload(shown, "/run/secrets/orthanc-dicom-tls.crt")!.content).toBe(
+      pem("CERTIFICATE", "dicom-cert"),
+    );
+
+    expect(JSON.parse(file("/etc/orthanc/orthanc.json").content)).toMatchObject({
+      DicomTlsEnabled: true,
+      DicomTlsCertificate: "/run/secrets/orthanc-dicom-tls.crt",
+      DicomTlsPrivateKey: "/run/secrets/orthanc-dicom-tls.key",
+      DicomTlsTrustedCertificates: "/run/secrets/orthanc-dicom-tls-trusted.crt",
+      DicomTlsRemoteCertificateRequired: false,
+    });
+    // The CA, not secret, for the modalities to trust.
+    expect(plan.outputs.dicomCaCertificate).toBe(pem("CERTIFICATE", "dicom-ca"));
+  });
+
+  test("with client CAs, mutual TLS: the trusted file is theirs and a client certificate is required", async () => {
+    const cas = "-----BEGIN CERTIFICATE-----\nTU9EQUxJVElFUw==\n-----END CERTIFICATE-----\n";
+    const { plain } = await planStack("docker-vm", {
+      orthanc: { dicom: { tls: { clientCertificates: cas } } },
+    });
+    // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
+    const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
+    const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
+    expect(file("/run/secrets/orthanc-dicom-tls-trusted.crt").content).toBe(cas);
+    expect(
+      JSON.parse(file("/etc/orthanc/orthanc.json").content).DicomTlsRemoteCertificateRequired,
+    ).toBe(true);
+  });
+
+  test("a given certificate replaces the stack's CA: no CA, no output, the files are the pair", async () => {
+    const cert = "-----BEGIN CERTIFICATE-----\nR0lWRU4=\n-----END CERTIFICATE-----\n";
+    const key = "-----BEGIN PRIVATE KEY-----\nR0lWRU5LRVk=\n-----END PRIVATE KEY-----\n";
+    const { plan: given, plain } = await planStack("docker-vm", {
+      orthanc: { dicom: { tls: { certificate: cert, privateKey: key } } },
+    });
+    expect(given.resources.filter((r) => r.type.startsWith("tls:"))).toEqual([]);
+    expect(given.outputs.dicomCaCertificate).toBeUndefined();
+    // Orthanc's root is read-only: its files are uploaded into the files container's volumes.
+    const files = plain["docker:index/container:Container::orthanc-docker-vm-orthanc-files"];
+    const file = (path: string) => files.uploads.find((u: { file: string }) => u.file === path);
+    expect(file("/run/secrets/orthanc-dicom-tls.crt").content).toBe(cert);
+    expect(file("/run/secrets/orthanc-dicom-tls.key").content).toBe(key);
+    expect(file("/run/secrets/orthanc-dicom-tls-trusted.crt").content).toBe(cert);
   });
 
   test("three roles, each assumable by one service: the instance (SSM only), AWS Backup (its managed policy), flow logs (their group only)", () => {

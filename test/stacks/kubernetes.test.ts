@@ -66,8 +66,13 @@ describe("stack k8s-basic", () => {
     ({ plan, plain } = await planStack("k8s-basic"));
   });
 
-  test("every object is valid against the Kubernetes schema; nothing of AWS or Docker is created", () => {
-    expect(validateAll(plan, plain)).toEqual([]);
+  test("every core object is valid; cert-manager's Issuers and Certificates are the only custom resources; nothing of AWS or Docker is created", () => {
+    expect(validateAll(plan, plain).sort()).toEqual([
+      "kubernetes:cert-manager.io/v1:Certificate",
+      "kubernetes:cert-manager.io/v1:Certificate",
+      "kubernetes:cert-manager.io/v1:Issuer",
+      "kubernetes:cert-manager.io/v1:Issuer",
+    ]);
     expect(plan.resources.filter((r) => /^(aws|docker|command):/.test(r.type))).toEqual([]);
   });
 
@@ -143,7 +148,12 @@ describe("stack k8s-basic", () => {
     const mountedSecrets = (spec: { volumes: { secret?: { secretName: string } }[] }) =>
       spec.volumes.flatMap((v) => (v.secret ? [v.secret.secretName] : []));
     const ss = plain["kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres"].spec.template;
-    expect(mountedSecrets(ss.spec)).toEqual(["orthanc-postgres", "orthanc-postgres-app"]);
+    // (and its TLS certificate's, issued by cert-manager)
+    expect(mountedSecrets(ss.spec)).toEqual([
+      "orthanc-postgres",
+      "orthanc-postgres-app",
+      "orthanc-postgres-tls",
+    ]);
     expect(ss.spec.containers[0].command).toEqual([
       "/bin/bash",
       "/usr/local/lib/orthanc/postgres-start.sh",
@@ -154,11 +164,75 @@ describe("stack k8s-basic", () => {
     const job =
       plain["kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup"].spec.jobTemplate.spec
         .template.spec;
-    expect(mountedSecrets(job)).toEqual(["orthanc-postgres-app"]);
+    // (and the CA certificate of the server's, to verify it)
+    expect(mountedSecrets(job)).toEqual(["orthanc-postgres-app", "orthanc-postgres-tls"]);
     expect(job.containers[0].env).toContainEqual({ name: "PGUSER", value: "orthanc_app" });
     const orthanc =
       plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"].spec.template.spec;
     expect(JSON.stringify(orthanc)).not.toMatch(/orthanc-postgres"|orthanc-postgres-app/);
+  });
+
+  test("PostgreSQL over TLS: a CA of the namespace signs the Service's certificate, which the server mounts; Orthanc requires TLS; the dump job verifies the name", () => {
+    const byName = (type: string, name: string) =>
+      plain[`kubernetes:${type}::orthanc-k8s-basic-${name}`];
+    const selfSigned = byName("cert-manager.io/v1:Issuer", "postgres-selfsigned");
+    const ca = byName("cert-manager.io/v1:Certificate", "postgres-ca");
+    const caIssuer = byName("cert-manager.io/v1:Issuer", "postgres-ca-issuer");
+    const server = byName("cert-manager.io/v1:Certificate", "postgres-tls");
+    // The chain: self-signed -> CA certificate -> CA Issuer -> the server's certificate.
+    expect(selfSigned.spec).toEqual({ selfSigned: {} });
+    expect(ca.spec.issuerRef.name).toBe(selfSigned.metadata.name);
+    expect(ca.spec.isCA).toBe(true);
+    expect(caIssuer.spec).toEqual({ ca: { secretName: ca.spec.secretName } });
+    expect(server.spec.issuerRef).toEqual({
+      name: caIssuer.metadata.name,
+      kind: "Issuer",
+      group: "cert-manager.io",
+    });
+    const service = byName("core/v1:Service", "postgres");
+    const credentials = JSON.parse(
+      byName("core/v1:Secret", "credentials").stringData["credentials.json"],
+    );
+    expect(credentials.PostgreSQL.EnableSsl).toBe(true);
+    const job = byName("batch/v1:CronJob", "postgres-backup").spec.jobTemplate.spec.template.spec;
+    const jobEnv = Object.fromEntries(
+      job.containers[0].env.map((e: { name: string; value: string }) => [e.name, e.value]),
+    );
+    // Every name a client of this stack uses is on the certificate.
+    expect(server.spec.dnsNames).toEqual([
+      service.metadata.name,
+      `${service.metadata.name}.orthanc`,
+      credentials.PostgreSQL.Host,
+      `${credentials.PostgreSQL.Host}.cluster.local`,
+    ]);
+    expect(server.spec.dnsNames).toContain(jobEnv.PGHOST);
+    expect(jobEnv).toMatchObject({ PGSSLMODE: "verify-full" });
+    const ss = byName("apps/v1:StatefulSet", "postgres");
+    const volumes = Object.fromEntries(
+      ss.spec.template.spec.volumes.map((v: { name: string }) => [v.name, v]),
+    );
+    expect(volumes.tls.secret.secretName).toBe(server.spec.secretName);
+    expect(
+      job.volumes.find((v: { name: string }) => v.name === "postgres-ca").secret,
+    ).toMatchObject({ secretName: server.spec.secretName, items: [{ key: "ca.crt" }] });
+    // Orthanc verifies the server's chain with the CA certificate of the same Secret.
+    const orthancPod = byName("apps/v1:Deployment", "orthanc").spec.template.spec;
+    expect(
+      orthancPod.volumes.find((v: { name: string }) => v.name === "postgres-ca").secret,
+    ).toMatchObject({ secretName: server.spec.secretName, items: [{ key: "ca.crt" }] });
+    expect(orthancPod.containers[0].env).toContainEqual({
+      name: "PGSSLROOTCERT",
+      value: "/etc/postgresql-ca/ca.crt",
+    });
+    const hba = byName("core/v1:ConfigMap", "postgres-hba");
+    expect(volumes.hba.configMap.name).toBe(hba.metadata.name);
+    expect(hba.data["pg_hba.conf"]).toMatch(/^hostnossl all all all reject$/m);
+    // The StatefulSet waits for the issued certificate and the rules.
+    const deps = plan.resources.find(
+      (r) => r.name === "orthanc-k8s-basic-postgres" && r.type === "kubernetes:apps/v1:StatefulSet",
+    )!.dependencies;
+    for (const name of ["postgres-tls", "postgres-hba"])
+      expect(deps.some((d) => d.endsWith(`::orthanc-k8s-basic-${name}`))).toBe(true);
   });
 
   test("wiring: the Service selects Orthanc's pods, the Ingress routes to that Service", () => {

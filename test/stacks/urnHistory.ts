@@ -96,3 +96,31 @@ if (require.main === module) {
     writeFileSync(FIXTURE, JSON.stringify(fixture, null, 2) + "\n"),
   );
 }
+
+/**
+ * Issue 12, PostgreSQL over TLS on the Kubernetes StatefulSet (`type::name` under the stack's
+ * OrthancKubernetes): inputs changed in place. Only the pod templates change, so the pods roll;
+ * the StatefulSet keeps its identity, its volumeClaimTemplates and so its PVC and database.
+ */
+export const K8S_POSTGRES_TLS_CHANGED: Record<string, string> = {
+  "kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres":
+    "pod template: ssl on with the mounted certificate and pg_hba, a reload container",
+  "kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup":
+    "pg_dump over TLS, verifying the server against the namespace's CA",
+  "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc":
+    "EnableSsl: true in credentials.json (its checksum), the CA certificate mounted for libpq",
+};
+
+/** Issue 12: the StatefulSet's CA chain, certificate and pg_hba; they hold no earlier data. */
+export const K8S_POSTGRES_TLS_CREATED: Record<string, string> = Object.fromEntries(
+  [
+    ["cert-manager.io/v1:Issuer", "postgres-selfsigned"],
+    ["cert-manager.io/v1:Certificate", "postgres-ca"],
+    ["cert-manager.io/v1:Issuer", "postgres-ca-issuer"],
+    ["cert-manager.io/v1:Certificate", "postgres-tls"],
+    ["core/v1:ConfigMap", "postgres-hba"],
+  ].map(([type, name]) => [
+    `kubernetes:${type}::orthanc-k8s-basic-${name}`,
+    "PostgreSQL over TLS: a new object, nothing replaced",
+  ]),
+);

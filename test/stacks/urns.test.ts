@@ -8,39 +8,16 @@
 import { readFileSync } from "node:fs";
 import { runPlan } from "../../infra/plan/runPlan";
 import { readStackFile, stackFilePath } from "../../infra/stackFiles";
-import { FIXTURE, inputsDigest, urnsOf, UrnFixture } from "./urnHistory";
+import {
+  FIXTURE,
+  inputsDigest,
+  K8S_POSTGRES_TLS_CHANGED,
+  K8S_POSTGRES_TLS_CREATED,
+  urnsOf,
+  UrnFixture,
+} from "./urnHistory";
 
 const before = JSON.parse(readFileSync(FIXTURE, "utf8")) as UrnFixture;
-
-/** Inputs the move changed on purpose, by stack and `type::name`, with why. */
-const changedInputs: Record<string, Record<string, string>> = {
-  "k8s-ha": {
-    // Plan-only: the offline stand-in for an encrypted value lost its spaces (issue 10), and the
-    // pods' checksum over the credentials holding it changed with it. A deployment sees the
-    // decrypted value, which did not change.
-    "kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
-      "offline placeholder of a secure value",
-  },
-  "docker-vm": {
-    // Issue 12: the key policy lets CloudWatch Logs use the key for the VPC's flow-log group
-    // (an in-place policy update; the key and what it encrypted stay).
-    "aws:kms/key:Key::orthanc-docker-vm-key": "CloudWatch Logs may encrypt flow logs with it",
-    ...dockerDatabaseRole("docker-vm"),
-  },
-  local: dockerDatabaseRole("local"),
-  "aws-ec2": awsDatabaseRole("aws-ec2"),
-  "aws-fargate-efs": awsDatabaseRole("aws-fargate-efs"),
-  "aws-fargate-s3": awsDatabaseRole("aws-fargate-s3"),
-  "k8s-basic": {
-    // Issue 12 (database role): the StatefulSet's pod runs the role script at every start (its
-    // entrypoint wrapped, the scripts and the role's password mounted): a rolling restart of the
-    // pod, the PVC (volumeClaimTemplates) unchanged. The dumps log in as orthanc_app; Orthanc's
-    // pods roll on the checksum of credentials that now name orthanc_app.
-    "kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres": "database role script at start",
-    "kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup": "dumps as orthanc_app",
-    "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc": "credentials name orthanc_app",
-  },
-};
 
 /**
  * Issue 12 (database role), Docker: the PostgreSQL container gets the wrapper entrypoint, the role
@@ -69,6 +46,156 @@ function awsDatabaseRole(stack: string): Record<string, string> {
   };
 }
 
+type ByStack = Record<string, Record<string, string>>;
+
+/** One map of several issues' changes: a resource changed by two keeps both reasons. */
+const merged = (...maps: ByStack[]): ByStack => {
+  const out: ByStack = {};
+  for (const map of maps)
+    for (const [stack, entries] of Object.entries(map))
+      for (const [key, why] of Object.entries(entries)) {
+        out[stack] ??= {};
+        out[stack][key] = out[stack][key] ? `${out[stack][key]}; ${why}` : why;
+      }
+  return out;
+};
+
+const ACCESS_LOG_PROXY = "the proxy writes a JSON access log";
+const ACCESS_LOG_LB = "access logs into the access-log bucket";
+
+/** Issue 12's access-log bucket of an AWS stack: new resources, which replace nothing. */
+const accessLogBucket = (stack: string, s3Sources: string[] = []) =>
+  Object.fromEntries(
+    [
+      ["orthanc:aws:AccessLogBucket", ""],
+      ["aws:s3/bucket:Bucket", ""],
+      ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "-public-access"],
+      ["aws:s3/bucketOwnershipControls:BucketOwnershipControls", "-ownership"],
+      [
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "-encryption",
+      ],
+      ["aws:s3/bucketVersioning:BucketVersioning", "-versioning"],
+      ["aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "-lifecycle"],
+      ["aws:s3/bucketPolicy:BucketPolicy", "-policy"],
+      ...s3Sources.map((source) => ["aws:s3/bucketLogging:BucketLogging", `-${source}`]),
+    ].map(([type, suffix]) => [
+      `${type}::orthanc-${stack}-access-logs${suffix}`,
+      "the access trail: load balancer and DICOM bucket access logs",
+    ]),
+  );
+
+/**
+ * Issue 12 (bounded): every container gets a memory limit, Orthanc's a read-only root with tmpfs
+ * folders and anonymous volumes for its uploaded files. Docker replaces each container (a restart
+ * with the same volumes: no data is touched); no volume, network or image changes.
+ */
+const boundedContainers = (stack: string, parts: string[]) =>
+  Object.fromEntries(
+    parts.map((part) => [
+      `docker:index/container:Container::orthanc-${stack}-${part}`,
+      part === "orthanc"
+        ? "read-only root, tmpfs folders, files from the files container, memory limit (replaced)"
+        : "memory limit (container replaced)",
+    ]),
+  );
+
+/** Inputs changed on purpose since the fixture, by stack and `type::name`, with why. */
+const changedInputs: ByStack = merged(
+  {
+    "k8s-ha": {
+      // Plan-only: the offline stand-in for an encrypted value lost its spaces (issue 10), and
+      // the pods' checksum over the credentials holding it changed with it. A deployment sees
+      // the decrypted value, which did not change.
+      "kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
+        "offline placeholder of a secure value",
+    },
+  },
+  // Issue 12 (backups): the key policy lets CloudWatch Logs use the key for the VPC's flow-log
+  // group (an in-place policy update; the key and what it encrypted stay).
+  {
+    "docker-vm": {
+      "aws:kms/key:Key::orthanc-docker-vm-key": "CloudWatch Logs may encrypt flow logs with it",
+    },
+  },
+  // Issue 12 (access trail): the Caddyfile gains the access log (the proxy container is
+  // recreated; the proxy-data volume with its certificates stays); access logs on the load
+  // balancers (an attribute changed in place; NLBs log TLS connections only).
+  {
+    local: { "docker:index/container:Container::orthanc-local-proxy": ACCESS_LOG_PROXY },
+    "docker-vm": { "docker:index/container:Container::orthanc-docker-vm-proxy": ACCESS_LOG_PROXY },
+    "aws-ec2": { "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-ec2-edge-web": ACCESS_LOG_LB },
+    "aws-fargate-efs": {
+      "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-efs-edge-web": ACCESS_LOG_LB,
+      "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-efs-edge-dicom": ACCESS_LOG_LB,
+    },
+    "aws-fargate-s3": {
+      "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-s3-edge-web": ACCESS_LOG_LB,
+      "aws:lb/loadBalancer:LoadBalancer::orthanc-aws-fargate-s3-edge-dicom": ACCESS_LOG_LB,
+    },
+  },
+  // Issue 12 (DICOM TLS): on by default with a public range and a domain. Docker: orthanc.json
+  // gains the DicomTls* settings and the container the certificate, key and trusted CAs as files
+  // (the volumes stay); AWS: the DICOM listener becomes TLS in place.
+  {
+    "docker-vm": {
+      "docker:index/container:Container::orthanc-docker-vm-orthanc": "DICOM TLS files and settings",
+    },
+    "aws-fargate-efs": {
+      "aws:lb/listener:Listener::orthanc-aws-fargate-efs-edge-dicom": "DICOM listener TLS",
+    },
+  },
+  // Issue 12 (PostgreSQL TLS): the StatefulSet, its dumps and Orthanc's pods change in place.
+  { "k8s-basic": K8S_POSTGRES_TLS_CHANGED },
+  // Issue 12 (bounded): memory limits and Orthanc's read-only root on Docker (containers
+  // replaced, volumes kept); a sizeLimit on every emptyDir (in-place updates that roll the pods;
+  // the StatefulSet keeps its PVC); Orthanc's read-only root on ECS with task volumes for /tmp
+  // and the plugin folder (a new task definition revision; no data store is touched).
+  {
+    local: boundedContainers("local", ["orthanc", "postgres", "backup", "proxy"]),
+    "docker-vm": boundedContainers("docker-vm", [
+      "orthanc",
+      "postgres",
+      "backup",
+      "proxy",
+      "dicom-gate",
+    ]),
+    "k8s-ha": {
+      "kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc": "sizeLimit on its emptyDirs",
+    },
+    "k8s-basic": {
+      "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc": "sizeLimit on its emptyDirs",
+      "kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres": "sizeLimit on its emptyDirs",
+    },
+    ...Object.fromEntries(
+      ["aws-ec2", "aws-fargate-efs", "aws-fargate-s3"].map((stack) => [
+        stack,
+        {
+          [`aws:ecs/taskDefinition:TaskDefinition::orthanc-${stack}-app-task`]:
+            "read-only root, task volumes for /tmp and the plugin folder (new revision)",
+        },
+      ]),
+    ),
+  },
+  // Issue 12 (database role): Docker's PostgreSQL container runs the role script at start and
+  // the dumps log in as orthanc_app (containers recreated, pgdata kept and converted in place);
+  // AWS: a db-role container before Orthanc, and the execution role reads its secrets; the
+  // StatefulSet's pod runs the role script at every start (a rolling restart, the PVC kept), the
+  // dumps log in as orthanc_app, Orthanc's pods roll on credentials naming orthanc_app.
+  {
+    local: dockerDatabaseRole("local"),
+    "docker-vm": dockerDatabaseRole("docker-vm"),
+    "aws-ec2": awsDatabaseRole("aws-ec2"),
+    "aws-fargate-efs": awsDatabaseRole("aws-fargate-efs"),
+    "aws-fargate-s3": awsDatabaseRole("aws-fargate-s3"),
+    "k8s-basic": {
+      "kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres": "database role script at start",
+      "kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup": "dumps as orthanc_app",
+      "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc": "credentials name orthanc_app",
+    },
+  },
+);
+
 /** Resources the move added (components that group what existed), by stack. */
 const added: Record<string, string[]> = {
   // The AWS target's root component (issue 9): what was created at the top level now lives in it.
@@ -79,51 +206,87 @@ const added: Record<string, string[]> = {
 
 /**
  * Resources a later issue creates on purpose, by stack and `type::name`, with why: new resources
- * that hold no data of the earlier plan's (backups, logs), so creating them replaces nothing.
+ * that hold no data of the earlier plan's (backups, logs, certificates), so creating them
+ * replaces nothing.
  */
-const created: Record<string, Record<string, string>> = {
-  "docker-vm": Object.fromEntries(
-    [
-      ["aws:backup/vault:Vault", "vm-snapshots-vault"],
-      ["aws:backup/plan:Plan", "vm-snapshots-plan"],
-      ["aws:backup/selection:Selection", "vm-snapshots-selection"],
-      ["aws:iam/role:Role", "vm-snapshots-backup"],
-      ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "vm-snapshots-backup"],
-      ["aws:cloudwatch/logGroup:LogGroup", "vm-flow-logs"],
-      ["aws:iam/role:Role", "vm-flow-logs"],
-      ["aws:iam/rolePolicy:RolePolicy", "vm-flow-logs"],
-      ["aws:ec2/flowLog:FlowLog", "vm-flow-logs"],
-    ].map(([type, name]) => [
-      `${type}::orthanc-docker-vm-${name}`,
-      // Issue 12: daily snapshots of the VM's data volume; flow logs of the VPC it creates.
-      name.includes("snapshots") ? "data volume snapshots" : "VPC flow logs",
-    ]),
+const created: ByStack = merged(
+  {
+    "aws-ec2": accessLogBucket("aws-ec2"),
+    "aws-fargate-efs": accessLogBucket("aws-fargate-efs"),
+    "aws-fargate-s3": accessLogBucket("aws-fargate-s3", ["dicom"]),
+  },
+  { "k8s-basic": K8S_POSTGRES_TLS_CREATED },
+  {
+    "docker-vm": Object.fromEntries(
+      [
+        ["tls:index/privateKey:PrivateKey", "dicom-ca-key"],
+        ["tls:index/selfSignedCert:SelfSignedCert", "dicom-ca"],
+        ["tls:index/privateKey:PrivateKey", "dicom-key"],
+        ["tls:index/certRequest:CertRequest", "dicom-csr"],
+        ["tls:index/locallySignedCert:LocallySignedCert", "dicom-cert"],
+        ["aws:backup/vault:Vault", "vm-snapshots-vault"],
+        ["aws:backup/plan:Plan", "vm-snapshots-plan"],
+        ["aws:backup/selection:Selection", "vm-snapshots-selection"],
+        ["aws:iam/role:Role", "vm-snapshots-backup"],
+        ["aws:iam/rolePolicyAttachment:RolePolicyAttachment", "vm-snapshots-backup"],
+        ["aws:cloudwatch/logGroup:LogGroup", "vm-flow-logs"],
+        ["aws:iam/role:Role", "vm-flow-logs"],
+        ["aws:iam/rolePolicy:RolePolicy", "vm-flow-logs"],
+        ["aws:ec2/flowLog:FlowLog", "vm-flow-logs"],
+      ].map(([type, name]) => [
+        `${type}::orthanc-docker-vm-${name}`,
+        // Issue 12: the private CA and server certificate of DICOM TLS; daily snapshots of the
+        // VM's data volume; flow logs of the VPC it creates.
+        name.startsWith("dicom")
+          ? "DICOM TLS CA and certificate"
+          : name.includes("snapshots")
+            ? "data volume snapshots"
+            : "VPC flow logs",
+      ]),
+    ),
+  },
+  // Issue 12 (bounded): Docker refuses uploads into a read-only root, so Orthanc's files go into
+  // the volumes of a container that is created and never started; it holds no data.
+  {
+    local: {
+      "docker:index/container:Container::orthanc-local-orthanc-files":
+        "Orthanc's configuration files for its read-only root",
+    },
+    "docker-vm": {
+      "docker:index/container:Container::orthanc-docker-vm-orthanc-files":
+        "Orthanc's configuration files for its read-only root",
+    },
+  },
+  // Issue 12 (database role): the role's generated password, and where each target keeps it or
+  // the role script. New resources holding no earlier data.
+  Object.fromEntries(
+    ["local", "docker-vm", "aws-ec2", "aws-fargate-efs", "aws-fargate-s3", "k8s-basic"].map(
+      (stack) => [
+        stack,
+        {
+          [`random:index/randomPassword:RandomPassword::orthanc-${stack}-credentials-database-app`]:
+            "the database role's password",
+          ...(stack.startsWith("aws")
+            ? {
+                [`aws:secretsmanager/secret:Secret::orthanc-${stack}-app-db-app-password`]:
+                  "the database role's password",
+                [`aws:secretsmanager/secretVersion:SecretVersion::orthanc-${stack}-app-db-app-password`]:
+                  "the database role's password",
+              }
+            : {}),
+          ...(stack === "k8s-basic"
+            ? {
+                "kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password":
+                  "the database role's password",
+                "kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts":
+                  "the database role script",
+              }
+            : {}),
+        },
+      ],
+    ),
   ),
-};
-// Issue 12 (database role): the role's generated password, and where each target keeps it or the
-// role script. New resources holding no earlier data.
-for (const stack of ["local", "docker-vm"])
-  created[stack] = {
-    ...created[stack],
-    [`random:index/randomPassword:RandomPassword::orthanc-${stack}-credentials-database-app`]:
-      "the database role's password",
-  };
-for (const stack of ["aws-ec2", "aws-fargate-efs", "aws-fargate-s3"])
-  created[stack] = {
-    [`random:index/randomPassword:RandomPassword::orthanc-${stack}-credentials-database-app`]:
-      "the database role's password",
-    [`aws:secretsmanager/secret:Secret::orthanc-${stack}-app-db-app-password`]:
-      "the database role's password",
-    [`aws:secretsmanager/secretVersion:SecretVersion::orthanc-${stack}-app-db-app-password`]:
-      "the database role's password",
-  };
-created["k8s-basic"] = {
-  "random:index/randomPassword:RandomPassword::orthanc-k8s-basic-credentials-database-app":
-    "the database role's password",
-  "kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password":
-    "the database role's password",
-  "kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts": "the database role script",
-};
+);
 
 describe.each(Object.keys(before))("%s", (stack) => {
   test("every resource of the earlier plan keeps its identity (same URN or an alias) and its inputs", async () => {

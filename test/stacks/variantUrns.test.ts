@@ -5,7 +5,13 @@
  * listed below (moved on purpose, e.g. into a component).
  */
 import { readFileSync } from "node:fs";
-import { inputsDigest, urnsOf, UrnFixture } from "./urnHistory";
+import {
+  inputsDigest,
+  K8S_POSTGRES_TLS_CHANGED,
+  K8S_POSTGRES_TLS_CREATED,
+  urnsOf,
+  UrnFixture,
+} from "./urnHistory";
 import { planVariant, VARIANTS, VARIANTS_FIXTURE } from "./variants";
 
 const before = JSON.parse(readFileSync(VARIANTS_FIXTURE, "utf8")) as UrnFixture;
@@ -24,38 +30,62 @@ const movedByAlias: Record<string, string[]> = {
   ],
 };
 
+/** Issue 12 (database role): what it changes in the StatefulSet's stack, by kind. */
+const K8S_DATABASE_ROLE: Record<string, string> = {
+  StatefulSet: "database role script at start",
+  CronJob: "dumps as orthanc_app",
+  Deployment: "credentials name orthanc_app",
+};
+
 /** URNs whose inputs changed on purpose, by variant, with why. */
 const changedInputs: Record<string, Record<string, string>> = {
   // Plan-only: the offline stand-in for k8s-ha's encrypted S3 key lost its spaces (issue 10), and
   // the pods' checksum over the credentials holding it changed with it.
   "k8s-ha with DNS records": {
+    // ... and issue 12: with a DICOM name, DICOM TLS is on by default: orthanc.json gains the
+    // DicomTls* settings and the pods mount the certificate.
     "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:apps/v1:Deployment::orthanc-k8s-ha-orthanc":
-      "offline placeholder of a secure value",
+      "offline placeholder of a secure value; DICOM TLS mounts; sizeLimit on its emptyDirs (pods roll)",
+    "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:core/v1:ConfigMap::orthanc-k8s-ha-config":
+      "DICOM TLS settings",
   },
-  // Issue 12 (database role): as k8s-basic in urns.test.ts (the PVCs are untouched).
+  // Issue 12: PostgreSQL over TLS (the StatefulSet, its dumps and Orthanc's pods change in
+  // place), a sizeLimit on every emptyDir (in-place updates that roll the pods; the StatefulSet
+  // keeps its PVC), and the database role (as k8s-basic in urns.test.ts; the PVCs are untouched).
   "k8s-basic with a DNS zone": Object.fromEntries(
-    [
-      ["apps/v1:Deployment", "orthanc", "credentials name orthanc_app"],
-      ["apps/v1:StatefulSet", "postgres", "database role script at start"],
-      ["batch/v1:CronJob", "postgres-backup", "dumps as orthanc_app"],
-    ].map(([type, name, why]) => [
-      `urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:${type}::orthanc-k8s-basic-${name}`,
-      why,
-    ]),
+    Object.entries(K8S_POSTGRES_TLS_CHANGED).map(([key, why]) => {
+      const kind = /apps\/v1:(Deployment|StatefulSet)::|batch\/v1:(CronJob)::/.exec(key);
+      const role = kind ? K8S_DATABASE_ROLE[kind[1] ?? kind[2]] : undefined;
+      const bounded = /apps\/v1:(Deployment|StatefulSet)::/.test(key);
+      return [
+        `urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$${key}`,
+        [why, ...(bounded ? ["sizeLimit on its emptyDirs"] : []), ...(role ? [role] : [])].join(
+          "; ",
+        ),
+      ];
+    }),
   ),
 };
 
-/** Resources a later issue creates on purpose (holding no earlier data), by variant, with why. */
+/** Resources a later issue creates on purpose, by variant (`type::name`), with why. */
 const created: Record<string, Record<string, string>> = {
-  // Issue 12 (database role): the role's password, its Secret, the StatefulSet's scripts.
   "k8s-basic with a DNS zone": {
-    "urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$orthanc:shared:Credentials$random:index/randomPassword:RandomPassword::orthanc-k8s-basic-credentials-database-app":
+    ...K8S_POSTGRES_TLS_CREATED,
+    // Issue 12 (database role): the role's password, its Secret, the StatefulSet's scripts.
+    "random:index/randomPassword:RandomPassword::orthanc-k8s-basic-credentials-database-app":
       "the database role's password",
-    "urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password":
+    "kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password":
       "the database role's password",
-    "urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts":
-      "the database role script",
+    "kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts": "the database role script",
   },
+  // Issue 12: DICOM TLS on by default with a DICOM name: the namespace's DICOM CA chain and the
+  // DICOM certificate (cert-manager objects).
+  "k8s-ha with DNS records": Object.fromEntries(
+    ["dicom-selfsigned", "dicom-ca", "dicom-ca-issuer", "dicom-tls"].map((n) => [
+      `kubernetes:cert-manager.io/v1:${n === "dicom-ca" || n === "dicom-tls" ? "Certificate" : "Issuer"}::orthanc-k8s-ha-${n}`,
+      "DICOM TLS certificate chain",
+    ]),
+  ),
 };
 
 describe.each(Object.keys(before))("%s", (label) => {
@@ -72,12 +102,12 @@ describe.each(Object.keys(before))("%s", (label) => {
     const changed = Object.entries(before[label])
       .filter(([urn, digest]) => inputsDigest(byUrn.get(claims.get(urn)!)!) !== digest)
       .map(([urn]) => urn);
-    expect(changed).toEqual(Object.keys(changedInputs[label] ?? {}));
+    expect(changed.sort()).toEqual(Object.keys(changedInputs[label] ?? {}).sort());
     const claimed = new Set(claims.values());
     expect(
       plan.resources
         .filter((r) => !claimed.has(r.urn))
-        .map((r) => r.urn)
+        .map((r) => `${r.type}::${r.name}`)
         .sort(),
     ).toEqual(Object.keys(created[label] ?? {}).sort());
 

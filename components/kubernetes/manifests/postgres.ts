@@ -6,7 +6,8 @@ import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import { dumpAndPrune } from "../../shared/backup";
 import { ROLE_SCRIPT_PATH, roleScript, startScript } from "../../shared/postgresRole";
-import { postgresCommand } from "../../shared/postgresTuning";
+import { postgresHbaConf, postgresTlsSettings } from "../../shared/postgresTls";
+import { POSTGRES_SERVER_SETTINGS, postgresCommand } from "../../shared/postgresTuning";
 import {
   labels,
   objectMeta,
@@ -32,6 +33,8 @@ export interface PostgresArgs {
   /** Orthanc's own role, made to own the database at every start, and its password's Secret. */
   readonly appRole: string;
   readonly appSecretName: string;
+  /** The cert-manager Secret with the server's `tls.crt` and `tls.key` (certManager.ts). */
+  readonly tlsSecretName: string;
 }
 
 /** Where the StatefulSet mounts the wrapper around the image's entrypoint, and the role's password. */
@@ -56,6 +59,45 @@ export function postgresScriptsConfigMap(
     data: postgresScripts(a.appRole),
   };
 }
+
+/** Where the server's TLS files and client authentication rules are mounted. */
+export const POSTGRES_TLS_DIR = "/etc/postgresql/tls";
+export const POSTGRES_HBA_DIR = "/etc/postgresql/hba";
+export const POSTGRES_TLS_FILES = {
+  certFile: `${POSTGRES_TLS_DIR}/tls.crt`,
+  keyFile: `${POSTGRES_TLS_DIR}/tls.key`,
+  hbaFile: `${POSTGRES_HBA_DIR}/pg_hba.conf`,
+} as const;
+
+/** The ConfigMap holding the server's `pg_hba.conf`: `<name>-postgres-hba`. */
+export const postgresHbaConfigMapName = (name: string) => `${name}-postgres-hba`;
+
+/**
+ * How often the reload container looks at the mounted certificate. The kubelet refreshes a
+ * Secret volume within about a minute of cert-manager's renewal, 30 days before expiry.
+ */
+export const TLS_RELOAD_CHECK_SECONDS = 300;
+
+/**
+ * The reload container's loop: when the mounted certificate, key or rules change, `pg_ctl reload`
+ * (SIGHUP to the server, whose pid it reads from the data directory; the pod shares one process
+ * namespace). PostgreSQL re-reads its TLS files on SIGHUP: new connections get the new
+ * certificate (and the rules), open ones keep their session, nothing restarts. A reload refused (a bad key) leaves
+ * the old files in use; the loop tries again at the next change.
+ */
+export const tlsReloadScript = (): string =>
+  [
+    "set -u",
+    'sum() { cat "$TLS_DIR/tls.crt" "$TLS_DIR/tls.key" "$HBA_FILE" | md5sum; }',
+    'last="$(sum)"',
+    'echo "watching $TLS_DIR and $HBA_FILE every $CHECK_SECONDS s"',
+    'while sleep "$CHECK_SECONDS"; do',
+    '  now="$(sum)"',
+    '  if [ "$now" != "$last" ] && pg_ctl reload -D "$PGDATA"; then',
+    '    echo "TLS certificate changed: server reloaded"; last="$now"',
+    "  fi",
+    "done",
+  ].join("\n");
 
 /** Plain PostgreSQL for clusters without an operator: password auth, its own PVC, non-root. */
 export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.StatefulSet {
@@ -85,6 +127,8 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: restrictedPod(POSTGRES_UID),
+          // The reload container signals the server after a certificate renewal (same user).
+          shareProcessNamespace: true,
           containers: [
             {
               name: "postgres",
@@ -93,8 +137,13 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
               // server listens on the network, Orthanc's role is made to own its database. No
               // init container or sidecar: only the server's own container may open its data.
               command: ["/bin/bash", `${SCRIPTS_DIR}/${START_SCRIPT}`],
-              // The same server settings as the Docker target's PostgreSQL.
-              args: postgresCommand(),
+              // The same server settings as the Docker target's PostgreSQL, and TLS, as `args`:
+              // the wrapper hands them to the image's entrypoint (its temporary servers get them
+              // too).
+              args: postgresCommand({
+                ...POSTGRES_SERVER_SETTINGS,
+                ...postgresTlsSettings(POSTGRES_TLS_FILES),
+              }),
               env: [
                 { name: "POSTGRES_USER", value: a.user },
                 { name: "POSTGRES_DB", value: a.database },
@@ -121,11 +170,32 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
                 },
                 { name: "run", mountPath: "/var/run/postgresql" },
                 { name: "tmp", mountPath: "/tmp" },
+                { name: "tls", mountPath: POSTGRES_TLS_DIR, readOnly: true },
+                { name: "hba", mountPath: POSTGRES_HBA_DIR, readOnly: true },
               ],
               securityContext: restrictedContainer,
               readinessProbe: { exec: { command: ready }, periodSeconds: 10 },
               livenessProbe: { exec: { command: ready }, periodSeconds: 30, failureThreshold: 6 },
               resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+            },
+            {
+              name: "tls-reload",
+              image: a.image,
+              command: ["/bin/sh", "-c", tlsReloadScript()],
+              env: [
+                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                { name: "TLS_DIR", value: POSTGRES_TLS_DIR },
+                { name: "HBA_FILE", value: POSTGRES_TLS_FILES.hbaFile },
+                { name: "CHECK_SECONDS", value: String(TLS_RELOAD_CHECK_SECONDS) },
+              ],
+              // pg_ctl reads the server's pid from the data directory; it writes nothing.
+              volumeMounts: [
+                { name: "data", mountPath: "/var/lib/postgresql/data", readOnly: true },
+                { name: "tls", mountPath: POSTGRES_TLS_DIR, readOnly: true },
+                { name: "hba", mountPath: POSTGRES_HBA_DIR, readOnly: true },
+              ],
+              securityContext: restrictedContainer,
+              resources: { requests: { cpu: "5m", memory: "16Mi" }, limits: { memory: "32Mi" } },
             },
           ],
           volumes: [
@@ -161,8 +231,31 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
                 items: [{ key: ROLE_SCRIPT, path: ROLE_SCRIPT }],
               },
             },
-            { name: "run", emptyDir: {} },
-            { name: "tmp", emptyDir: {} },
+            // The server's socket, lock and pid files; its own temporary files go to the data
+            // directory, so /tmp holds only what the entrypoint's tools write.
+            { name: "run", emptyDir: { sizeLimit: "16Mi" } },
+            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            {
+              // PostgreSQL accepts a key owned by root and readable by its group only (0640 at
+              // most): the kubelet writes Secret files as root, with the pod's fsGroup (999,
+              // postgres) as group, and 0440 adds no write bit. No init container, no copy.
+              name: "tls",
+              secret: {
+                secretName: a.tlsSecretName,
+                defaultMode: 0o440,
+                items: [
+                  { key: "tls.crt", path: "tls.crt" },
+                  { key: "tls.key", path: "tls.key" },
+                ],
+              },
+            },
+            {
+              name: "hba",
+              configMap: {
+                name: postgresHbaConfigMapName(a.name),
+                items: [{ key: "pg_hba.conf", path: "pg_hba.conf" }],
+              },
+            },
           ],
         },
       },
@@ -177,6 +270,18 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
         },
       ],
     },
+  };
+}
+
+/** The server's client authentication rules (postgresTls.ts), mounted as its `hba_file`. */
+export function postgresHbaConfigMap(
+  a: Pick<PostgresArgs, "name" | "namespace">,
+): k8s.types.input.core.v1.ConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: objectMeta(postgresHbaConfigMapName(a.name), a.namespace, a.name, "postgres"),
+    data: { "pg_hba.conf": postgresHbaConf() },
   };
 }
 
@@ -214,7 +319,7 @@ export function postgresBackupClaim(
 
 export interface BackupArgs extends Pick<
   PostgresArgs,
-  "name" | "namespace" | "image" | "secretName" | "database" | "user"
+  "name" | "namespace" | "image" | "secretName" | "database" | "user" | "tlsSecretName"
 > {
   /** The PVC the dumps are written to. */
   readonly claimName: string;
@@ -223,6 +328,9 @@ export interface BackupArgs extends Pick<
   /** Dumps older than this many days are deleted after a successful one. */
   readonly retentionDays: number;
 }
+
+/** Where the dump job finds the CA certificate that signed the server's. */
+export const BACKUP_CA_DIR = "/run/secrets/postgres-ca";
 
 /** A daily `pg_dump` of the StatefulSet's database into its own PVC, old dumps pruned. */
 export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.CronJob {
@@ -261,10 +369,15 @@ export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.C
                     { name: "PGHOST", value: `${a.name}-postgres` },
                     { name: "PGUSER", value: a.user },
                     { name: "PGDATABASE", value: a.database },
+                    // Over TLS, the server's certificate checked against the namespace's CA and
+                    // the Service's name: the password never goes to another server.
+                    { name: "PGSSLMODE", value: "verify-full" },
+                    { name: "PGSSLROOTCERT", value: `${BACKUP_CA_DIR}/ca.crt` },
                   ],
                   volumeMounts: [
                     { name: "backups", mountPath: "/backups" },
                     { name: "password", mountPath: "/run/secrets/postgres", readOnly: true },
+                    { name: "postgres-ca", mountPath: BACKUP_CA_DIR, readOnly: true },
                   ],
                   securityContext: restrictedContainer,
                   resources: {
@@ -281,6 +394,15 @@ export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.C
                     secretName: a.secretName,
                     defaultMode: 0o400,
                     items: [{ key: "password", path: "password" }],
+                  },
+                },
+                {
+                  // Only the CA certificate of the server's Secret: never its key.
+                  name: "postgres-ca",
+                  secret: {
+                    secretName: a.tlsSecretName,
+                    defaultMode: 0o444,
+                    items: [{ key: "ca.crt", path: "ca.crt" }],
                   },
                 },
               ],

@@ -4,8 +4,14 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { ORTHANC_PATHS, ORTHANC_UID, PROBE_COMMAND } from "../../shared/orthancImage";
+import {
+  ORTHANC_PATHS,
+  ORTHANC_UID,
+  PLUGINS_SPACE_MIB,
+  PROBE_COMMAND,
+} from "../../shared/orthancImage";
 import { labels, objectMeta, restrictedContainer, restrictedPod } from "./conventions";
+import { dicomTlsMounts, dicomTlsVolume } from "./dicomTls";
 
 type Probe = k8s.types.input.core.v1.Probe;
 type Volume = k8s.types.input.core.v1.Volume;
@@ -32,12 +38,31 @@ export interface OrthancPodSpec {
   readonly storageKeySecretName?: string;
   /** PVC for DICOM files; undefined with S3 storage. */
   readonly storageClaimName?: string;
+  /**
+   * Secret whose `ca.crt` signed the database server's certificate (the StatefulSet's CA): with
+   * it, the PostgreSQL plugin's TLS (`sslmode=require`) also verifies the server.
+   */
+  readonly postgresCaSecretName?: string;
   readonly serviceAccountName: string;
   /** Requests; the memory request is also the limit. */
   readonly resources: { readonly cpu: string; readonly memory: string };
+  /**
+   * Orthanc's DICOM TLS: the Secret with tls.crt/tls.key, and the one with the modalities' CAs
+   * (ca.crt) for mutual TLS. Undefined: plain DICOM.
+   */
+  readonly dicomTls?: { readonly certificateSecret: string; readonly clientsSecret?: string };
   /** Hash of the rendered configuration and credentials: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
 }
+
+/** The size limit of each of Orthanc's emptyDirs. */
+export const ORTHANC_EMPTY_DIR_LIMITS = {
+  /** The merged configuration and Orthanc's temporary files (asynchronous ZIP and media jobs). */
+  tmp: "2Gi",
+  plugins: `${PLUGINS_SPACE_MIB}Mi`,
+  /** The storage directory with S3 storage and a PostgreSQL index: Orthanc writes nothing there. */
+  storage: "64Mi",
+} as const;
 
 /**
  * A random host id, one per pod (the init container runs once for each): 4 random bytes, which is
@@ -45,6 +70,14 @@ export interface OrthancPodSpec {
  * only their first 4 characters, 16 bits).
  */
 export const HOST_ID_SCRIPT = "head -c 4 /dev/urandom > /hostid/hostid";
+
+/**
+ * Where Orthanc finds the database's CA certificate. libpq reads PGSSLROOTCERT, and with a root
+ * certificate there `sslmode=require` (the plugin's `EnableSsl`) checks the server's chain as
+ * `verify-ca` does; without one it encrypts without checking.
+ */
+export const ORTHANC_POSTGRES_CA_DIR = "/etc/postgresql-ca";
+export const ORTHANC_POSTGRES_CA = `${ORTHANC_POSTGRES_CA_DIR}/ca.crt`;
 
 export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.Deployment {
   const secretFiles = [
@@ -87,14 +120,30 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
         ],
       },
     },
-    // The image writes its merged configuration to /tmp and links plugins into /run/orthanc.
-    { name: "tmp", emptyDir: {} },
-    { name: "plugins", emptyDir: {} },
+    ...(s.dicomTls ? [dicomTlsVolume(s.dicomTls)] : []),
+    // The image writes its merged configuration to /tmp, where Orthanc also keeps the archives
+    // of asynchronous jobs, and copies the enabled plugins into /run/orthanc/plugins. A pod
+    // whose emptyDir outgrows its limit is evicted, so each has room for what is written there.
+    { name: "tmp", emptyDir: { sizeLimit: ORTHANC_EMPTY_DIR_LIMITS.tmp } },
+    { name: "plugins", emptyDir: { sizeLimit: ORTHANC_EMPTY_DIR_LIMITS.plugins } },
     // This pod's own host id, written by the init container (the root file system is read-only).
     { name: "hostid", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
     ...(s.storageClaimName
       ? [{ name: "storage", persistentVolumeClaim: { claimName: s.storageClaimName } }]
-      : [{ name: "storage", emptyDir: {} }]),
+      : [{ name: "storage", emptyDir: { sizeLimit: ORTHANC_EMPTY_DIR_LIMITS.storage } }]),
+    // The CA certificate only, never the server's key of the same Secret.
+    ...(s.postgresCaSecretName
+      ? [
+          {
+            name: "postgres-ca",
+            secret: {
+              secretName: s.postgresCaSecretName,
+              defaultMode: 0o444,
+              items: [{ key: "ca.crt", path: "ca.crt" }],
+            },
+          },
+        ]
+      : []),
   ];
   const ports: ContainerPort[] = [{ name: "http", containerPort: s.httpPort, protocol: "TCP" }];
   if (s.dicomPort) ports.push({ name: "dicom", containerPort: s.dicomPort, protocol: "TCP" });
@@ -154,6 +203,9 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
                 // The init container generated this pod's /etc/hostid; the entrypoint must not
                 // try to write it on the read-only root.
                 { name: "GENERATE_HOST_ID_IF_MISSING", value: "false" },
+                ...(s.postgresCaSecretName
+                  ? [{ name: "PGSSLROOTCERT", value: ORTHANC_POSTGRES_CA }]
+                  : []),
               ],
               ports,
               volumeMounts: [
@@ -166,10 +218,20 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
                   subPath: path.split("/").pop(),
                   readOnly: true,
                 })),
+                ...(s.dicomTls ? dicomTlsMounts() : []),
                 { name: "hostid", mountPath: "/etc/hostid", subPath: "hostid", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "plugins", mountPath: "/run/orthanc/plugins" },
                 { name: "storage", mountPath: ORTHANC_PATHS.storage },
+                ...(s.postgresCaSecretName
+                  ? [
+                      {
+                        name: "postgres-ca",
+                        mountPath: ORTHANC_POSTGRES_CA_DIR,
+                        readOnly: true,
+                      },
+                    ]
+                  : []),
               ],
               securityContext: restrictedContainer,
               resources: {

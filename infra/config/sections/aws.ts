@@ -1,8 +1,7 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
-import { cidr, logRetentionDays } from "../primitives";
+import { accessLogRetentionDays, cidr, logRetentionDays } from "../primitives";
 import { rule } from "../rule";
-import { tlsOn } from "./tls";
 import { networkOf } from "../../../components/shared/cidr";
 import { awsRegion } from "../platform/awsRegions";
 import { x86InstanceType } from "../platform/ec2";
@@ -65,10 +64,18 @@ export const awsSection = z.strictObject({
       targetCpuPercent: z.number().int().min(10).max(95).default(70),
     })
     .optional(),
-  /** TLS on the DICOM load balancer's listener (the certificate of `dns.dicomName`). */
-  dicomTls: z.boolean().default(false),
+  /**
+   * Deprecated: the former name of `orthanc.dicom.tls.enabled` (read as it, with a warning), now
+   * on by default wherever DICOM is published and the stack has a domain.
+   */
+  dicomTls: z.boolean().optional(),
   /** Days CloudWatch keeps container and flow logs. */
   logRetentionDays: logRetentionDays.default(365),
+  /**
+   * Days the access trail is kept: the load balancers' access logs and the S3 server access logs
+   * of a DICOM bucket this stack creates, in the access-log bucket.
+   */
+  accessLogRetentionDays: accessLogRetentionDays.default(365),
   alarmEmail: z.email().optional(),
 });
 
@@ -164,38 +171,5 @@ export const awsRules = [
               `Fix: \`pulumi config rm --path 'orthanc:aws.${leaf}'\`, or remove vpcId and the subnet ids to have a VPC created.`,
           }))
       : undefined,
-  ),
-
-  // DICOM over TLS uses the certificate of the DICOM name, issued only with HTTPS and a domain.
-  rule(
-    { sections: ["aws", "orthanc", "dns", "tls"], targets: ["aws"] },
-    ({ aws, orthanc, dns, tls }) => {
-      if (!aws.dicomTls) return undefined;
-      const issues: ConfigIssue[] = [];
-      if (!dns.name || !tlsOn(tls, dns))
-        issues.push({
-          key: "orthanc:aws.dicomTls",
-          message:
-            `needs a certificate for the DICOM name, issued only with a domain and HTTPS, but ` +
-            (dns.name ? "`orthanc:tls.enabled` is false" : "`orthanc:dns.name` is not set") +
-            `. Fix: ` +
-            (dns.name
-              ? "`pulumi config rm --path 'orthanc:tls.enabled'`"
-              : "`pulumi config set --path 'orthanc:dns.name' pacs.example.org` (with dns.zoneId; DICOM then gets dicom.pacs.example.org)") +
-            `, or \`pulumi config rm --path 'orthanc:aws.dicomTls'\`.`,
-        });
-      if (!orthanc.dicom.enabled || !orthanc.dicom.allowedCidrs.length)
-        issues.push({
-          key: "orthanc:aws.dicomTls",
-          message:
-            `puts TLS on the DICOM load balancer, but DICOM is not published (` +
-            (orthanc.dicom.enabled
-              ? "`orthanc:orthanc.dicom.allowedCidrs` is empty"
-              : "`orthanc:orthanc.dicom.enabled` is false") +
-            `), so there is none. Fix: list the modalities' networks in orthanc.dicom.allowedCidrs ` +
-            `(\`pulumi config set --path 'orthanc:orthanc.dicom.allowedCidrs[0]' 10.20.0.0/16\`), or \`pulumi config rm --path 'orthanc:aws.dicomTls'\`.`,
-        });
-      return issues;
-    },
   ),
 ];

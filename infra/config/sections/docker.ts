@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
 import {
+  accessLogRetentionDays,
   cidr,
   coversInternet,
   logRetentionDays,
@@ -13,8 +14,12 @@ import { rule } from "../rule";
 import { tlsOn } from "./tls";
 import { isLoopbackCidr } from "../../../components/shared/cidr";
 import { POSTGRES_TAGS } from "../../../components/shared/images";
+import { DOCKER_MEMORY_MIB, ORTHANC_MIN_MEMORY_MIB } from "../../../components/docker/limits";
 import { awsRegion } from "../platform/awsRegions";
 import { x86InstanceType } from "../platform/ec2";
+
+/** A container's memory limit in MiB, from `min` (what it needs to start and work) to 256 GiB. */
+const memoryMiB = (min: number) => z.number().int().min(min).max(262144);
 
 const dockerVm = z.strictObject({
   region: awsRegion(),
@@ -81,6 +86,11 @@ export const dockerSection = z.strictObject({
   bindAddress: z.ipv4().default("127.0.0.1"),
   /** Published plain-HTTP port when there is no domain (with a domain: 80 and 443). */
   httpPort: port.default(8042),
+  /**
+   * Days the proxy's JSON access log (`/data/access.log` in the `proxy-data` volume) keeps its
+   * rolled files.
+   */
+  accessLogRetentionDays: accessLogRetentionDays.default(365),
   images: z
     .strictObject({
       /** The official image's tag, of the major `database.version` names (`16.10-bookworm`). */
@@ -89,6 +99,21 @@ export const dockerSection = z.strictObject({
       awsCli: pinnedTag.default("2.22.0"),
       /** HAProxy: the DICOM gate that enforces `orthanc.dicom.allowedCidrs` beyond loopback. */
       haproxy: pinnedTag.default("3.2.4-alpine"),
+    })
+    .prefault({}),
+  /**
+   * Memory limit of each container, in MiB, with no swap beyond it: a container that outgrows it
+   * is killed and restarted alone instead of starving the others and the host. Orthanc's (each
+   * replica's) also holds its tmpfs folders (/tmp and the plugin folder).
+   */
+  resources: z
+    .strictObject({
+      orthancMemoryMiB: memoryMiB(ORTHANC_MIN_MEMORY_MIB).default(DOCKER_MEMORY_MIB.orthanc),
+      postgresMemoryMiB: memoryMiB(512).default(DOCKER_MEMORY_MIB.postgres),
+      proxyMemoryMiB: memoryMiB(64).default(DOCKER_MEMORY_MIB.proxy),
+      dicomGateMemoryMiB: memoryMiB(32).default(DOCKER_MEMORY_MIB.dicomGate),
+      /** The `pg_dump` container and, with `backup.copyToS3`, the copy to S3. */
+      backupMemoryMiB: memoryMiB(128).default(DOCKER_MEMORY_MIB.backup),
     })
     .prefault({}),
   backup: z
@@ -330,6 +355,8 @@ export const dockerRules = [
       if (!why) return undefined;
       return [
         "images.postgres",
+        "resources.postgresMemoryMiB",
+        "resources.backupMemoryMiB",
         "backup.enabled",
         "backup.intervalHours",
         "backup.retentionDays",

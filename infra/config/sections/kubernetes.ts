@@ -7,6 +7,7 @@ import {
   kubernetesMemory,
 } from "../platform/kubernetes";
 import { tlsOn } from "./tls";
+import { dicomTlsOn } from "./orthanc";
 
 /** `orthanc:kubernetes` (kubernetes target only): the namespace, ingress and pod resources. */
 export const kubernetesSection = z.strictObject({
@@ -16,6 +17,11 @@ export const kubernetesSection = z.strictObject({
   /** Namespace of the ingress controller: the only source allowed to reach Orthanc's HTTP port. */
   ingressControllerNamespace: dns1123Label("a namespace's name").default("ingress-nginx"),
   certManagerIssuer: dns1123Subdomain("a cert-manager issuer's name").default("letsencrypt"),
+  /**
+   * The cert-manager ClusterIssuer of Orthanc's DICOM TLS certificate (e.g. the hospital's CA);
+   * unset: a CA of the namespace's own, which modalities are told to trust.
+   */
+  dicomTlsIssuer: dns1123Subdomain("a cert-manager issuer's name").optional(),
   storageClass: dns1123Subdomain("a StorageClass's name").optional(),
   /** Orthanc's CPU request: a Kubernetes quantity, cores (`2`, `0.5`) or millicores (`500m`). */
   cpu: kubernetesCpu.default("500m"),
@@ -61,6 +67,26 @@ export const kubernetesRules = [
               `Fix: \`pulumi config set --path 'orthanc:kubernetes.autoscaling.enabled' true\`, or ${rm(`orthanc:kubernetes.autoscaling.${leaf}`)}.`,
           }))
       : undefined,
+  ),
+
+  // The DICOM issuer signs a certificate made only when DICOM TLS is on and none is given.
+  rule(
+    { sections: ["kubernetes", "orthanc", "dns", "tls"], targets: ["kubernetes"] },
+    ({ kubernetes, orthanc, dns, tls }, target) => {
+      if (!kubernetes.dicomTlsIssuer) return undefined;
+      const on = dicomTlsOn({ orthanc, dns, tls }, target);
+      if (on && !orthanc.dicom.tls.certificate) return undefined;
+      return {
+        key: "orthanc:kubernetes.dicomTlsIssuer",
+        message:
+          `names the issuer of Orthanc's DICOM certificate, but ` +
+          (on
+            ? "`orthanc:orthanc.dicom.tls.certificate` gives one"
+            : "DICOM TLS is off (DICOM unpublished, `orthanc:orthanc.dicom.tls.enabled` false, or no `orthanc:dns.dicomName`)") +
+          `, so it would do nothing. Fix: ${rm("orthanc:kubernetes.dicomTlsIssuer")}` +
+          (on ? `, or ${rm("orthanc:orthanc.dicom.tls.certificate")} and its privateKey.` : "."),
+      };
+    },
   ),
 
   // The issuer signs the ingress certificate, which exists only with a domain and TLS.

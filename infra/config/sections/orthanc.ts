@@ -5,12 +5,16 @@ import {
   cidr,
   hostShape,
   orthancSecretString,
+  pemCertificates,
+  pemPrivateKey,
   pinnedTag,
   port,
   publicBlocks,
 } from "../primitives";
 import { rule } from "../rule";
-import { isLoopbackCidr } from "../../../components/shared/cidr";
+import { isLoopbackCidr, isPublicCidr } from "../../../components/shared/cidr";
+import type { TargetName } from "../schema";
+import { tlsOn } from "./tls";
 import { ORTHANC_IMAGE, PROBE_USER } from "../../../components/shared/orthancImage";
 
 const modality = z.strictObject({
@@ -25,6 +29,33 @@ const modality = z.strictObject({
   allowFind: z.boolean().default(true),
   allowGet: z.boolean().default(true),
   allowMove: z.boolean().default(true),
+});
+
+/**
+ * DICOM over TLS (DICOM PS3.15 B.1): at the aws target's network load balancer (an ACM
+ * certificate), in Orthanc itself on the docker and kubernetes targets.
+ */
+const dicomTls = z.strictObject({
+  /**
+   * Unset: on wherever DICOM is published (`allowedCidrs`) and the stack has a name for it
+   * (`dicomTlsOn` says which per target), or a certificate is given.
+   */
+  enabled: z.boolean().optional(),
+  /**
+   * The explicit yes to DICOM in clear text from public networks (any `allowedCidrs` block outside
+   * RFC 1918, 100.64.0.0/10, loopback and link-local): studies then cross networks the hospital
+   * does not own unencrypted.
+   */
+  allowPlaintext: z.boolean().default(false),
+  /** Orthanc's own certificate (docker, kubernetes), PEM, with its chain; instead of a managed one. */
+  certificate: pemCertificates.optional(),
+  /** The private key of `certificate`, PEM, unencrypted. Secret. */
+  privateKey: pemPrivateKey.optional(),
+  /**
+   * PEM CAs the modalities' client certificates must chain to: given, Orthanc requires a client
+   * certificate (mutual TLS, as IHE ATNA asks); absent, the server alone proves who it is.
+   */
+  clientCertificates: pemCertificates.optional(),
 });
 
 const dicom = z.strictObject({
@@ -56,6 +87,7 @@ const dicom = z.strictObject({
    * and store studies under any AE title that is allowed.
    */
   allowPublic: z.boolean().default(false),
+  tls: dicomTls.prefault({}),
 });
 
 const user = z.strictObject({
@@ -208,6 +240,182 @@ export function modalityHostIssue(
           `(no port, scheme or spaces). Fix: ${set(key, "10.20.1.15")}.`,
       };
   }
+}
+
+type Dns = { name?: string; dicomName?: string };
+type DicomTlsInput = {
+  orthanc: { dicom: z.output<typeof dicom> };
+  dns: Dns;
+  tls: { enabled?: boolean };
+};
+
+/**
+ * The name modalities connect to, as each target names it: on aws the DICOM load balancer's
+ * (`dicom.<name>` unless given), on docker the host's (the web name unless given), on
+ * kubernetes only a given `dns.dicomName` (the cluster gives the load balancer an address).
+ */
+export function dicomHostName(dns: Dns, target: TargetName): string | undefined {
+  if (target === "aws") return dns.name ? (dns.dicomName ?? `dicom.${dns.name}`) : undefined;
+  if (target === "docker") return dns.dicomName ?? dns.name;
+  return dns.dicomName;
+}
+
+/** Whether DICOM is published outside the deployment at all. */
+const dicomPublished = (d: z.output<typeof dicom>) => d.enabled && d.allowedCidrs.length > 0;
+
+/**
+ * Where a certificate for DICOM comes from without one given: ACM for the DICOM name on aws
+ * (issued only with a domain and HTTPS), a CA of the stack's own (docker) or cert-manager
+ * (kubernetes) for the DICOM name. Undefined: none can be made.
+ */
+function managedCertificateFor(s: DicomTlsInput, target: TargetName): string | undefined {
+  if (target === "aws" && !tlsOn(s.tls, s.dns)) return undefined;
+  return dicomHostName(s.dns, target);
+}
+
+/**
+ * Whether DICOM is served over TLS: the switch (`orthanc.dicom.tls.enabled`, or the deprecated
+ * `aws.dicomTls`) when given, else on wherever DICOM is published and a certificate exists or can
+ * be made. Decided once, here: the rules and `infra/targets/common.ts` read it.
+ */
+export function dicomTlsOn(s: DicomTlsInput, target: TargetName, awsDicomTls?: boolean): boolean {
+  const d = s.orthanc.dicom;
+  if (!dicomPublished(d)) return false;
+  const explicit = d.tls.enabled ?? awsDicomTls;
+  if (explicit !== undefined) return explicit;
+  return d.tls.certificate !== undefined || managedCertificateFor(s, target) !== undefined;
+}
+
+/** The enabling key a stack wrote, for messages (the deprecated aws one when that is it). */
+const tlsSwitchKey = (given: (p: string) => boolean) =>
+  !given("orthanc.dicom.tls.enabled") && given("aws.dicomTls")
+    ? "orthanc:aws.dicomTls"
+    : "orthanc:orthanc.dicom.tls.enabled";
+
+/** The rules of `orthanc:orthanc.dicom.tls` (and of the deprecated `orthanc:aws.dicomTls`). */
+function dicomTlsIssues(
+  s: DicomTlsInput,
+  target: TargetName,
+  given: (p: string) => boolean,
+  awsDicomTls?: boolean,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const d = s.orthanc.dicom;
+  const t = d.tls;
+  const on = dicomTlsOn(s, target, awsDicomTls);
+  const key = (leaf: string) => `orthanc:orthanc.dicom.tls.${leaf}`;
+  const rm = (k: string) => `\`pulumi config rm --path '${k}'\``;
+  const switchKey = tlsSwitchKey(given);
+  const explicitOn = (t.enabled ?? awsDicomTls) === true;
+
+  // Public networks in clear text: an explicit yes, or TLS.
+  const publicRanges = d.enabled ? d.allowedCidrs.filter(isPublicCidr) : [];
+  if (publicRanges.length && !on && !t.allowPlaintext) {
+    const name = managedCertificateFor(s, target);
+    const why =
+      (t.enabled ?? awsDicomTls) === false
+        ? `\`${switchKey}\` is false`
+        : target === "aws"
+          ? "there is no ACM certificate for it (`orthanc:dns.name` with HTTPS)"
+          : target === "docker"
+            ? "there is no name for its certificate (`orthanc:dns.name`) and none is given"
+            : "there is no name for its certificate (`orthanc:dns.dicomName`) and none is given";
+    const turnOn =
+      (t.enabled ?? awsDicomTls) === false && (name || t.certificate)
+        ? rm(switchKey)
+        : target === "aws"
+          ? `\`pulumi config set --path 'orthanc:dns.name' pacs.example.org\` with \`orthanc:dns.zoneId\` (TLS at the load balancer with an ACM certificate for dicom.pacs.example.org)`
+          : target === "docker"
+            ? `\`pulumi config set --path 'orthanc:dns.name' pacs.example.org\` (a certificate for it from a CA of this stack), or give Orthanc a certificate with \`pulumi config set --path '${key("certificate")}' < dicom.crt\` and \`pulumi config set --secret --path '${key("privateKey")}' < dicom.key\``
+            : `\`pulumi config set --path 'orthanc:dns.dicomName' dicom.pacs.example.org\` (a cert-manager certificate for it), or give Orthanc a certificate with \`pulumi config set --path '${key("certificate")}' < dicom.crt\` and \`pulumi config set --secret --path '${key("privateKey")}' < dicom.key\``;
+    issues.push({
+      key: "orthanc:orthanc.dicom.allowedCidrs",
+      message:
+        `lets public networks (${publicRanges.join(", ")}) reach DICOM on port ${d.port} in clear text: DICOM TLS is off because ${why}, ` +
+        `so studies and patient data would cross networks the hospital does not own unencrypted. ` +
+        `Fix: turn DICOM TLS on with ${turnOn}; or accept clear text explicitly with \`pulumi config set --path '${key("allowPlaintext")}' true\`.`,
+    });
+  }
+
+  // A switch that would do nothing is refused where the stack wrote it.
+  if (explicitOn && !dicomPublished(d))
+    issues.push({
+      key: switchKey,
+      message:
+        `turns DICOM TLS on, but DICOM is not published (` +
+        (d.enabled
+          ? "`orthanc:orthanc.dicom.allowedCidrs` is empty"
+          : "`orthanc:orthanc.dicom.enabled` is false") +
+        `), so there is nothing to encrypt. Fix: list the modalities' networks ` +
+        `(\`pulumi config set --path 'orthanc:orthanc.dicom.allowedCidrs[0]' 10.20.0.0/16\`), or ${rm(switchKey)}.`,
+    });
+  if (given("orthanc.dicom.tls.allowPlaintext") && t.allowPlaintext && on)
+    issues.push({
+      key: key("allowPlaintext"),
+      message: `accepts DICOM in clear text, but DICOM TLS is on, so it does nothing. Fix: ${rm(key("allowPlaintext"))}.`,
+    });
+
+  // Where the certificate comes from.
+  if (target === "aws") {
+    for (const leaf of ["certificate", "privateKey", "clientCertificates"] as const)
+      if (given(`orthanc.dicom.tls.${leaf}`))
+        issues.push({
+          key: key(leaf),
+          message:
+            `is not used on the aws target: DICOM TLS ends at the network load balancer, with the ACM certificate of the DICOM name` +
+            (leaf === "clientCertificates"
+              ? ", and a network load balancer cannot ask modalities for client certificates"
+              : "") +
+            `. Fix: ${rm(key(leaf))}.`,
+        });
+    if (explicitOn && dicomPublished(d) && !managedCertificateFor(s, target))
+      issues.push({
+        key: switchKey,
+        message:
+          `needs a certificate for the DICOM name (from ACM), issued only with a domain and HTTPS, but ` +
+          (s.dns.name ? "`orthanc:tls.enabled` is false" : "`orthanc:dns.name` is not set") +
+          `. Fix: ` +
+          (s.dns.name
+            ? rm("orthanc:tls.enabled")
+            : "`pulumi config set --path 'orthanc:dns.name' pacs.example.org` (with dns.zoneId; DICOM then gets dicom.pacs.example.org)") +
+          `, or ${rm(switchKey)}.`,
+      });
+    return issues;
+  }
+  if (Boolean(t.certificate) !== Boolean(t.privateKey)) {
+    const missing = t.certificate ? "privateKey" : "certificate";
+    issues.push({
+      key: key(missing),
+      message:
+        `is missing: a certificate and its private key come together (\`${key("certificate")}\` and \`${key("privateKey")}\`). ` +
+        `Fix: ` +
+        (missing === "privateKey"
+          ? `\`pulumi config set --secret --path '${key("privateKey")}' < dicom.key\``
+          : `\`pulumi config set --path '${key("certificate")}' < dicom.crt\``) +
+        `, or remove the other.`,
+    });
+  }
+  if (on && !t.certificate && !managedCertificateFor(s, target))
+    issues.push({
+      key: switchKey,
+      message:
+        `turns DICOM TLS on, but there is no certificate: none is given and there is no name to issue one for (` +
+        (target === "docker" ? "`orthanc:dns.name`" : "`orthanc:dns.dicomName`") +
+        `). Fix: \`pulumi config set --path '${target === "docker" ? "orthanc:dns.name' pacs.example.org" : "orthanc:dns.dicomName' dicom.pacs.example.org"}\`, ` +
+        `or give one with \`pulumi config set --path '${key("certificate")}' < dicom.crt\` and \`pulumi config set --secret --path '${key("privateKey")}' < dicom.key\`.`,
+    });
+  if (!on)
+    for (const leaf of ["certificate", "privateKey", "clientCertificates"] as const)
+      if (given(`orthanc.dicom.tls.${leaf}`))
+        issues.push({
+          key: key(leaf),
+          message:
+            `is for DICOM TLS, which is off (` +
+            (!dicomPublished(d) ? "DICOM is not published" : `\`${switchKey}\` is false`) +
+            `), so it would do nothing. Fix: ${rm(key(leaf))}` +
+            (dicomPublished(d) ? `, or ${rm(switchKey)} to turn DICOM TLS on.` : "."),
+        });
+  return issues;
 }
 
 /** The rules that guard `orthanc:orthanc`. */
@@ -378,4 +586,21 @@ export const orthancRules = [
         }
       : undefined,
   ),
+
+  // DICOM over TLS; after the rules above, so a wide-open allowlist is named for that first.
+  rule(
+    { sections: ["orthanc", "dns", "tls"], targets: ["docker", "kubernetes"] },
+    (s, target, given) => dicomTlsIssues(s, target, given),
+  ),
+  rule({ sections: ["orthanc", "dns", "tls", "aws"], targets: ["aws"] }, (s, target, given) => {
+    const issues = dicomTlsIssues(s, target, given, s.aws.dicomTls);
+    if (given("aws.dicomTls") && given("orthanc.dicom.tls.enabled"))
+      issues.push({
+        key: "orthanc:aws.dicomTls",
+        message:
+          `is the former name of \`orthanc:orthanc.dicom.tls.enabled\`, which the stack sets too; one switch, one key. ` +
+          `Fix: \`pulumi config rm --path 'orthanc:aws.dicomTls'\`.`,
+      });
+    return issues;
+  }),
 ];

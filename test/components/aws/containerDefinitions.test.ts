@@ -100,7 +100,12 @@ test("container definitions: secrets only through `secrets`, Orthanc non-root af
     essential: true,
     user: "999:999",
     dependsOn: [{ containerName: "config", condition: "SUCCESS" }],
-    environment: [{ name: "TCP_NODELAY", value: "1" }],
+    environment: [
+      { name: "TCP_NODELAY", value: "1" },
+      // The entrypoint would write /etc/hostid, which the read-only root refuses.
+      { name: "GENERATE_HOST_ID_IF_MISSING", value: "false" },
+    ],
+    readonlyRootFilesystem: true,
     secrets: [],
     portMappings: [
       { containerPort: 8042, protocol: "tcp" },
@@ -111,8 +116,27 @@ test("container definitions: secrets only through `secrets`, Orthanc non-root af
   expect(orthanc.mountPoints).toEqual([
     { sourceVolume: "orthanc-config", containerPath: "/etc/orthanc", readOnly: true },
     { sourceVolume: "orthanc-secrets", containerPath: "/run/secrets", readOnly: true },
+    { sourceVolume: "orthanc-tmp", containerPath: "/tmp" },
+    { sourceVolume: "orthanc-plugins", containerPath: "/run/orthanc/plugins" },
     { sourceVolume: "orthanc-storage", containerPath: "/var/lib/orthanc/db" },
   ]);
+  // The init container writes only into task volumes, and hands Orthanc its writable folders
+  // (a task volume is created root-owned 0755, on Fargate and on EC2).
+  expect(init.readonlyRootFilesystem).toBe(true);
+  expect(init.mountPoints).toEqual([
+    { sourceVolume: "orthanc-config", containerPath: "/etc/orthanc" },
+    { sourceVolume: "orthanc-secrets", containerPath: "/run/secrets" },
+    { sourceVolume: "orthanc-tmp", containerPath: "/tmp" },
+    { sourceVolume: "orthanc-plugins", containerPath: "/run/orthanc/plugins" },
+  ]);
+  expect(init.command![0].split("\n").slice(0, 4)).toEqual([
+    "set -eu",
+    "chown 999:999 /tmp",
+    "chown 999:999 /run/orthanc/plugins",
+    "umask 0277",
+  ]);
+  expect(launchTypeViolations([init, orthanc], "FARGATE")).toEqual([]);
+  expect(launchTypeViolations([init, orthanc], "EC2")).toEqual([]);
   expect(orthanc.healthCheck?.command).toEqual([
     "CMD",
     "/probes/test-aliveness.py",

@@ -84,6 +84,7 @@ describe("EcsService", () => {
     expect(defs[1].environment).toEqual([
       { name: "TCP_NODELAY", value: "1" },
       { name: "POSTGRESQL_PLUGIN_ENABLED", value: "true" },
+      { name: "GENERATE_HOST_ID_IF_MISSING", value: "false" },
     ]);
     for (const d of defs) expect(d.logConfiguration.options["awslogs-group"]).toBe("pacs-logs");
   });
@@ -96,9 +97,12 @@ describe("EcsService", () => {
       cpu: "1024",
       memory: "2048",
     });
+    // Task volumes without `host`: the task's own storage, on Fargate and EC2 alike.
     expect(task.volumes).toEqual([
       { name: "orthanc-config" },
       { name: "orthanc-secrets" },
+      { name: "orthanc-tmp" },
+      { name: "orthanc-plugins" },
       {
         name: "orthanc-storage",
         efsVolumeConfiguration: {
@@ -178,7 +182,12 @@ describe("EcsService", () => {
       enableExecuteCommand: true,
     });
     const task = only(p, "aws:ecs/taskDefinition:TaskDefinition").inputs;
-    expect(task.volumes).toEqual([{ name: "orthanc-config" }, { name: "orthanc-secrets" }]);
+    expect(task.volumes).toEqual([
+      { name: "orthanc-config" },
+      { name: "orthanc-secrets" },
+      { name: "orthanc-tmp" },
+      { name: "orthanc-plugins" },
+    ]);
     const defs = JSON.parse(task.containerDefinitions);
     expect(defs[0].secrets.map((s: { name: string }) => s.name)).toEqual([
       "ORTHANC_CREDENTIALS_JSON",

@@ -27,6 +27,7 @@ describe("Ingress", () => {
           webName: "pacs.example.org",
           dicomName: "dicom.example.org",
         },
+        accessLogBucket: "pacs-access-logs-a1b2c3d",
       });
       return {
         webUrl: i.webUrl,
@@ -153,6 +154,42 @@ describe("Ingress", () => {
       webUrl: "https://pacs.example.org/",
       dicomHost: "dicom.example.org",
     });
+  });
+
+  test("access logs: the web balancer's under web/, the DICOM balancer's (a TLS listener) under dicom/", () => {
+    const logs = plan.resources
+      .filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer")
+      .map((r) => [r.name, r.inputs.accessLogs])
+      .sort(byJson);
+    expect(logs).toEqual([
+      ["pacs-dicom", { bucket: "pacs-access-logs-a1b2c3d", prefix: "dicom", enabled: true }],
+      ["pacs-web", { bucket: "pacs-access-logs-a1b2c3d", prefix: "web", enabled: true }],
+    ]);
+  });
+
+  test("a DICOM balancer with a plain TCP listener writes no access log (NLBs log TLS only)", async () => {
+    const p = await planOf("test", "aws-part", async () => {
+      const { Ingress } = await import("../../../components/aws/ingress");
+      const i = new Ingress("pacs", {
+        ...base,
+        dicom: { port: 4242, tls: false },
+        dns: {
+          zoneId: "Z0123456789ABC",
+          webName: "pacs.example.org",
+          dicomName: "dicom.example.org",
+        },
+        accessLogBucket: "pacs-access-logs-a1b2c3d",
+      });
+      return { webUrl: i.webUrl };
+    });
+    const logs = p.resources
+      .filter((r) => r.type === "aws:lb/loadBalancer:LoadBalancer")
+      .map((r) => [r.name, r.inputs.accessLogs])
+      .sort(byJson);
+    expect(logs).toEqual([
+      ["pacs-dicom", undefined],
+      ["pacs-web", { bucket: "pacs-access-logs-a1b2c3d", prefix: "web", enabled: true }],
+    ]);
   });
 
   test("without a domain: plain HTTP forwarded (with a warning), no certificate, no records; no DICOM balancer unless asked", async () => {

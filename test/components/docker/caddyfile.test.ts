@@ -13,6 +13,7 @@ describe("rendered documents", () => {
         acmeStaging: false,
         upstream: "orthanc:8042",
         corsOrigins: ["https://viewer.example.org"],
+        accessLog: { file: "/data/access.log", retentionDays: 365 },
       },
     ],
     [
@@ -21,6 +22,7 @@ describe("rendered documents", () => {
         acmeStaging: false,
         upstream: "orthanc:8042 orthanc-local-2-orthanc:8042",
         corsOrigins: [],
+        accessLog: { file: "/data/access.log", retentionDays: 30 },
       },
     ],
   ])("Caddyfile %s", (_name, proxy) => {

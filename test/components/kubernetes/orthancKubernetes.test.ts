@@ -93,6 +93,127 @@ describe("OrthancKubernetes", () => {
     expect(record.parent).toBe(ofType(p, "orthanc:kubernetes:OrthancKubernetes")[0].urn);
   });
 
+  describe("DICOM TLS", () => {
+    const published = { orthanc: { ...base.orthanc, dicomAllowedCidrs: ["192.0.2.0/24"] } };
+    const custom = (p: Plan) =>
+      Object.fromEntries(
+        p.resources
+          .filter((r) => r.type.startsWith("kubernetes:cert-manager.io/v1:"))
+          .map((r) => [r.name, { kind: (r.inputs as R["inputs"]).kind, deps: r.dependencies }]),
+      );
+    const deployment = (p: Plan) => ofType(p, "kubernetes:apps/v1:Deployment")[0];
+    const urn = (p: Plan, name: string) => p.resources.find((r) => r.name === name)!.urn;
+
+    test("a CA of the namespace's own: self-signed Issuer -> CA Certificate -> CA Issuer -> DICOM Certificate, the pod mounts it and waits for it", async () => {
+      const p = await plan({ ...published, dicomTls: { hostName: "dicom.example.org" } });
+      expect(custom(p)).toEqual({
+        "pacs-dicom-selfsigned": { kind: "Issuer", deps: [] },
+        "pacs-dicom-ca": { kind: "Certificate", deps: [urn(p, "pacs-dicom-selfsigned")] },
+        "pacs-dicom-ca-issuer": { kind: "Issuer", deps: [urn(p, "pacs-dicom-ca")] },
+        "pacs-dicom-tls": { kind: "Certificate", deps: [urn(p, "pacs-dicom-ca-issuer")] },
+      });
+      const certificate = ofType(p, "kubernetes:cert-manager.io/v1:Certificate").find(
+        (r) => r.name === "pacs-dicom-tls",
+      )!;
+      expect(certificate.inputs.spec.dnsNames).toEqual(["dicom.example.org"]);
+      expect(certificate.inputs.spec.issuerRef).toEqual({
+        name: "orthanc-dicom-ca",
+        kind: "Issuer",
+        group: "cert-manager.io",
+      });
+      const d = deployment(p);
+      expect(d.dependencies).toContain(urn(p, "pacs-dicom-tls"));
+      const pod = d.inputs.spec.template.spec;
+      expect(pod.volumes.find((v: { name: string }) => v.name === "dicom-tls")).toEqual({
+        name: "dicom-tls",
+        projected: {
+          defaultMode: 0o400,
+          sources: [
+            {
+              secret: {
+                name: "orthanc-dicom-tls",
+                items: [
+                  { key: "tls.crt", path: "orthanc-dicom-tls.crt" },
+                  { key: "tls.key", path: "orthanc-dicom-tls.key" },
+                  { key: "tls.crt", path: "orthanc-dicom-tls-trusted.crt" },
+                ],
+              },
+            },
+          ],
+        },
+      });
+      const mounts = pod.containers[0].volumeMounts.filter(
+        (m: { name: string }) => m.name === "dicom-tls",
+      );
+      expect(
+        mounts.map((m: { mountPath: string; readOnly: boolean }) => [m.mountPath, m.readOnly]),
+      ).toEqual([
+        ["/run/secrets/orthanc-dicom-tls.crt", true],
+        ["/run/secrets/orthanc-dicom-tls.key", true],
+        ["/run/secrets/orthanc-dicom-tls-trusted.crt", true],
+      ]);
+      // The pod runs as uid 999 (restricted), so the 0400 files are Orthanc's alone.
+      expect(pod.securityContext.runAsUser).toBe(999);
+      const config = ofType(p, "kubernetes:core/v1:ConfigMap").find(
+        (r) => r.inputs.metadata.name === "orthanc-config",
+      )!;
+      expect(JSON.parse(config.inputs.data["orthanc.json"])).toMatchObject({
+        DicomTlsEnabled: true,
+        DicomTlsRemoteCertificateRequired: false,
+      });
+    });
+
+    test("the hospital's ClusterIssuer: only the DICOM Certificate, issued by it", async () => {
+      const p = await plan({
+        ...published,
+        dicomTls: { hostName: "dicom.example.org", issuer: "hospital-ca" },
+      });
+      expect(custom(p)).toEqual({ "pacs-dicom-tls": { kind: "Certificate", deps: [] } });
+      expect(
+        ofType(p, "kubernetes:cert-manager.io/v1:Certificate")[0].inputs.spec.issuerRef,
+      ).toEqual({ name: "hospital-ca", kind: "ClusterIssuer", group: "cert-manager.io" });
+    });
+
+    test("a given pair and client CAs: TLS Secrets of the program's own, mutual TLS, no cert-manager", async () => {
+      const p = await plan({
+        ...published,
+        dicomTls: {
+          provided: { certificate: "CERT", privateKey: pulumi.secret("KEY") },
+          clientCertificates: "CAS",
+        },
+      });
+      expect(custom(p)).toEqual({});
+      const secrets = Object.fromEntries(
+        ofType(p, "kubernetes:core/v1:Secret").map((r) => [r.inputs.metadata.name, r.inputs]),
+      );
+      expect(secrets["orthanc-dicom-tls"].type).toBe("kubernetes.io/tls");
+      expect(secrets["orthanc-dicom-tls"].stringData).toBe("[secret]");
+      // @pulumi/kubernetes keeps every Secret's data secret, the CA bundle too.
+      expect(secrets["orthanc-dicom-clients"].stringData).toBe("[secret]");
+      const volume = deployment(p).inputs.spec.template.spec.volumes.find(
+        (v: { name: string }) => v.name === "dicom-tls",
+      );
+      expect(volume.projected.sources[1]).toEqual({
+        secret: {
+          name: "orthanc-dicom-clients",
+          items: [{ key: "ca.crt", path: "orthanc-dicom-tls-trusted.crt" }],
+        },
+      });
+      const config = ofType(p, "kubernetes:core/v1:ConfigMap").find(
+        (r) => r.inputs.metadata.name === "orthanc-config",
+      )!;
+      expect(JSON.parse(config.inputs.data["orthanc.json"]).DicomTlsRemoteCertificateRequired).toBe(
+        true,
+      );
+    });
+
+    test("unpublished DICOM: no certificate, nothing mounted", async () => {
+      const p = await plan({ dicomTls: { hostName: "dicom.example.org" } });
+      expect(custom(p)).toEqual({});
+      expect(JSON.stringify(deployment(p).inputs)).not.toContain("dicom-tls");
+    });
+  });
+
   test("half a pair of S3 keys is refused, in the component's words", async () => {
     await expect(
       plan({

@@ -174,6 +174,29 @@ describe("orthanc.json", () => {
     });
   });
 
+  test("DICOM TLS: every file by the image's path, a client certificate required only for mutual TLS; nothing without it", () => {
+    const files = {
+      DicomTlsEnabled: true,
+      DicomTlsCertificate: "/run/secrets/orthanc-dicom-tls.crt",
+      DicomTlsPrivateKey: "/run/secrets/orthanc-dicom-tls.key",
+      DicomTlsTrustedCertificates: "/run/secrets/orthanc-dicom-tls-trusted.crt",
+    };
+    const json = (tls?: { mutual: boolean }) =>
+      renderOrthancJson({ ...base, dicom: { ...base.dicom, tls } });
+    const pick = (j: JsonObject) =>
+      Object.fromEntries(Object.entries(j).filter(([k]) => k.startsWith("DicomTls")));
+    expect(pick(json({ mutual: false }))).toEqual({
+      ...files,
+      DicomTlsRemoteCertificateRequired: false,
+    });
+    expect(pick(json({ mutual: true }))).toEqual({
+      ...files,
+      DicomTlsRemoteCertificateRequired: true,
+    });
+    // Off (or ended in front of Orthanc): Orthanc's default, plain DICOM, no key of the kind.
+    expect(pick(json(undefined))).toEqual({});
+  });
+
   test("never contains a secret", () => {
     const text = JSON.stringify(renderOrthancJson(base));
     for (const s of ["admin-pw", "probe-pw", "db-pw"]) expect(text).not.toContain(s);

@@ -166,3 +166,35 @@ describe("orthanc:aws, checked against the platform", () => {
     );
   });
 });
+
+describe("orthanc:aws.accessLogRetentionDays", () => {
+  const aws = (accessLogRetentionDays?: number) => ({
+    target: "aws",
+    aws: { region: "eu-west-1", accessLogRetentionDays },
+    tls: { allowPlainHttp: true },
+  });
+  test("keeps the access trail a year by default, or the days given within 30 to 3653", () => {
+    const days = (n?: number) =>
+      (parseConfig(aws(n)) as { aws: { accessLogRetentionDays: number } }).aws
+        .accessLogRetentionDays;
+    expect(days()).toBe(365);
+    expect(days(30)).toBe(30);
+    expect(days(2192)).toBe(2192);
+    expect(days(3653)).toBe(3653);
+  });
+  testRejections([
+    [
+      "a trail shorter than a month",
+      aws(7),
+      "orthanc:aws.accessLogRetentionDays",
+      /must be at least 30, got 7\. Fix: `pulumi config set --path 'orthanc:aws.accessLogRetentionDays' 30`/,
+    ],
+    [
+      "more than ten years",
+      aws(4000),
+      "orthanc:aws.accessLogRetentionDays",
+      /must be at most 3653, got 4000\. Fix: `pulumi config set --path 'orthanc:aws.accessLogRetentionDays' 3653`/,
+    ],
+    ["part of a day", aws(90.5), "orthanc:aws.accessLogRetentionDays", /expected int, got 90\.5/],
+  ]);
+});

@@ -190,3 +190,77 @@ describe("orthanc:docker, checked against the host", () => {
     ]);
   });
 });
+
+describe("orthanc:docker.accessLogRetentionDays", () => {
+  const docker = (accessLogRetentionDays?: number) => ({
+    target: "docker",
+    docker: { accessLogRetentionDays },
+  });
+  test("keeps the proxy's rolled access logs a year by default, or the days given within 30 to 3653", () => {
+    const days = (n?: number) =>
+      (parseConfig(docker(n)) as { docker: { accessLogRetentionDays: number } }).docker
+        .accessLogRetentionDays;
+    expect(days()).toBe(365);
+    expect(days(30)).toBe(30);
+    expect(days(3653)).toBe(3653);
+  });
+  testRejections([
+    [
+      "a trail shorter than a month",
+      docker(1),
+      "orthanc:docker.accessLogRetentionDays",
+      /must be at least 30, got 1\. Fix: `pulumi config set --path 'orthanc:docker.accessLogRetentionDays' 30`/,
+    ],
+    [
+      "more than ten years",
+      docker(36500),
+      "orthanc:docker.accessLogRetentionDays",
+      /must be at most 3653, got 36500\./,
+    ],
+  ]);
+});
+
+describe("orthanc:docker.resources", () => {
+  test("defaults: a memory limit for every part", () => {
+    const cfg = parseConfig({ target: "docker" });
+    if (cfg.target !== "docker") throw new Error("expected the docker target");
+    expect(cfg.docker.resources).toEqual({
+      orthancMemoryMiB: 2048,
+      postgresMemoryMiB: 1024,
+      proxyMemoryMiB: 256,
+      dicomGateMemoryMiB: 128,
+      backupMemoryMiB: 512,
+    });
+  });
+
+  testRejections([
+    [
+      "Orthanc's limit under its tmpfs folders plus room for itself",
+      { target: "docker", docker: { resources: { orthancMemoryMiB: 1024 } } },
+      "orthanc:docker.resources.orthancMemoryMiB",
+      /at least 1280/,
+    ],
+    [
+      "a limit that is not a whole number of MiB",
+      { target: "docker", docker: { resources: { proxyMemoryMiB: 128.5 } } },
+      "orthanc:docker.resources.proxyMemoryMiB",
+      /expected int, got 128\.5\. Fix: `pulumi config set --path .orthanc:docker\.resources\.proxyMemoryMiB. <int>`/,
+    ],
+    [
+      "an unknown part",
+      { target: "docker", docker: { resources: { caddyMemoryMiB: 128 } } },
+      "orthanc:docker.resources.caddyMemoryMiB",
+      /./,
+    ],
+    [
+      "the PostgreSQL container's limit with SQLite (no such container)",
+      {
+        target: "docker",
+        database: { engine: "sqlite" },
+        docker: { resources: { postgresMemoryMiB: 2048 } },
+      },
+      "orthanc:docker.resources.postgresMemoryMiB",
+      /would do nothing\. Fix: `pulumi config rm --path 'orthanc:docker\.resources\.postgresMemoryMiB'`/,
+    ],
+  ]);
+});

@@ -43,9 +43,10 @@ function deployment({ plan, registrations: resources, config: raw }: Planned): D
         unknown
       >;
   }
-  const orthanc = Object.values(containers).find((c) => String(c.name).endsWith("-orthanc"))!;
+  // Uploaded into the first replica's files container, whose volumes Orthanc mounts.
+  const files = Object.values(containers).find((c) => String(c.name).endsWith("-orthanc-files"))!;
   const credentials = JSON.parse(
-    (orthanc.uploads as { file: string; content: string }[]).find((u) =>
+    (files.uploads as { file: string; content: string }[]).find((u) =>
       u.file.endsWith("orthanc-credentials.json"),
     )!.content,
   );

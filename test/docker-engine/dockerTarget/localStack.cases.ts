@@ -196,6 +196,89 @@ export function localStack(): void {
     expect(id.output.trim()).toBe("999");
   });
 
+  test("Orthanc serves from a read-only root: / refuses a write, its tmpfs folders take one, /etc/hostid is untouched", async () => {
+    const o = "orthanc-local-orthanc";
+    const program = d.containers[o];
+    const { HostConfig } = await connect().getContainer(o).inspect();
+    expect(HostConfig.ReadonlyRootfs).toBe(true);
+    expect(HostConfig.Tmpfs).toEqual(program.tmpfs);
+    const root = await execIn(o, ["sh", "-c", "echo x > /probe"]);
+    expect(root.exitCode).not.toBe(0);
+    expect(root.output).toMatch(/Read-only file system/);
+    const etc = await execIn(o, ["sh", "-c", "echo x > /etc/orthanc/probe"]);
+    expect(etc.exitCode).not.toBe(0);
+    const tmp = await execIn(o, [
+      "sh",
+      "-c",
+      "echo x > /tmp/probe && cat /tmp/probe && rm /tmp/probe",
+    ]);
+    expect(tmp).toEqual({ exitCode: 0, output: "x\n" });
+    // Sizes (1K blocks) and file systems as the program asked: 512 MiB and 256 MiB of tmpfs.
+    const df = await execIn(o, [
+      "df",
+      "-k",
+      "--output=fstype,size",
+      "/tmp",
+      "/run/orthanc/plugins",
+    ]);
+    expect(
+      df.output
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/)),
+    ).toEqual([
+      ["tmpfs", "524288"],
+      ["tmpfs", "262144"],
+    ]);
+    // GENERATE_HOST_ID_IF_MISSING=false: the image's own host id, never rewritten.
+    expect((await execIn(o, ["cat", "/etc/hostid"])).output.trim()).toBe("not-generated");
+  });
+
+  test("the plugins are copies on the plugin tmpfs (another file system), and Orthanc loaded them from there", async () => {
+    const o = "orthanc-local-orthanc";
+    const listing = await execIn(o, [
+      "find",
+      "/run/orthanc/plugins",
+      "-mindepth",
+      "1",
+      "-printf",
+      "%y %f\n",
+    ]);
+    const entries = listing.output.trim().split("\n").sort();
+    expect(entries).toEqual([
+      "f libOrthancDicomWeb.so",
+      "f libOrthancGdcm.so",
+      "f libOrthancPostgreSQLIndex.so",
+      "f libOrthancPostgreSQLStorage.so",
+    ]);
+    const plugins = await http(`${base}/plugins`, { auth: d.admin });
+    expect(plugins.status).toBe(200);
+    expect(JSON.parse(plugins.body)).toEqual(
+      expect.arrayContaining(["dicom-web", "gdcm", "postgresql-index"]),
+    );
+  });
+
+  test("docker inspect shows each container's memory limit as the program specified, no swap beyond it; the kernel enforces it", async () => {
+    const running = Object.values(d.containers).filter((c) => c.start !== false);
+    expect(running.length).toBe(4);
+    for (const c of running) {
+      const { HostConfig } = await connect().getContainer(String(c.name)).inspect();
+      expect({ name: c.name, memory: HostConfig.Memory, swap: HostConfig.MemorySwap }).toEqual({
+        name: c.name,
+        memory: Number(c.memory) * 1024 * 1024,
+        swap: Number(c.memorySwap) * 1024 * 1024,
+      });
+    }
+    expect(d.containers["orthanc-local-orthanc"].memory).toBe(2048);
+    const limit = await execIn("orthanc-local-orthanc", [
+      "sh",
+      "-c",
+      "cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]);
+    expect(limit.output.trim()).toBe(String(2048 * 1024 * 1024));
+  });
+
   test("the backup container writes a dump that restores into a fresh database with every instance, and the README's restore procedure works", async () => {
     for (const patientId of ["BACKUP-1", "BACKUP-2"]) {
       const { file } = makeInstance({ patientId });
@@ -340,7 +423,7 @@ export function localStack(): void {
     expect(await instanceCount(base, d.admin)).toBe(count);
   }, 300_000);
 
-  test("day 2: a new Orthanc image tag replaces exactly the Orthanc container, and the data and password survive", async () => {
+  test("day 2: a new Orthanc image tag replaces exactly the Orthanc container (and its files container), and the data and password survive", async () => {
     const count = await instanceCount(base, d.admin);
     const next = await planShipped("local", { orthanc: { image: { tag: "26.9.0" } } });
     standInImages(imageRefs(next));
@@ -348,7 +431,7 @@ export function localStack(): void {
       runId,
       localImage: (ref) => ref,
     });
-    expect(replaced).toEqual(["orthanc-local-orthanc"]);
+    expect(replaced).toEqual(["orthanc-local-orthanc-files", "orthanc-local-orthanc"]);
     const image = (await connect().getContainer("orthanc-local-orthanc").inspect()).Config.Image;
     expect(image).toBe(`${MIRROR}/orthancteam/orthanc:26.9.0`);
     await waitHealthy("orthanc-local-orthanc", 180_000);

@@ -51,7 +51,7 @@ export function sqliteUpgrade(): void {
     standInImages(imageRefs(next));
     expect(
       await replaceChanged(d.resources, next.resources, { runId, localImage: (ref) => ref }),
-    ).toEqual(["orthanc-sqlite-orthanc"]);
+    ).toEqual(["orthanc-sqlite-orthanc-files", "orthanc-sqlite-orthanc"]);
     await waitHealthy("orthanc-sqlite-orthanc", 180_000);
     expect(await instanceCount(base, next.admin)).toBe(2);
     d = next;

@@ -5,12 +5,15 @@ import { ConfigMap, PersistentVolumeClaim, Service } from "kubernetes-models/v1"
 import {
   postgresBackupClaim,
   postgresBackupCronJob,
+  postgresHbaConfigMap,
   postgresScripts,
   postgresScriptsConfigMap,
   postgresService,
   postgresStatefulSet,
+  tlsReloadScript,
 } from "../../../../components/kubernetes/manifests/postgres";
 import { roleScript, startScript } from "../../../../components/shared/postgresRole";
+import { postgresHbaConf } from "../../../../components/shared/postgresTls";
 import { Any, validate } from "./helpers";
 
 const ss0 = () => ({
@@ -24,14 +27,32 @@ const ss0 = () => ({
   user: "orthanc",
   appRole: "orthanc_app",
   appSecretName: "pacs-postgres-app",
+  tlsSecretName: "pacs-postgres-tls",
 });
 
 describe("PostgreSQL StatefulSet", () => {
   const ss = postgresStatefulSet(ss0()) as Any;
+  const pod = ss.spec.template.spec;
+  const [server, reload] = pod.containers;
 
-  test("is valid, with its Service", () => {
+  test("is valid, with its Service and its client authentication rules", () => {
     validate(StatefulSet, ss);
     validate(Service, postgresService({ name: "pacs", namespace: "orthanc" }));
+    const hba = postgresHbaConfigMap({ name: "pacs", namespace: "orthanc" }) as Any;
+    validate(ConfigMap, hba);
+    expect(hba.metadata.name).toBe("pacs-postgres-hba");
+    expect(hba.data).toEqual({ "pg_hba.conf": postgresHbaConf() });
+  });
+
+  test("its emptyDirs are sized: socket and lock files, and the entrypoint's /tmp", () => {
+    expect(
+      ss.spec.template.spec.volumes
+        .filter((v: Any) => v.emptyDir)
+        .map((v: Any) => [v.name, v.emptyDir]),
+    ).toEqual([
+      ["run", { sizeLimit: "16Mi" }],
+      ["tmp", { sizeLimit: "64Mi" }],
+    ]);
   });
 
   test("the dumps' volume is valid, twice the data's size, in the same StorageClass", () => {
@@ -70,10 +91,68 @@ describe("PostgreSQL StatefulSet", () => {
     });
   });
 
-  test("the Docker target's server settings, as args to the wrapper that runs the image's entrypoint; durability untouched", () => {
-    const c = ss.spec.template.spec.containers[0];
-    expect(c.command).toEqual(["/bin/bash", "/usr/local/lib/orthanc/postgres-start.sh"]);
-    expect(c.args).toEqual(["postgres", "-c", "max_connections=100", "-c", "shared_buffers=256MB"]);
+  test("the Docker target's server settings and TLS, as args to the wrapper that runs the image's entrypoint; durability untouched", () => {
+    expect(server.command).toEqual(["/bin/bash", "/usr/local/lib/orthanc/postgres-start.sh"]);
+    expect(server.args).toEqual([
+      "postgres",
+      ...["-c", "max_connections=100", "-c", "shared_buffers=256MB"],
+      ...["-c", "ssl=on"],
+      ...["-c", "ssl_cert_file=/etc/postgresql/tls/tls.crt"],
+      ...["-c", "ssl_key_file=/etc/postgresql/tls/tls.key"],
+      ...["-c", "ssl_min_protocol_version=TLSv1.2"],
+      ...["-c", "hba_file=/etc/postgresql/hba/pg_hba.conf"],
+    ]);
+  });
+
+  test("mounts the certificate (key readable by root and the pod's group only) and the rules, read-only", () => {
+    expect(pod.securityContext).toMatchObject({ runAsUser: 999, fsGroup: 999 });
+    expect(pod.volumes.slice(-2)).toEqual([
+      {
+        name: "tls",
+        secret: {
+          secretName: "pacs-postgres-tls",
+          defaultMode: 0o440,
+          items: [
+            { key: "tls.crt", path: "tls.crt" },
+            { key: "tls.key", path: "tls.key" },
+          ],
+        },
+      },
+      {
+        name: "hba",
+        configMap: {
+          name: "pacs-postgres-hba",
+          items: [{ key: "pg_hba.conf", path: "pg_hba.conf" }],
+        },
+      },
+    ]);
+    expect(server.volumeMounts.slice(-2)).toEqual([
+      { name: "tls", mountPath: "/etc/postgresql/tls", readOnly: true },
+      { name: "hba", mountPath: "/etc/postgresql/hba", readOnly: true },
+    ]);
+  });
+
+  test("a renewed certificate is reloaded by a container sharing the pod's processes, without a restart", () => {
+    expect(pod.shareProcessNamespace).toBe(true);
+    expect(reload).toMatchObject({
+      name: "tls-reload",
+      image: "postgres:16.10-bookworm",
+      command: ["/bin/sh", "-c", tlsReloadScript()],
+      env: [
+        { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+        { name: "TLS_DIR", value: "/etc/postgresql/tls" },
+        { name: "HBA_FILE", value: "/etc/postgresql/hba/pg_hba.conf" },
+        { name: "CHECK_SECONDS", value: "300" },
+      ],
+      volumeMounts: [
+        { name: "data", mountPath: "/var/lib/postgresql/data", readOnly: true },
+        { name: "tls", mountPath: "/etc/postgresql/tls", readOnly: true },
+        { name: "hba", mountPath: "/etc/postgresql/hba", readOnly: true },
+      ],
+      securityContext: { readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    });
+    expect(tlsReloadScript()).toContain('pg_ctl reload -D "$PGDATA"');
+    expect(env(server).PGDATA).toBe(env(reload).PGDATA);
   });
 
   test("Orthanc's role at every start: the wrapper, the role script in the image's init folder, the role's password from its own Secret", () => {
@@ -126,6 +205,9 @@ describe("PostgreSQL StatefulSet", () => {
   });
 });
 
+const env = (c: Any): Record<string, string> =>
+  Object.fromEntries(c.env.map((e: Any) => [e.name, e.value]));
+
 describe("PostgreSQL backup CronJob", () => {
   const job = postgresBackupCronJob({
     name: "pacs",
@@ -134,6 +216,7 @@ describe("PostgreSQL backup CronJob", () => {
     secretName: "pacs-postgres",
     database: "orthanc",
     user: "orthanc",
+    tlsSecretName: "pacs-postgres-tls",
     claimName: "pacs-postgres-backups",
     schedule: "0 3 * * *",
     retentionDays: 14,
@@ -159,6 +242,31 @@ describe("PostgreSQL backup CronJob", () => {
       "PGHOST",
       "PGUSER",
       "PGDATABASE",
+      "PGSSLMODE",
+      "PGSSLROOTCERT",
     ]);
+  });
+
+  test("dumps over TLS, the server's certificate verified against the CA and the Service's name; only the CA certificate is mounted", () => {
+    expect(env(pod.containers[0])).toEqual({
+      PGHOST: "pacs-postgres",
+      PGUSER: "orthanc",
+      PGDATABASE: "orthanc",
+      PGSSLMODE: "verify-full",
+      PGSSLROOTCERT: "/run/secrets/postgres-ca/ca.crt",
+    });
+    expect(pod.containers[0].volumeMounts).toContainEqual({
+      name: "postgres-ca",
+      mountPath: "/run/secrets/postgres-ca",
+      readOnly: true,
+    });
+    expect(pod.volumes).toContainEqual({
+      name: "postgres-ca",
+      secret: {
+        secretName: "pacs-postgres-tls",
+        defaultMode: 0o444,
+        items: [{ key: "ca.crt", path: "ca.crt" }],
+      },
+    });
   });
 });

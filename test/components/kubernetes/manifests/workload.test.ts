@@ -19,6 +19,35 @@ import {
 } from "../../../../components/kubernetes/manifests/workload";
 import { Any, spec, validate } from "./helpers";
 
+describe("Orthanc Deployment with the StatefulSet's CA", () => {
+  const d = orthancDeployment({ ...spec, postgresCaSecretName: "pacs-postgres-tls" }) as Any;
+  const pod = d.spec.template.spec;
+  const c = pod.containers[0];
+
+  test("mounts only the CA certificate of the server's Secret and points libpq at it", () => {
+    validate(Deployment, d);
+    expect(pod.volumes).toContainEqual({
+      name: "postgres-ca",
+      secret: {
+        secretName: "pacs-postgres-tls",
+        defaultMode: 0o444,
+        items: [{ key: "ca.crt", path: "ca.crt" }],
+      },
+    });
+    expect(c.volumeMounts).toContainEqual({
+      name: "postgres-ca",
+      mountPath: "/etc/postgresql-ca",
+      readOnly: true,
+    });
+    expect(c.env).toContainEqual({ name: "PGSSLROOTCERT", value: "/etc/postgresql-ca/ca.crt" });
+  });
+
+  test("without it (CloudNativePG, external), nothing of the kind", () => {
+    const plain = orthancDeployment(spec) as Any;
+    expect(JSON.stringify(plain)).not.toMatch(/postgres-ca|PGSSLROOTCERT/);
+  });
+});
+
 describe("Orthanc Deployment", () => {
   const d = orthancDeployment(spec) as Any;
   const pod = d.spec.template.spec;
@@ -45,6 +74,18 @@ describe("Orthanc Deployment", () => {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       serviceAccountName: "pacs",
+    });
+  });
+
+  test("every emptyDir is sized for what is written there", () => {
+    expect(
+      Object.fromEntries(
+        pod.volumes.filter((v: Any) => v.emptyDir).map((v: Any) => [v.name, v.emptyDir]),
+      ),
+    ).toEqual({
+      tmp: { sizeLimit: "2Gi" },
+      plugins: { sizeLimit: "256Mi" },
+      hostid: { medium: "Memory", sizeLimit: "1Mi" },
     });
   });
 
@@ -113,7 +154,7 @@ describe("Orthanc Deployment", () => {
     });
     expect(multi.spec.template.spec.volumes.find((v: Any) => v.name === "storage")).toEqual({
       name: "storage",
-      emptyDir: {},
+      emptyDir: { sizeLimit: "64Mi" },
     });
     expect(
       multi.spec.template.spec.containers[0].volumeMounts.filter((m: Any) => m.name === "secrets"),

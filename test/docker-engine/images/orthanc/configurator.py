@@ -11,15 +11,18 @@ Reproduced:
 - refusal of legacy env names (HTTP_PORT, DICOM_PORT, NAME, PG_*, ...) and exit -3 (253) when
   authentication is on and there is no RegisteredUsers;
 - plugin switches (*_PLUGIN_ENABLED...: exactly "false" disables, a config section enables,
-  anything else enables); enabled plugins are linked into the plugin folder;
+  anything else enables); enabled plugins are hard-linked into the plugin folder, or copied when
+  it is another file system (/run/orthanc/plugins on a tmpfs);
 - VERBOSE_STARTUP "" or "true" prints the merged configuration; /tmp/orthanc.json (mode 0600).
 Not reproduced: files are read in sorted order (the official order within a folder is not
 defined); ORTHANC_PASSWORD; plugins Debian does not package (Explorer 2, Stone, OHIF, AWS S3,
 authorization, Python...) are reported and skipped; only the plugins listed in PLUGINS are known.
 """
+import errno
 import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -251,10 +254,6 @@ def main():
     merge(config, {"Plugins": [plugin_dir]}, "defaults:orthanc", overwrite=False)
     for plugin, (section, var, libs, defaults, how) in PLUGINS.items():
         enabled = plugin_enabled(config, section, var, how)
-        for lib in libs:
-            link = os.path.join(plugin_dir, lib)
-            if not enabled and os.path.islink(link):
-                os.remove(link)  # disabled since the last start of this container
         if not enabled:
             continue
         log("INFO", f"{plugin} is enabled")
@@ -267,13 +266,21 @@ def main():
                 print(f"stand-in: !!!!! {plugin} IS ENABLED BUT NOT LOADED: {LOUD[plugin]} !!!!!",
                       file=sys.stderr, flush=True)
             continue
+        # As the official configurator: a hard link, or a copy when the plugin folder is another
+        # file system (a tmpfs or volume at /run/orthanc/plugins): the copies take room there.
         for lib in libs:
-            link = os.path.join(plugin_dir, lib)
+            source = os.path.join(AVAILABLE, lib)
+            target = os.path.join(plugin_dir, lib)
             try:
-                if not os.path.lexists(link):
-                    os.symlink(os.path.join(AVAILABLE, lib), link)
+                if not os.path.isfile(target):
+                    try:
+                        os.link(source, target)
+                    except OSError as e:
+                        if e.errno != errno.EXDEV:
+                            raise
+                        shutil.copy(source, target)
             except OSError as e:
-                fail(f"failed to link {lib} into {plugin_dir}: {e}", 255)
+                fail(f"failed to install {lib} into {plugin_dir}: {e}", 255)
 
     if config.get("AuthenticationEnabled") and not config.get("RegisteredUsers"):
         fail("AuthenticationEnabled is true but no RegisteredUsers are defined: define users, "

@@ -3,8 +3,8 @@
 # script). Reproduces: /etc/hostid handling (FORCE_HOST_ID, GENERATE_HOST_ID_IF_MISSING), the
 # configurator run (stop on its error), VERBOSE_ENABLED / TRACE_ENABLED / NO_JOBS / LOGDIR /
 # LOGFILE / BEFORE_ORTHANC_STARTUP_SCRIPT, one argument (the configuration path), then
-# `exec Orthanc`. Differs: a non-writable /etc/hostid is skipped with a note (the official
-# script fails); no JAVA_PLUGIN_ENABLED, no LOGS_THREADNAMES_IN_CONTEXT (Orthanc 1.10 lacks it).
+# `exec Orthanc`. Like the official script, it fails when /etc/hostid must be written and cannot
+# be (a read-only root without GENERATE_HOST_ID_IF_MISSING=false). Differs: no JAVA_PLUGIN_ENABLED, no LOGS_THREADNAMES_IN_CONTEXT (Orthanc 1.10 lacks it).
 set -e
 
 if [ "$#" -ne 1 ]; then
@@ -20,12 +20,9 @@ elif [ -z "${GENERATE_HOST_ID_IF_MISSING:-}" ] || [ "$GENERATE_HOST_ID_IF_MISSIN
   if [ ! -f /etc/hostid ] || [ "$(cat /etc/hostid)" = not-generated ]; then
     # 8 hex digits, first one non-zero, like the official image's range 0x10000000-0xffffffff.
     host_id=$(od -An -N4 -tx4 /dev/urandom | tr -d ' \n' | sed 's/^0/1/')
-    if { : >>/etc/hostid; } 2>/dev/null; then
-      echo "Generating random hostid in /etc/hostid: $host_id"
-      echo "$host_id" >/etc/hostid
-    else
-      echo "stand-in: /etc/hostid is not writable, keeping it as it is"
-    fi
+    echo "Generating random hostid in /etc/hostid: $host_id"
+    # As in the official script: on a read-only root this fails, and errexit stops the start.
+    echo "$host_id" >/etc/hostid
   fi
 fi
 
