@@ -13,6 +13,7 @@ import {
   PROBE_COMMAND,
   READ_ONLY_ROOT_ENV,
 } from "../shared/orthancImage";
+import { roleScript } from "../shared/postgresRole";
 
 export const CONFIG_VOLUME = "orthanc-config";
 export const SECRETS_VOLUME = "orthanc-secrets";
@@ -67,6 +68,63 @@ export interface OrthancContainersArgs {
   readonly logGroup: string;
   readonly region: string;
   readonly memoryMiB: number;
+  /** RDS: the step that makes Orthanc's role own its database before Orthanc starts. */
+  readonly databaseRole?: DatabaseRoleArgs;
+}
+
+/** What the database-role container needs: the RDS it reaches and where the two passwords are. */
+export interface DatabaseRoleArgs {
+  /** The postgres image of the server's major version (its psql), pinned. */
+  readonly image: string;
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  /** The master user, and the RDS connection secret (JSON with `password`) that holds its password. */
+  readonly adminUser: string;
+  readonly adminSecretArn: string;
+  /** Orthanc's role, and the secret holding its password (a plain string). */
+  readonly appRole: string;
+  readonly appPasswordSecretArn: string;
+}
+
+/** uid:gid of `postgres` in the official postgres image. */
+export const POSTGRES_IMAGE_USER = "999:999";
+
+/**
+ * The database-role container: runs postgresRole.ts's script against RDS as the master user and
+ * exits. It alone receives the master password (from the RDS connection secret, through
+ * `secrets`); it runs as the image's unprivileged user without any capability on a read-only
+ * root (psql writes nothing; dash passes the script through a pipe).
+ */
+export function databaseRoleContainer(
+  a: DatabaseRoleArgs,
+  logConfiguration: ContainerDefinition["logConfiguration"],
+): ContainerDefinition {
+  return {
+    name: "db-role",
+    image: a.image,
+    essential: false,
+    user: POSTGRES_IMAGE_USER,
+    readonlyRootFilesystem: true,
+    linuxParameters: { capabilities: { drop: ["ALL"] } },
+    entryPoint: ["/bin/sh", "-c"],
+    command: [roleScript(a.appRole)],
+    environment: [
+      { name: "PGHOST", value: a.host },
+      { name: "PGPORT", value: String(a.port) },
+      { name: "PGDATABASE", value: a.database },
+      { name: "PGUSER", value: a.adminUser },
+      // rds.force_ssl refuses anything else; the image has no RDS CA to verify against.
+      { name: "PGSSLMODE", value: "require" },
+      { name: "PGCONNECT_TIMEOUT", value: "15" },
+      { name: "PGAPPNAME", value: "orthanc-db-role" },
+    ],
+    secrets: [
+      { name: "PGPASSWORD", valueFrom: `${a.adminSecretArn}:password::` },
+      { name: "ORTHANC_APP_PASSWORD", valueFrom: a.appPasswordSecretArn },
+    ],
+    logConfiguration,
+  };
 }
 
 /**
@@ -89,10 +147,11 @@ export function initScript(
   ].join("\n");
 }
 
-/** The init container and Orthanc; the same definitions serve Fargate and EC2. */
-export function orthancContainers(
-  a: OrthancContainersArgs,
-): [init: ContainerDefinition, orthanc: ContainerDefinition] {
+/**
+ * The init container, Orthanc and, on RDS, the database-role container; the same definitions
+ * serve Fargate and EC2.
+ */
+export function orthancContainers(a: OrthancContainersArgs): ContainerDefinition[] {
   const log = (prefix: string): ContainerDefinition["logConfiguration"] => ({
     logDriver: "awslogs",
     options: {
@@ -150,7 +209,10 @@ export function orthancContainers(
     image: a.image,
     essential: true,
     user: `${ORTHANC_UID}:${ORTHANC_UID}`,
-    dependsOn: [{ containerName: "config", condition: "SUCCESS" }],
+    dependsOn: [
+      { containerName: "config", condition: "SUCCESS" },
+      ...(a.databaseRole ? [{ containerName: "db-role", condition: "SUCCESS" as const }] : []),
+    ],
     // A read-only root, as on Kubernetes: the image writes only to /tmp and the plugin folder.
     readonlyRootFilesystem: true,
     environment: Object.entries({ ...a.environment, ...READ_ONLY_ROOT_ENV }).map(
@@ -177,7 +239,9 @@ export function orthancContainers(
     stopTimeout: 60,
     logConfiguration: log("orthanc"),
   };
-  return [init, orthanc];
+  return a.databaseRole
+    ? [init, orthanc, databaseRoleContainer(a.databaseRole, log("db-role"))]
+    : [init, orthanc];
 }
 
 /**

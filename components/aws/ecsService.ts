@@ -1,6 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { orthancContainers, STORAGE_VOLUME, TASK_VOLUMES } from "./containerDefinitions";
+import {
+  DatabaseRoleArgs,
+  orthancContainers,
+  STORAGE_VOLUME,
+  TASK_VOLUMES,
+} from "./containerDefinitions";
 import { Ec2Capacity } from "./ec2Capacity";
 import { s3PrefixPolicy, serviceRole } from "./iam";
 
@@ -37,6 +42,18 @@ export interface EcsServiceArgs {
         accessPointArn: pulumi.Input<string>;
       };
   readonly ecsExec: boolean;
+  /**
+   * RDS: Orthanc's role is made to own its database by a container that runs before Orthanc in
+   * every task, as the master user (`adminSecretArn`, the RDS connection secret).
+   */
+  readonly databaseRole?: Omit<
+    DatabaseRoleArgs,
+    "host" | "adminSecretArn" | "appPasswordSecretArn"
+  > & {
+    host: pulumi.Input<string>;
+    adminSecretArn: pulumi.Input<string>;
+    appPassword: pulumi.Output<string>;
+  };
   /** Fargate, or EC2 instances of this type in the cluster (the VPC is needed for their group). */
   readonly capacity:
     { kind: "fargate" } | { kind: "ec2"; instanceType: string; vpcId: pulumi.Input<string> };
@@ -94,7 +111,15 @@ export class EcsService extends pulumi.ComponentResource {
           `Orthanc ${name}: storage-encryption master key`,
         )
       : undefined;
-    const secretArns = [credentials.arn, ...(storageKey ? [storageKey.arn] : [])];
+    const role = args.databaseRole;
+    const appPassword = role
+      ? secret("db-app-password", role.appPassword, `Orthanc ${name}: its database role's password`)
+      : undefined;
+    const secretArns = [
+      credentials.arn,
+      ...(storageKey ? [storageKey.arn] : []),
+      ...(role && appPassword ? [role.adminSecretArn, appPassword.arn] : []),
+    ];
 
     const executionRole = serviceRole(`${name}-execution`, this, "ecs-tasks.amazonaws.com", {
       inline: {
@@ -146,8 +171,17 @@ export class EcsService extends pulumi.ComponentResource {
             : []),
         ],
         containerDefinitions: pulumi
-          .all([args.orthancJson, credentials.arn, storageKey?.arn, logs.name, region])
-          .apply(([orthancJson, credentialsSecretArn, storageKeySecretArn, logGroup, r]) =>
+          .all([
+            args.orthancJson,
+            credentials.arn,
+            storageKey?.arn,
+            logs.name,
+            region,
+            role?.host,
+            role?.adminSecretArn,
+            appPassword?.arn,
+          ])
+          .apply(([orthancJson, credentialsSecretArn, storageKeySecretArn, logGroup, r, ...db]) =>
             JSON.stringify(
               orthancContainers({
                 image: args.image,
@@ -161,6 +195,16 @@ export class EcsService extends pulumi.ComponentResource {
                 logGroup,
                 region: r,
                 memoryMiB: args.memoryMiB,
+                databaseRole: role && {
+                  image: role.image,
+                  host: db[0]!,
+                  port: role.port,
+                  database: role.database,
+                  adminUser: role.adminUser,
+                  adminSecretArn: db[1]!,
+                  appRole: role.appRole,
+                  appPasswordSecretArn: db[2]!,
+                },
               }),
             ),
           ),

@@ -20,6 +20,7 @@ import { KmsKey } from "./kmsKey";
 import { Network, NetworkArgs } from "./network";
 import { Operations } from "./operations";
 import { RdsPostgres, RdsPostgresArgs } from "./rdsPostgres";
+import { ORTHANC_APP_ROLE } from "../shared/postgresRole";
 
 export interface OrthancAwsArgs {
   /** The region every resource lives in. */
@@ -48,7 +49,12 @@ export interface OrthancAwsArgs {
         | "maxAllocatedStorageGiB"
         | "multiAz"
         | "backupRetentionDays"
-      > & { readonly kind: "rds"; readonly connectionsPerReplica?: number })
+      > & {
+        readonly kind: "rds";
+        readonly connectionsPerReplica?: number;
+        /** The postgres image of `engineMajor` (pinned), whose psql creates Orthanc's role. */
+        readonly clientImage: string;
+      })
     | ExternalDatabase;
   /** DICOM files on EFS, or in S3 (a bucket created here unless one is named). */
   readonly storage:
@@ -157,6 +163,7 @@ export class OrthancAws extends pulumi.ComponentResource {
         adminUser: o.adminUser,
         users: o.users,
         generateDatabasePassword: args.database.kind === "rds",
+        generateAppRolePassword: args.database.kind === "rds",
       },
       child,
     );
@@ -165,6 +172,7 @@ export class OrthancAws extends pulumi.ComponentResource {
       securityGroupIds: [sg.database.id],
       kmsKeyArn: key.arn,
       generatedPassword: credentials.databasePassword,
+      appRolePassword: credentials.appRolePassword,
     });
     const files = createStorage(name, child, args, {
       subnetIds: network.privateSubnetIds,
@@ -256,6 +264,7 @@ export class OrthancAws extends pulumi.ComponentResource {
         kmsKeyArn: key.arn,
         logRetentionDays: args.logRetentionDays,
         storage: files.permissions,
+        databaseRole: db.role,
         capacity:
           args.service.capacity.kind === "ec2"
             ? { ...args.service.capacity, vpcId: network.vpcId }
@@ -317,6 +326,7 @@ function createDatabase(
     securityGroupIds: pulumi.Input<string>[];
     kmsKeyArn: pulumi.Input<string>;
     generatedPassword?: pulumi.Output<string>;
+    appRolePassword?: pulumi.Output<string>;
   },
 ) {
   const db = args.database;
@@ -328,11 +338,12 @@ function createDatabase(
       password,
       address: pulumi.output(`${db.host}:${db.port}`),
       rds: undefined,
+      role: undefined,
     };
   }
-  if (!place.generatedPassword)
-    throw new pulumi.ResourceError("RDS needs the generated database password.", opts.parent);
-  const { kind, connectionsPerReplica, ...sizing } = db;
+  if (!place.generatedPassword || !place.appRolePassword)
+    throw new pulumi.ResourceError("RDS needs the generated database passwords.", opts.parent);
+  const { kind, connectionsPerReplica, clientImage, ...sizing } = db;
   void kind;
   const rds = new RdsPostgres(
     name,
@@ -348,20 +359,32 @@ function createDatabase(
     },
     opts,
   );
+  // Orthanc logs in as its own role; the master user (DB_USER) is for the role's container and
+  // the administrator only, its password in the RDS connection secret.
   return {
     endpoint: {
       kind: "postgresql" as const,
       host: rds.address,
       port: 5432,
       database: DB_NAME,
-      username: DB_USER,
+      username: ORTHANC_APP_ROLE,
       ssl: true,
       maxConnections: rds.maxConnections,
       connectionsPerReplica,
     },
-    password: place.generatedPassword,
+    password: place.appRolePassword,
     address: pulumi.interpolate`${rds.address}:${rds.port}`,
     rds,
+    role: {
+      image: clientImage,
+      host: rds.address,
+      port: 5432,
+      database: DB_NAME,
+      adminUser: DB_USER,
+      adminSecretArn: rds.secretArn,
+      appRole: ORTHANC_APP_ROLE,
+      appPassword: place.appRolePassword,
+    },
   };
 }
 

@@ -22,7 +22,10 @@ export interface RdsPostgresArgs {
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly databaseName: string;
   readonly username: string;
-  /** The master password (generated, a Pulumi secret); kept for the tasks in Secrets Manager. */
+  /**
+   * The master password (generated, a Pulumi secret), kept in Secrets Manager for the task's
+   * database-role container and the administrator; Orthanc logs in as its own role.
+   */
   readonly password: pulumi.Input<string>;
   /** Deletion protection in AWS and in Pulumi; turning it off is an explicit opt-in. */
   readonly protect: boolean;
@@ -61,8 +64,9 @@ export function parameters() {
  * RDS PostgreSQL for Orthanc's index: private, encrypted with the customer-managed key, TLS
  * forced, automated backups with a final snapshot kept, and deletion protection. The connection
  * (user, password, host, port, database) is kept in a Secrets Manager secret under the same key
- * for the tasks to read. The password is not RDS-managed on purpose: RDS would rotate it every
- * seven days, and Orthanc reads it only at start, so connections would fail after a rotation.
+ * for the database-role container (containerDefinitions.ts) and the administrator to read. The
+ * password is not RDS-managed on purpose: RDS would rotate it every seven days, in a secret of its
+ * own this program does not know.
  */
 export class RdsPostgres extends pulumi.ComponentResource {
   public readonly address: pulumi.Output<string>;

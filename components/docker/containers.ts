@@ -9,6 +9,7 @@ import {
 import type { DicomTlsFiles } from "./dicomTls";
 import { memoryLimit, ORTHANC_FILES_MEMORY_MIB, orthancTmpfs } from "./limits";
 import { postgresCommand } from "../shared/postgresTuning";
+import { ROLE_SCRIPT_PATH, roleScript, startScript } from "../shared/postgresRole";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
 import { dumpAndPrune } from "../shared/backup";
 import { DICOM_GATE_PORT } from "./dicomGate";
@@ -35,16 +36,28 @@ export interface DatabaseContainerArgs {
   readonly image: pulumi.Input<string>;
   readonly network: pulumi.Input<string>;
   readonly volume: pulumi.Input<string>;
+  /** The administrator's (the image's superuser, `user`), for the administrator only. */
   readonly password: pulumi.Input<string>;
+  /** Orthanc's own role (postgresRole.ts) and its password. */
+  readonly appRole: string;
+  readonly appPassword: pulumi.Input<string>;
   readonly database: string;
   readonly user: string;
   readonly provider: docker.Provider;
 }
 
+/** The entrypoint around the image's one, which hands Orthanc's database to its role at every start. */
+export const POSTGRES_START_SCRIPT = "/usr/local/bin/orthanc-postgres-start.sh";
+export const APP_PASSWORD_FILE = "/run/secrets/orthanc-app-password";
+
 export const POSTGRES_ALIAS = "postgres";
 export const ORTHANC_ALIAS = "orthanc";
 
-/** PostgreSQL with password authentication (never trust), no published port, on the backend network. */
+/**
+ * PostgreSQL with password authentication (never trust), no published port, on the backend
+ * network. The image's superuser is the administrator; at every start, before the server listens
+ * on the network, Orthanc's role is made to own Orthanc's database (postgresRole.ts).
+ */
 export function createDatabaseContainer(
   name: string,
   parent: pulumi.Resource,
@@ -55,8 +68,9 @@ export function createDatabaseContainer(
     {
       name: `${name}-postgres`,
       image: a.image,
-      // The image's entrypoint runs this command: `postgres -c ...` with the server settings
-      // shared with the Kubernetes StatefulSet (durability untouched).
+      // The image's own entrypoint, wrapped (postgresRole.ts), runs this command: `postgres -c ...`
+      // with the server settings shared with the Kubernetes StatefulSet (durability untouched).
+      entrypoints: ["/bin/bash", POSTGRES_START_SCRIPT],
       command: postgresCommand(),
       ...HARDENING,
       ...memoryLimit(a.memoryMiB),
@@ -72,6 +86,7 @@ export function createDatabaseContainer(
         "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256 --auth-local=scram-sha-256",
         "POSTGRES_HOST_AUTH_METHOD=scram-sha-256",
         "PGDATA=/var/lib/postgresql/data/pgdata",
+        `ORTHANC_APP_PASSWORD_FILE=${APP_PASSWORD_FILE}`,
       ],
       uploads: [
         {
@@ -81,6 +96,16 @@ export function createDatabaseContainer(
           owner: POSTGRES_UID,
           group: POSTGRES_UID,
         },
+        {
+          file: APP_PASSWORD_FILE,
+          content: a.appPassword,
+          permissions: "0400",
+          owner: POSTGRES_UID,
+          group: POSTGRES_UID,
+        },
+        { file: POSTGRES_START_SCRIPT, content: startScript(), permissions: "0555" },
+        // In the image's init folder: an empty volume gets the role during its initialisation.
+        { file: ROLE_SCRIPT_PATH, content: roleScript(a.appRole), permissions: "0555" },
       ],
       volumes: [{ volumeName: a.volume, containerPath: "/var/lib/postgresql/data" }],
       networksAdvanced: [{ name: a.network, aliases: [POSTGRES_ALIAS] }],

@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { ORTHANC_APP_ROLE } from "../shared/postgresRole";
 import { ORTHANC_DATABASE, ownPostgres, SettingsRuntime } from "../shared/settings";
 import {
   createBackupContainer,
@@ -23,43 +24,52 @@ export interface DockerDatabase {
 /**
  * SQLite (on Orthanc's storage volume), an external PostgreSQL, or a PostgreSQL container of its
  * own on the backend network with its volume, its scheduled dumps and their optional copy to S3.
+ * In the container, Orthanc and the dumps log in as Orthanc's own role, which owns the database;
+ * the administrator's password (`generated.admin`) stays in the PostgreSQL container.
  */
 export function createDatabase(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
   args: Pick<OrthancDockerArgs, "database" | "backup" | "storage" | "resources">,
-  generatedPassword?: pulumi.Output<string>,
+  generated?: { admin?: pulumi.Output<string>; app?: pulumi.Output<string> },
 ): DockerDatabase {
   const db = args.database;
   if (db.kind === "sqlite") return { runtime: { kind: "sqlite" }, dependsOn: [] };
   if (db.kind === "external")
     return { runtime: { ...db, kind: "postgresql" }, password: db.password, dependsOn: [] };
-  if (!generatedPassword)
-    throw new pulumi.ResourceError("The PostgreSQL container needs a generated password.", parent);
+  const adminPassword = generated?.admin;
+  const appPassword = generated?.app;
+  if (!adminPassword || !appPassword)
+    throw new pulumi.ResourceError("The PostgreSQL container needs generated passwords.", parent);
 
   const pgImage = host.image("postgres", db.image);
   const postgres = createDatabaseContainer(name, parent, {
     image: pgImage.imageId,
     network: host.backend.name,
     volume: host.volume("pgdata").name,
-    password: generatedPassword,
+    password: adminPassword,
+    appRole: ORTHANC_APP_ROLE,
+    appPassword,
     database: DB_NAME,
     user: DB_USER,
     memoryMiB: args.resources.postgresMemoryMiB,
     provider: host.provider,
   });
-  if (args.backup.enabled)
-    createDumps(name, parent, host, args, pgImage, postgres, generatedPassword);
+  if (args.backup.enabled) createDumps(name, parent, host, args, pgImage, postgres, appPassword);
   return {
     // Traffic stays on the internal bridge network of this host: no TLS.
-    runtime: ownPostgres(POSTGRES_ALIAS, false, db.connectionsPerReplica),
-    password: generatedPassword,
+    runtime: ownPostgres(POSTGRES_ALIAS, false, db.connectionsPerReplica, ORTHANC_APP_ROLE),
+    password: appPassword,
     dependsOn: [postgres],
   };
 }
 
-/** Scheduled `pg_dump`s into a protected volume and, with S3 storage, their copy to the bucket. */
+/**
+ * Scheduled `pg_dump`s into a protected volume and, with S3 storage, their copy to the bucket. They
+ * log in as Orthanc's role: it owns every object in the database, so it reads all of it, and the
+ * container that keeps running beside the dumps never holds the administrator's password.
+ */
 function createDumps(
   name: string,
   parent: pulumi.Resource,
@@ -76,7 +86,7 @@ function createDumps(
     backupVolume: backups.name,
     password,
     database: DB_NAME,
-    user: DB_USER,
+    user: ORTHANC_APP_ROLE,
     intervalHours: args.backup.intervalHours,
     retentionDays: args.backup.retentionDays,
     memoryMiB: args.resources.backupMemoryMiB,

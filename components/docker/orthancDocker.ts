@@ -123,11 +123,15 @@ export class OrthancDocker extends pulumi.ComponentResource {
         adminUser: args.orthanc.adminUser,
         users: args.orthanc.users,
         generateDatabasePassword: args.database.kind === "container",
+        generateAppRolePassword: args.database.kind === "container",
       },
       { parent: this },
     );
     const dockerHost = createHost(name, this, provider, args.protectData);
-    const database = createDatabase(name, this, dockerHost, args, credentials.databasePassword);
+    const database = createDatabase(name, this, dockerHost, args, {
+      admin: credentials.databasePassword,
+      app: credentials.appRolePassword,
+    });
     const cidrs = args.orthanc.dicomAllowedCidrs;
     const dicomExposure: DicomExposure = !cidrs.length
       ? "none"

@@ -7,6 +7,7 @@ import {
   ownPostgres,
   S3StorageArgs,
 } from "../shared/settings";
+import { ORTHANC_APP_ROLE } from "../shared/postgresRole";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import {
   barmanObjectStore,
@@ -27,6 +28,7 @@ import {
   postgresBackupClaim,
   postgresBackupCronJob,
   postgresHbaConfigMap,
+  postgresScriptsConfigMap,
   postgresService,
   postgresStatefulSet,
 } from "./manifests/postgres";
@@ -74,6 +76,8 @@ export interface DatabaseArgs {
   readonly database: KubernetesDatabase;
   /** The password generated for a database this component runs; unused for an external one. */
   readonly generatedPassword?: pulumi.Output<string>;
+  /** The StatefulSet's: Orthanc's own role's (the generated one is the administrator's). */
+  readonly appRolePassword?: pulumi.Output<string>;
   /** S3 storage with static keys: CloudNativePG backs up to the same bucket. */
   readonly backupBucket?: BackupBucket;
   /** Protect the data volumes and the cluster. */
@@ -123,6 +127,11 @@ export function createDatabase(
     : createCloudNativePg(name, parent, { ...args, database: db }, password);
 }
 
+/**
+ * Orthanc and the dumps log in as Orthanc's own role, which the server's container makes the owner
+ * of the database at every start; the administrator's password is in a Secret only the server's
+ * pod mounts. The owner reads every object of the database, so its dumps are complete.
+ */
 function createStatefulSetPostgres(
   name: string,
   parent: pulumi.Resource,
@@ -130,11 +139,25 @@ function createStatefulSetPostgres(
   password: pulumi.Output<string>,
 ): Database {
   const { ns, database: db } = args;
+  const appPassword = args.appRolePassword;
+  if (!appPassword)
+    throw new pulumi.ResourceError("no password was generated for Orthanc's database role", parent);
   const inNs = { parent, dependsOn: ns.dependsOn };
   const secretName = `${APP}-postgres`;
   const secret = new k8s.core.v1.Secret(
     `${name}-postgres-password`,
     { metadata: ns.meta(secretName, "postgres"), stringData: { password } },
+    inNs,
+  );
+  const appSecretName = `${APP}-postgres-app`;
+  const appSecret = new k8s.core.v1.Secret(
+    `${name}-postgres-app-password`,
+    { metadata: ns.meta(appSecretName, "postgres"), stringData: { password: appPassword } },
+    inNs,
+  );
+  const scripts = new k8s.core.v1.ConfigMap(
+    `${name}-postgres-scripts`,
+    postgresScriptsConfigMap({ name: APP, namespace: ns.name, appRole: ORTHANC_APP_ROLE }),
     inNs,
   );
   const tls = createPostgresCertificate(name, parent, ns);
@@ -154,11 +177,13 @@ function createStatefulSetPostgres(
       storageClass: db.storageClass,
       database: DB_NAME,
       user: DB_USER,
+      appRole: ORTHANC_APP_ROLE,
+      appSecretName,
       tlsSecretName: tls.secretName,
     }),
     {
       ...inNs,
-      dependsOn: [...ns.dependsOn, secret, tls.certificate, hba],
+      dependsOn: [...ns.dependsOn, secret, appSecret, scripts, tls.certificate, hba],
       ...keptData(args.protectData),
     },
   );
@@ -184,20 +209,25 @@ function createStatefulSetPostgres(
       name: APP,
       namespace: ns.name,
       image: db.image,
-      secretName,
+      secretName: appSecretName,
       database: DB_NAME,
-      user: DB_USER,
+      user: ORTHANC_APP_ROLE,
       tlsSecretName: tls.secretName,
       claimName: `${APP}-postgres-backups`,
       schedule: "0 3 * * *",
       retentionDays: 14,
     }),
-    { ...inNs, dependsOn: [...ns.dependsOn, backups, secret, tls.certificate] },
+    { ...inNs, dependsOn: [...ns.dependsOn, backups, appSecret, tls.certificate] },
   );
   // The server refuses TCP without TLS; the certificate names this address.
   return {
-    endpoint: ownPostgres(`${APP}-postgres.${ns.name}.svc`, true, db.connectionsPerReplica),
-    password,
+    endpoint: ownPostgres(
+      `${APP}-postgres.${ns.name}.svc`,
+      true,
+      db.connectionsPerReplica,
+      ORTHANC_APP_ROLE,
+    ),
+    password: appPassword,
     podSelector: labels(APP, "postgres"),
     dumps: true,
     egressPorts: [],

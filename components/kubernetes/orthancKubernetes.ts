@@ -67,6 +67,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         adminUser: args.orthanc.adminUser,
         users: args.orthanc.users,
         generateDatabasePassword: args.database.kind !== "external",
+        generateAppRolePassword: args.database.kind === "statefulset",
       },
       { parent: this },
     );
@@ -76,6 +77,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       ns,
       database: args.database,
       generatedPassword: credentials.databasePassword,
+      appRolePassword: credentials.appRolePassword,
       backupBucket:
         st.kind === "s3" && storage.staticKeys ? { ...st, ...storage.staticKeys } : undefined,
       protectData: args.protectData,

@@ -9,6 +9,8 @@ export interface CredentialsArgs {
   readonly users: Record<string, { password?: pulumi.Output<string> }>;
   /** Generate a password for a database this deployment creates. */
   readonly generateDatabasePassword: boolean;
+  /** Also one for Orthanc's own role in that database (not CloudNativePG's, which has its own). */
+  readonly generateAppRolePassword?: boolean;
 }
 
 /**
@@ -23,6 +25,8 @@ export class Credentials extends pulumi.ComponentResource {
   public readonly probePassword: pulumi.Output<string>;
   /** Undefined when the database is external (its password comes from config). */
   public readonly databasePassword?: pulumi.Output<string>;
+  /** Orthanc's own database role (postgresRole.ts), where this program creates it. */
+  public readonly appRolePassword?: pulumi.Output<string>;
 
   constructor(name: string, args: CredentialsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:shared:Credentials", name, {}, opts);
@@ -48,12 +52,15 @@ export class Credentials extends pulumi.ComponentResource {
     this.adminPassword = pulumi.secret(passwords[args.adminUser]);
     this.probePassword = pulumi.secret(passwords[PROBE_USER]);
     if (args.generateDatabasePassword) this.databasePassword = pulumi.secret(generated("database"));
+    if (args.generateAppRolePassword)
+      this.appRolePassword = pulumi.secret(generated("database-app"));
 
     this.registerOutputs({
       users: this.users,
       adminPassword: this.adminPassword,
       probePassword: this.probePassword,
       databasePassword: this.databasePassword,
+      appRolePassword: this.appRolePassword,
     });
   }
 }

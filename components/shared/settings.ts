@@ -44,23 +44,29 @@ export type DatabaseEndpoint =
       connectionsPerReplica?: number;
     });
 
-/** The database and role Orthanc gets in a PostgreSQL this program creates (any target). */
+/**
+ * The database a PostgreSQL this program creates holds for Orthanc (any target), and the role
+ * created with it: the administrator of the Docker container, the StatefulSet and RDS (Orthanc
+ * logs in as `ORTHANC_APP_ROLE` there, postgresRole.ts), CloudNativePG's owner role.
+ */
 export const ORTHANC_DATABASE = { database: "orthanc", username: "orthanc" } as const;
 
 /**
  * A PostgreSQL this program runs itself (a Docker container, a StatefulSet, CloudNativePG), as
- * Orthanc reaches it: its own database and role, the server sized by `postgresTuning.ts`.
+ * Orthanc reaches it: its own database and `username`, the server sized by `postgresTuning.ts`.
  */
 export function ownPostgres(
   host: string,
   ssl: boolean,
   connectionsPerReplica?: number,
+  username: string = ORTHANC_DATABASE.username,
 ): Extract<DatabaseEndpoint, { kind: "postgresql" }> {
   return {
     kind: "postgresql",
     host,
     port: 5432,
-    ...ORTHANC_DATABASE,
+    database: ORTHANC_DATABASE.database,
+    username,
     ssl,
     maxConnections: OWN_POSTGRES_MAX_CONNECTIONS,
     connectionsPerReplica,

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { OrthancAws, OrthancAwsArgs } from "../../components/aws";
 import { AwsConfig } from "../config";
 import { StackOutputs } from "./types";
-import { dicomTlsEnabled, orthancArgs, rootName, tlsEnabled } from "./common";
+import { dicomTlsEnabled, orthancArgs, pulledImage, rootName, tlsEnabled } from "./common";
+import { POSTGRES_TAGS } from "../../components/shared";
 
 /** Maps the validated stack configuration onto the AWS component's arguments. */
 export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
@@ -37,6 +38,7 @@ export function awsArgs(cfg: AwsConfig): OrthancAwsArgs {
           multiAz: db.multiAz,
           backupRetentionDays: db.backupRetentionDays,
           connectionsPerReplica: db.connectionsPerReplica,
+          clientImage: pulledImage(cfg, "postgres", POSTGRES_TAGS[db.version]),
         },
     storage:
       st.kind === "s3"

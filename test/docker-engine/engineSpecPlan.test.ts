@@ -189,9 +189,10 @@ describe("the shipped local stack", () => {
 
   test("the database is waited for before anything that depends on it is created", () => {
     const { containers } = planSpecs(resources, { runId: RUN, localImage: (ref) => ref });
+    // (Orthanc's files container depends on nothing of the database's, so it may come first.)
     expect(containers.map((c) => [c.name, c.waitHealthy, c.waitTimeoutSeconds])).toEqual([
-      ["orthanc-local-postgres", true, 120],
       ["orthanc-local-orthanc-files", false, 60],
+      ["orthanc-local-postgres", true, 120],
       ["orthanc-local-backup", false, 60],
       ["orthanc-local-orthanc", false, 60],
       ["orthanc-local-proxy", false, 60],

@@ -31,7 +31,7 @@ suite("real Orthanc failing on the shipped documents", () => {
   test("a wrong database password fails with PostgreSQL's own message and never serves", async () => {
     // The lab's role gets another password than the shipped documents hold.
     const b = await lab.boot(single, { rolePassword: "not-the-password", wait: false });
-    await waitForLog(b.orthanc, /password authentication failed for user "orthanc"/, 20_000);
+    await waitForLog(b.orthanc, /password authentication failed for user "orthanc_app"/, 20_000);
     await neverServes(b.orthanc);
   }, 60_000);
 

@@ -8,6 +8,8 @@
 import { Plan } from "../../infra/plan/runPlan";
 import { named, only, ofType, planStack, replaced } from "../helpers/plan";
 import { iamDocumentCount, iamProblems } from "../helpers/iam";
+import { launchTypeViolations } from "../../components/aws/containerDefinitions";
+import { roleScript } from "../../components/shared/postgresRole";
 
 const SECRET_VERSION = "aws:secretsmanager/secretVersion:SecretVersion";
 
@@ -46,8 +48,10 @@ describe("stack aws-fargate-efs", () => {
       Host: "orthanc-aws-fargate-efs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com",
       Port: 5432,
       Database: "orthanc",
-      Username: "orthanc",
-      Password: plain["aws:rds/instance:Instance::orthanc-aws-fargate-efs-db"].password,
+      // Orthanc's own role (postgresRole.ts), never the master user.
+      Username: "orthanc_app",
+      Password:
+        plain[`${SECRET_VERSION}::orthanc-aws-fargate-efs-app-db-app-password`].secretString,
       EnableSsl: true,
       Lock: true,
       EnableIndex: true,
@@ -90,6 +94,74 @@ describe("stack aws-fargate-efs", () => {
     expect(config).not.toHaveProperty("RegisteredUsers");
     const generated = /generated-orthanc-aws-fargate-efs/;
     for (const r of plan.resources) expect(JSON.stringify(r.inputs)).not.toMatch(generated);
+  });
+
+  test("database role: a container before Orthanc alone gets the master password; the execution role reads exactly these secrets", () => {
+    const defs = JSON.parse(
+      only(plan, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+    );
+    expect(defs.map((d: { name: string }) => d.name)).toEqual(["config", "orthanc", "db-role"]);
+    const [, orthanc, role] = defs;
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:${name}`;
+    expect(role).toEqual({
+      name: "db-role",
+      image: "postgres:16.10-bookworm",
+      essential: false,
+      user: "999:999",
+      readonlyRootFilesystem: true,
+      linuxParameters: { capabilities: { drop: ["ALL"] } },
+      entryPoint: ["/bin/sh", "-c"],
+      command: [roleScript("orthanc_app")],
+      environment: [
+        {
+          name: "PGHOST",
+          value: "orthanc-aws-fargate-efs-db.c0abcdefghij.eu-west-1.rds.amazonaws.com",
+        },
+        { name: "PGPORT", value: "5432" },
+        { name: "PGDATABASE", value: "orthanc" },
+        { name: "PGUSER", value: "orthanc" },
+        { name: "PGSSLMODE", value: "require" },
+        { name: "PGCONNECT_TIMEOUT", value: "15" },
+        { name: "PGAPPNAME", value: "orthanc-db-role" },
+      ],
+      secrets: [
+        {
+          name: "PGPASSWORD",
+          valueFrom: `${arn("orthanc-aws-fargate-efs-db-connection")}:password::`,
+        },
+        {
+          name: "ORTHANC_APP_PASSWORD",
+          valueFrom: arn("orthanc-aws-fargate-efs-app-db-app-password"),
+        },
+      ],
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: expect.objectContaining({ "awslogs-stream-prefix": "db-role" }),
+      },
+    });
+    expect(orthanc.secrets).toEqual([]);
+    expect(orthanc.dependsOn).toEqual([
+      { containerName: "config", condition: "SUCCESS" },
+      { containerName: "db-role", condition: "SUCCESS" },
+    ]);
+    expect(launchTypeViolations(defs, "FARGATE")).toEqual([]);
+    const policy = JSON.parse(
+      plan.resources.find((r) => r.name === "orthanc-aws-fargate-efs-app-execution-secrets")!.inputs
+        .policy as string,
+    );
+    expect(policy.Statement[0].Resource).toEqual([
+      arn("orthanc-aws-fargate-efs-app-credentials"),
+      arn("orthanc-aws-fargate-efs-db-connection"),
+      arn("orthanc-aws-fargate-efs-app-db-app-password"),
+    ]);
+    // The master password is in the RDS connection secret only, not in Orthanc's credentials.
+    const master = plain["aws:rds/instance:Instance::orthanc-aws-fargate-efs-db"].password;
+    const credentials =
+      plain[`${SECRET_VERSION}::orthanc-aws-fargate-efs-app-credentials`].secretString;
+    expect(credentials).not.toMatch(new RegExp(`${master}(?![-\\w])`));
+    expect(
+      plain[`${SECRET_VERSION}::orthanc-aws-fargate-efs-db-connection`].secretString,
+    ).toContain(master);
   });
 
   test("wiring: the service registers in the load balancers' target groups; the names alias the balancers", () => {

@@ -11,8 +11,9 @@ import { ofType, planStack } from "../helpers/plan";
 
 describe("stack local (the embedded default)", () => {
   let plan: Plan;
+  let plain: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   beforeAll(async () => {
-    ({ plan } = await planStack("local"));
+    ({ plan, plain } = await planStack("local"));
   });
 
   test("creates exactly the Docker graph and nothing of another target", () => {
@@ -21,7 +22,8 @@ describe("stack local (the embedded default)", () => {
     expect(counts).toEqual({
       "orthanc:docker:OrthancDocker": 1,
       "orthanc:shared:Credentials": 1,
-      "random:index/randomPassword:RandomPassword": 3,
+      // admin, probe, the PostgreSQL administrator and Orthanc's database role
+      "random:index/randomPassword:RandomPassword": 4,
       "pulumi:providers:docker": 1,
       "docker:index/network:Network": 2,
       "docker:index/volume:Volume": 4,
@@ -93,8 +95,12 @@ describe("stack local (the embedded default)", () => {
 
   test("PostgreSQL runs the image's entrypoint with the measured server settings, durability untouched", () => {
     const pg = container(plan, "postgres");
-    // The command, not the entrypoint: the image's entrypoint initialises PGDATA, then runs it.
-    expect(pg.inputs.entrypoints).toBeUndefined();
+    // The image's entrypoint, through the wrapper that makes Orthanc's role own its database at
+    // every start (postgresRole.ts); the wrapper passes the command on.
+    expect(pg.inputs.entrypoints).toEqual([
+      "/bin/bash",
+      "/usr/local/bin/orthanc-postgres-start.sh",
+    ]);
     expect(pg.inputs.command).toEqual([
       "postgres",
       "-c",
@@ -271,6 +277,45 @@ describe("stack local (the embedded default)", () => {
     expect(upload(b, "/usr/local/bin/orthanc-backup.sh")!.content).toContain(
       "-mtime +14 -print -delete",
     );
+  });
+
+  test("database role: Orthanc and the dumps log in as orthanc_app; only PostgreSQL holds the administrator's password", () => {
+    const inputs = (c: string) => plain[`docker:index/container:Container::orthanc-local-${c}`];
+    const file = (c: string, path: string) =>
+      (inputs(c).uploads as { file: string; content: string }[]).find((u) => u.file === path);
+    const admin = file("postgres", "/run/secrets/postgres-password")!.content;
+    const app = file("postgres", "/run/secrets/orthanc-app-password")!.content;
+    expect(app).not.toBe(admin);
+    expect(upload(container(plan, "postgres"), "/run/secrets/orthanc-app-password")).toEqual({
+      file: "/run/secrets/orthanc-app-password",
+      content: "[secret]",
+      permissions: "0400",
+      owner: "999",
+      group: "999",
+    });
+    expect(inputs("postgres").envs).toContain(
+      "ORTHANC_APP_PASSWORD_FILE=/run/secrets/orthanc-app-password",
+    );
+    expect(file("postgres", "/usr/local/bin/orthanc-postgres-start.sh")).toMatchObject({
+      permissions: "0555",
+    });
+    // In the image's init folder, so an empty volume gets the role during initialisation too.
+    expect(file("postgres", "/docker-entrypoint-initdb.d/orthanc-db-role.sh")!.content).toContain(
+      "CREATE ROLE orthanc_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE",
+    );
+    const credentials = JSON.parse(
+      file("orthanc-files", "/run/secrets/orthanc-credentials.json")!.content,
+    );
+    expect(credentials.PostgreSQL).toMatchObject({ Username: "orthanc_app", Password: app });
+    expect(file("backup", "/run/secrets/pgpass")!.content).toBe(
+      `postgres:5432:orthanc:orthanc_app:${app}\n`,
+    );
+    expect(inputs("backup").envs).toContain("PGUSER=orthanc_app");
+    // (The mocks' passwords are named after their resource: the app's extends the admin's.)
+    const holds = new RegExp(`${admin}(?![-\\w])`);
+    expect(holds.test(JSON.stringify(inputs("postgres")))).toBe(true);
+    for (const c of ["orthanc", "orthanc-files", "backup", "proxy"])
+      expect({ c, admin: holds.test(JSON.stringify(inputs(c))) }).toEqual({ c, admin: false });
   });
 
   test("outputs: URL, DICOM endpoint, admin user, the password only as a secret, and the no-TLS note", () => {

@@ -19,6 +19,15 @@ import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { Plan } from "../../infra/plan/runPlan";
 import { only, ofType, planConfig, planStack, R } from "../helpers/plan";
 
+/** The ConfigMap holding Orthanc's configuration (the StatefulSet's scripts have one of their own). */
+function orthancConfigMap(plan: Plan): R {
+  const found = ofType(plan, "kubernetes:core/v1:ConfigMap").filter(
+    (r) => r.inputs.data?.["orthanc.json"] !== undefined,
+  );
+  expect(found).toHaveLength(1);
+  return found[0];
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const MODELS: Record<string, new (o: any) => { validate(): void }> = {
   "kubernetes:apps/v1:Deployment": Deployment,
@@ -48,15 +57,6 @@ function validateAll(plan: Plan, plain: Record<string, Record<string, unknown>>)
     expect(() => new Model(plain[`${r.type}::${r.name}`]).validate()).not.toThrow();
   }
   return unchecked;
-}
-
-/** The ConfigMap with orthanc.json (the StatefulSet's PostgreSQL has one of its own). */
-function orthancConfigMap(plan: Plan): R {
-  const found = ofType(plan, "kubernetes:core/v1:ConfigMap").filter(
-    (r) => r.inputs.data?.["orthanc.json"] !== undefined,
-  );
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 describe("stack k8s-basic", () => {
@@ -127,16 +127,49 @@ describe("stack k8s-basic", () => {
         "credentials.json"
       ],
     );
+    // Orthanc's own role, with the password of its own Secret, never the administrator's.
     expect(credentials.PostgreSQL).toMatchObject({
       Host: "orthanc-postgres.orthanc.svc",
       Port: 5432,
-      Username: "orthanc",
+      Username: "orthanc_app",
       Lock: true,
     });
     expect(credentials.PostgreSQL.Password).toBe(
+      plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password"].stringData
+        .password,
+    );
+    expect(credentials.PostgreSQL.Password).not.toBe(
       plain["kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-password"].stringData.password,
     );
     expect(Object.keys(credentials.RegisteredUsers).sort()).toEqual(["admin", "healthcheck"]);
+  });
+
+  test("database role: only the StatefulSet mounts the administrator's Secret; the dumps log in as Orthanc's role", () => {
+    const mountedSecrets = (spec: { volumes: { secret?: { secretName: string } }[] }) =>
+      spec.volumes.flatMap((v) => (v.secret ? [v.secret.secretName] : []));
+    const ss = plain["kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres"].spec.template;
+    // (and its TLS certificate's, issued by cert-manager)
+    expect(mountedSecrets(ss.spec)).toEqual([
+      "orthanc-postgres",
+      "orthanc-postgres-app",
+      "orthanc-postgres-tls",
+    ]);
+    expect(ss.spec.containers[0].command).toEqual([
+      "/bin/bash",
+      "/usr/local/lib/orthanc/postgres-start.sh",
+    ]);
+    const scripts = plain["kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts"];
+    expect(scripts.metadata.name).toBe("orthanc-postgres-scripts");
+    expect(scripts.data["orthanc-db-role.sh"]).toContain("CREATE ROLE orthanc_app LOGIN");
+    const job =
+      plain["kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup"].spec.jobTemplate.spec
+        .template.spec;
+    // (and the CA certificate of the server's, to verify it)
+    expect(mountedSecrets(job)).toEqual(["orthanc-postgres-app", "orthanc-postgres-tls"]);
+    expect(job.containers[0].env).toContainEqual({ name: "PGUSER", value: "orthanc_app" });
+    const orthanc =
+      plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"].spec.template.spec;
+    expect(JSON.stringify(orthanc)).not.toMatch(/orthanc-postgres"|orthanc-postgres-app/);
   });
 
   test("PostgreSQL over TLS: a CA of the namespace signs the Service's certificate, which the server mounts; Orthanc requires TLS; the dump job verifies the name", () => {

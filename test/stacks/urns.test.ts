@@ -19,6 +19,33 @@ import {
 
 const before = JSON.parse(readFileSync(FIXTURE, "utf8")) as UrnFixture;
 
+/**
+ * Issue 12 (database role), Docker: the PostgreSQL container gets the wrapper entrypoint, the role
+ * script and the role's password file (the container is recreated; its pgdata volume, protected,
+ * stays and is converted in place); the backup container dumps as orthanc_app. Orthanc's
+ * credentials file changes too, inside a secret the digest does not see.
+ */
+function dockerDatabaseRole(stack: string): Record<string, string> {
+  return {
+    [`docker:index/container:Container::orthanc-${stack}-postgres`]:
+      "database role script at start",
+    [`docker:index/container:Container::orthanc-${stack}-backup`]: "dumps as orthanc_app",
+  };
+}
+
+/**
+ * Issue 12 (database role), AWS: a new task definition revision with the db-role container that
+ * Orthanc waits for; the execution role also reads the RDS connection secret (for that container)
+ * and the role's password secret. The RDS instance and its inputs are untouched.
+ */
+function awsDatabaseRole(stack: string): Record<string, string> {
+  return {
+    [`aws:ecs/taskDefinition:TaskDefinition::orthanc-${stack}-app-task`]: "db-role container",
+    [`aws:iam/rolePolicy:RolePolicy::orthanc-${stack}-app-execution-secrets`]:
+      "reads the connection and role secrets",
+  };
+}
+
 type ByStack = Record<string, Record<string, string>>;
 
 /** One map of several issues' changes: a resource changed by two keeps both reasons. */
@@ -150,6 +177,23 @@ const changedInputs: ByStack = merged(
       ]),
     ),
   },
+  // Issue 12 (database role): Docker's PostgreSQL container runs the role script at start and
+  // the dumps log in as orthanc_app (containers recreated, pgdata kept and converted in place);
+  // AWS: a db-role container before Orthanc, and the execution role reads its secrets; the
+  // StatefulSet's pod runs the role script at every start (a rolling restart, the PVC kept), the
+  // dumps log in as orthanc_app, Orthanc's pods roll on credentials naming orthanc_app.
+  {
+    local: dockerDatabaseRole("local"),
+    "docker-vm": dockerDatabaseRole("docker-vm"),
+    "aws-ec2": awsDatabaseRole("aws-ec2"),
+    "aws-fargate-efs": awsDatabaseRole("aws-fargate-efs"),
+    "aws-fargate-s3": awsDatabaseRole("aws-fargate-s3"),
+    "k8s-basic": {
+      "kubernetes:apps/v1:StatefulSet::orthanc-k8s-basic-postgres": "database role script at start",
+      "kubernetes:batch/v1:CronJob::orthanc-k8s-basic-postgres-backup": "dumps as orthanc_app",
+      "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc": "credentials name orthanc_app",
+    },
+  },
 );
 
 /** Resources the move added (components that group what existed), by stack. */
@@ -213,6 +257,35 @@ const created: ByStack = merged(
         "Orthanc's configuration files for its read-only root",
     },
   },
+  // Issue 12 (database role): the role's generated password, and where each target keeps it or
+  // the role script. New resources holding no earlier data.
+  Object.fromEntries(
+    ["local", "docker-vm", "aws-ec2", "aws-fargate-efs", "aws-fargate-s3", "k8s-basic"].map(
+      (stack) => [
+        stack,
+        {
+          [`random:index/randomPassword:RandomPassword::orthanc-${stack}-credentials-database-app`]:
+            "the database role's password",
+          ...(stack.startsWith("aws")
+            ? {
+                [`aws:secretsmanager/secret:Secret::orthanc-${stack}-app-db-app-password`]:
+                  "the database role's password",
+                [`aws:secretsmanager/secretVersion:SecretVersion::orthanc-${stack}-app-db-app-password`]:
+                  "the database role's password",
+              }
+            : {}),
+          ...(stack === "k8s-basic"
+            ? {
+                "kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password":
+                  "the database role's password",
+                "kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts":
+                  "the database role script",
+              }
+            : {}),
+        },
+      ],
+    ),
+  ),
 );
 
 describe.each(Object.keys(before))("%s", (stack) => {

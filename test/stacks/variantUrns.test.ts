@@ -30,6 +30,13 @@ const movedByAlias: Record<string, string[]> = {
   ],
 };
 
+/** Issue 12 (database role): what it changes in the StatefulSet's stack, by kind. */
+const K8S_DATABASE_ROLE: Record<string, string> = {
+  StatefulSet: "database role script at start",
+  CronJob: "dumps as orthanc_app",
+  Deployment: "credentials name orthanc_app",
+};
+
 /** URNs whose inputs changed on purpose, by variant, with why. */
 const changedInputs: Record<string, Record<string, string>> = {
   // Plan-only: the offline stand-in for k8s-ha's encrypted S3 key lost its spaces (issue 10), and
@@ -43,19 +50,34 @@ const changedInputs: Record<string, Record<string, string>> = {
       "DICOM TLS settings",
   },
   // Issue 12: PostgreSQL over TLS (the StatefulSet, its dumps and Orthanc's pods change in
-  // place), and a sizeLimit on every emptyDir (in-place updates that roll the pods; the
-  // StatefulSet keeps its PVC).
+  // place), a sizeLimit on every emptyDir (in-place updates that roll the pods; the StatefulSet
+  // keeps its PVC), and the database role (as k8s-basic in urns.test.ts; the PVCs are untouched).
   "k8s-basic with a DNS zone": Object.fromEntries(
-    Object.entries(K8S_POSTGRES_TLS_CHANGED).map(([key, why]) => [
-      `urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$${key}`,
-      /apps\/v1:(Deployment|StatefulSet)::/.test(key) ? `${why}; sizeLimit on its emptyDirs` : why,
-    ]),
+    Object.entries(K8S_POSTGRES_TLS_CHANGED).map(([key, why]) => {
+      const kind = /apps\/v1:(Deployment|StatefulSet)::|batch\/v1:(CronJob)::/.exec(key);
+      const role = kind ? K8S_DATABASE_ROLE[kind[1] ?? kind[2]] : undefined;
+      const bounded = /apps\/v1:(Deployment|StatefulSet)::/.test(key);
+      return [
+        `urn:pulumi:k8s-basic::orthanc::orthanc:kubernetes:OrthancKubernetes$${key}`,
+        [why, ...(bounded ? ["sizeLimit on its emptyDirs"] : []), ...(role ? [role] : [])].join(
+          "; ",
+        ),
+      ];
+    }),
   ),
 };
 
 /** Resources a later issue creates on purpose, by variant (`type::name`), with why. */
 const created: Record<string, Record<string, string>> = {
-  "k8s-basic with a DNS zone": K8S_POSTGRES_TLS_CREATED,
+  "k8s-basic with a DNS zone": {
+    ...K8S_POSTGRES_TLS_CREATED,
+    // Issue 12 (database role): the role's password, its Secret, the StatefulSet's scripts.
+    "random:index/randomPassword:RandomPassword::orthanc-k8s-basic-credentials-database-app":
+      "the database role's password",
+    "kubernetes:core/v1:Secret::orthanc-k8s-basic-postgres-app-password":
+      "the database role's password",
+    "kubernetes:core/v1:ConfigMap::orthanc-k8s-basic-postgres-scripts": "the database role script",
+  },
   // Issue 12: DICOM TLS on by default with a DICOM name: the namespace's DICOM CA chain and the
   // DICOM certificate (cert-manager objects).
   "k8s-ha with DNS records": Object.fromEntries(

@@ -2,8 +2,10 @@
  * PostgreSQL as a plain StatefulSet, for clusters without an operator, as plain data: the
  * StatefulSet, its Service, and its daily dump (a CronJob writing to a PVC of its own).
  */
+import { createHash } from "node:crypto";
 import type * as k8s from "@pulumi/kubernetes";
 import { dumpAndPrune } from "../../shared/backup";
+import { ROLE_SCRIPT_PATH, roleScript, startScript } from "../../shared/postgresRole";
 import { postgresHbaConf, postgresTlsSettings } from "../../shared/postgresTls";
 import { POSTGRES_SERVER_SETTINGS, postgresCommand } from "../../shared/postgresTuning";
 import {
@@ -25,11 +27,37 @@ export interface PostgresArgs {
   readonly storageGiB: number;
   /** StorageClass of the data volume; the cluster's default when undefined. */
   readonly storageClass?: string;
-  /** The database created at first start, and its owner. */
+  /** The database created at first start, and the administrator (the image's superuser). */
   readonly database: string;
   readonly user: string;
+  /** Orthanc's own role, made to own the database at every start, and its password's Secret. */
+  readonly appRole: string;
+  readonly appSecretName: string;
   /** The cert-manager Secret with the server's `tls.crt` and `tls.key` (certManager.ts). */
   readonly tlsSecretName: string;
+}
+
+/** Where the StatefulSet mounts the wrapper around the image's entrypoint, and the role's password. */
+const SCRIPTS_DIR = "/usr/local/lib/orthanc";
+const START_SCRIPT = "postgres-start.sh";
+const ROLE_SCRIPT = ROLE_SCRIPT_PATH.split("/").pop()!;
+const APP_PASSWORD_DIR = "/run/secrets/orthanc-app";
+
+/** The scripts of postgresRole.ts for `appRole`, as the ConfigMap's data. */
+export function postgresScripts(appRole: string): Record<string, string> {
+  return { [START_SCRIPT]: startScript(), [ROLE_SCRIPT]: roleScript(appRole) };
+}
+
+/** The ConfigMap `<name>-postgres-scripts` holding `postgresScripts`. */
+export function postgresScriptsConfigMap(
+  a: Pick<PostgresArgs, "name" | "namespace" | "appRole">,
+): k8s.types.input.core.v1.ConfigMap {
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: objectMeta(`${a.name}-postgres-scripts`, a.namespace, a.name, "postgres"),
+    data: postgresScripts(a.appRole),
+  };
 }
 
 /** Where the server's TLS files and client authentication rules are mounted. */
@@ -86,7 +114,15 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
       // Deleting or scaling down the StatefulSet keeps the data.
       persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
       template: {
-        metadata: { labels: sel },
+        metadata: {
+          labels: sel,
+          // A new script rolls the pod (a ConfigMap's change alone would not).
+          annotations: {
+            "checksum/scripts": createHash("sha256")
+              .update(JSON.stringify(postgresScripts(a.appRole)))
+              .digest("hex"),
+          },
+        },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,
@@ -97,9 +133,13 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
             {
               name: "postgres",
               image: a.image,
+              // The image's entrypoint, wrapped (postgresRole.ts): at every start, before the
+              // server listens on the network, Orthanc's role is made to own its database. No
+              // init container or sidecar: only the server's own container may open its data.
+              command: ["/bin/bash", `${SCRIPTS_DIR}/${START_SCRIPT}`],
               // The same server settings as the Docker target's PostgreSQL, and TLS, as `args`:
-              // `command` would replace the image's entrypoint, which initialises the data
-              // directory (its temporary server gets these arguments too).
+              // the wrapper hands them to the image's entrypoint (its temporary servers get them
+              // too).
               args: postgresCommand({
                 ...POSTGRES_SERVER_SETTINGS,
                 ...postgresTlsSettings(POSTGRES_TLS_FILES),
@@ -114,11 +154,20 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
                 },
                 { name: "POSTGRES_HOST_AUTH_METHOD", value: "scram-sha-256" },
                 { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                { name: "ORTHANC_APP_PASSWORD_FILE", value: `${APP_PASSWORD_DIR}/password` },
               ],
               ports: [{ name: "postgres", containerPort: 5432, protocol: "TCP" }],
               volumeMounts: [
                 { name: "data", mountPath: "/var/lib/postgresql/data" },
                 { name: "password", mountPath: "/run/secrets/postgres", readOnly: true },
+                { name: "app-password", mountPath: APP_PASSWORD_DIR, readOnly: true },
+                { name: "start-script", mountPath: SCRIPTS_DIR, readOnly: true },
+                // The image's init folder: an empty volume gets the role during initialisation.
+                {
+                  name: "role-script",
+                  mountPath: ROLE_SCRIPT_PATH.slice(0, ROLE_SCRIPT_PATH.lastIndexOf("/")),
+                  readOnly: true,
+                },
                 { name: "run", mountPath: "/var/run/postgresql" },
                 { name: "tmp", mountPath: "/tmp" },
                 { name: "tls", mountPath: POSTGRES_TLS_DIR, readOnly: true },
@@ -156,6 +205,30 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
                 secretName: a.secretName,
                 defaultMode: 0o400,
                 items: [{ key: "password", path: "password" }],
+              },
+            },
+            {
+              name: "app-password",
+              secret: {
+                secretName: a.appSecretName,
+                defaultMode: 0o400,
+                items: [{ key: "password", path: "password" }],
+              },
+            },
+            {
+              name: "start-script",
+              configMap: {
+                name: `${a.name}-postgres-scripts`,
+                defaultMode: 0o555,
+                items: [{ key: START_SCRIPT, path: START_SCRIPT }],
+              },
+            },
+            {
+              name: "role-script",
+              configMap: {
+                name: `${a.name}-postgres-scripts`,
+                defaultMode: 0o555,
+                items: [{ key: ROLE_SCRIPT, path: ROLE_SCRIPT }],
               },
             },
             // The server's socket, lock and pid files; its own temporary files go to the data

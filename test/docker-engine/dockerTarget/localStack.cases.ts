@@ -314,7 +314,19 @@ export function localStack(): void {
       throw new Error(`no new dump appeared; the backup container said:\n${String(logs)}`);
     }
 
-    // Into a fresh database: every instance is in the restored index.
+    // Into a fresh database: every instance is in the restored index. The administrator (in the
+    // PostgreSQL container, which alone holds its password) makes it for Orthanc's role, which
+    // made the dump and restores it.
+    const admin = (sql: string) =>
+      execIn(
+        "orthanc-local-postgres",
+        [
+          "sh",
+          "-c",
+          `PGPASSWORD=$(cat /run/secrets/postgres-password) psql -h 127.0.0.1 -U orthanc -d orthanc -tAc "${sql}"`,
+        ],
+        { user: "postgres" },
+      );
     const pg = (sql: string, db = "orthanc") =>
       execIn(
         "orthanc-local-backup",
@@ -322,17 +334,23 @@ export function localStack(): void {
           "sh",
           "-c",
           // The backup's pgpass names the orthanc database only; its password serves any.
-          `PGPASSWORD=$(cut -d: -f5 /run/secrets/pgpass) psql -h postgres -U orthanc -d ${db} -tAc "${sql}"`,
+          `PGPASSWORD=$(cut -d: -f5 /run/secrets/pgpass) psql -h postgres -U orthanc_app -d ${db} -tAc "${sql}"`,
         ],
         { user: "postgres" },
       );
-    expect(await pg("CREATE DATABASE restorecheck")).toMatchObject({ exitCode: 0 });
+    // Orthanc's role may not make databases: only its administrator.
+    expect((await pg("CREATE DATABASE restorecheck")).output).toContain(
+      "permission denied to create database",
+    );
+    expect(await admin("CREATE DATABASE restorecheck OWNER orthanc_app")).toMatchObject({
+      exitCode: 0,
+    });
     const restore = await execIn(
       "orthanc-local-backup",
       [
         "sh",
         "-c",
-        `PGPASSWORD=$(cut -d: -f5 /run/secrets/pgpass) pg_restore -h postgres -U orthanc -d restorecheck --no-owner /backups/${dump}`,
+        `PGPASSWORD=$(cut -d: -f5 /run/secrets/pgpass) pg_restore -h postgres -U orthanc_app -d restorecheck --no-owner /backups/${dump}`,
       ],
       { user: "postgres" },
     );
@@ -365,6 +383,45 @@ export function localStack(): void {
     await waitHealthy("orthanc-local-orthanc", 120_000);
     expect(await instanceCount(base, d.admin)).toBe(count);
   }, 240_000);
+
+  test("PostgreSQL restarted on a volume whose database and tables the administrator owns (as before the role) hands them to orthanc_app before it listens; Orthanc sees every instance", async () => {
+    const count = await instanceCount(base, d.admin);
+    const docker = connect();
+    await docker.getContainer("orthanc-local-orthanc").stop();
+    // Back to what the program made before the role existed: everything the superuser's.
+    const reassign = await execIn(
+      "orthanc-local-postgres",
+      [
+        "sh",
+        "-c",
+        'PGPASSWORD=$(cat /run/secrets/postgres-password) psql -h 127.0.0.1 -U orthanc -d orthanc -tAc "REASSIGN OWNED BY orthanc_app TO orthanc"',
+      ],
+      { user: "postgres" },
+    );
+    expect(reassign).toMatchObject({ exitCode: 0 });
+    await docker.getContainer("orthanc-local-postgres").restart();
+    await waitHealthy("orthanc-local-postgres", 120_000);
+    const logs = String(
+      await docker.getContainer("orthanc-local-postgres").logs({ stdout: true, stderr: true }),
+    );
+    // Once on the empty volume (the image's init), once at this start (the wrapper).
+    expect(logs.split("orthanc-db-role: orthanc_app owns database orthanc").length - 1).toBe(2);
+    const owners = await execIn(
+      "orthanc-local-postgres",
+      [
+        "sh",
+        "-c",
+        "PGPASSWORD=$(cat /run/secrets/postgres-password) psql -h 127.0.0.1 -U orthanc -d orthanc -tAc " +
+          "\"SELECT DISTINCT relowner::regrole FROM pg_class WHERE relnamespace = 'public'::regnamespace " +
+          "UNION SELECT datdba::regrole FROM pg_database WHERE datname = 'orthanc'\"",
+      ],
+      { user: "postgres" },
+    );
+    expect(owners).toMatchObject({ exitCode: 0, output: "orthanc_app\n" });
+    await docker.getContainer("orthanc-local-orthanc").start();
+    await waitHealthy("orthanc-local-orthanc", 120_000);
+    expect(await instanceCount(base, d.admin)).toBe(count);
+  }, 300_000);
 
   test("day 2: a new Orthanc image tag replaces exactly the Orthanc container (and its files container), and the data and password survive", async () => {
     const count = await instanceCount(base, d.admin);

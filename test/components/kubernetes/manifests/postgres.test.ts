@@ -6,25 +6,32 @@ import {
   postgresBackupClaim,
   postgresBackupCronJob,
   postgresHbaConfigMap,
+  postgresScripts,
+  postgresScriptsConfigMap,
   postgresService,
   postgresStatefulSet,
   tlsReloadScript,
 } from "../../../../components/kubernetes/manifests/postgres";
+import { roleScript, startScript } from "../../../../components/shared/postgresRole";
 import { postgresHbaConf } from "../../../../components/shared/postgresTls";
 import { Any, validate } from "./helpers";
 
+const ss0 = () => ({
+  name: "pacs",
+  namespace: "orthanc",
+  image: "postgres:16.10-bookworm",
+  secretName: "pacs-postgres",
+  storageGiB: 20,
+  storageClass: "gp3",
+  database: "orthanc",
+  user: "orthanc",
+  appRole: "orthanc_app",
+  appSecretName: "pacs-postgres-app",
+  tlsSecretName: "pacs-postgres-tls",
+});
+
 describe("PostgreSQL StatefulSet", () => {
-  const ss = postgresStatefulSet({
-    name: "pacs",
-    namespace: "orthanc",
-    image: "postgres:16.10-bookworm",
-    secretName: "pacs-postgres",
-    storageGiB: 20,
-    storageClass: "gp3",
-    database: "orthanc",
-    user: "orthanc",
-    tlsSecretName: "pacs-postgres-tls",
-  }) as Any;
+  const ss = postgresStatefulSet(ss0()) as Any;
   const pod = ss.spec.template.spec;
   const [server, reload] = pod.containers;
 
@@ -84,8 +91,8 @@ describe("PostgreSQL StatefulSet", () => {
     });
   });
 
-  test("the Docker target's server settings and TLS, as args so the image's entrypoint still runs; durability untouched", () => {
-    expect(server.command).toBeUndefined();
+  test("the Docker target's server settings and TLS, as args to the wrapper that runs the image's entrypoint; durability untouched", () => {
+    expect(server.command).toEqual(["/bin/bash", "/usr/local/lib/orthanc/postgres-start.sh"]);
     expect(server.args).toEqual([
       "postgres",
       ...["-c", "max_connections=100", "-c", "shared_buffers=256MB"],
@@ -146,6 +153,55 @@ describe("PostgreSQL StatefulSet", () => {
     });
     expect(tlsReloadScript()).toContain('pg_ctl reload -D "$PGDATA"');
     expect(env(server).PGDATA).toBe(env(reload).PGDATA);
+  });
+
+  test("Orthanc's role at every start: the wrapper, the role script in the image's init folder, the role's password from its own Secret", () => {
+    const pod = ss.spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.env).toContainEqual({
+      name: "ORTHANC_APP_PASSWORD_FILE",
+      value: "/run/secrets/orthanc-app/password",
+    });
+    expect(c.volumeMounts).toEqual(
+      expect.arrayContaining([
+        { name: "app-password", mountPath: "/run/secrets/orthanc-app", readOnly: true },
+        { name: "start-script", mountPath: "/usr/local/lib/orthanc", readOnly: true },
+        { name: "role-script", mountPath: "/docker-entrypoint-initdb.d", readOnly: true },
+      ]),
+    );
+    const volumes = Object.fromEntries(pod.volumes.map((v: Any) => [v.name, v]));
+    expect(volumes["app-password"].secret).toEqual({
+      secretName: "pacs-postgres-app",
+      defaultMode: 0o400,
+      items: [{ key: "password", path: "password" }],
+    });
+    expect(volumes["start-script"].configMap).toEqual({
+      name: "pacs-postgres-scripts",
+      defaultMode: 0o555,
+      items: [{ key: "postgres-start.sh", path: "postgres-start.sh" }],
+    });
+    expect(volumes["role-script"].configMap).toEqual({
+      name: "pacs-postgres-scripts",
+      defaultMode: 0o555,
+      items: [{ key: "orthanc-db-role.sh", path: "orthanc-db-role.sh" }],
+    });
+    const cm = postgresScriptsConfigMap({
+      name: "pacs",
+      namespace: "orthanc",
+      appRole: "orthanc_app",
+    }) as Any;
+    validate(ConfigMap, cm);
+    expect(cm.metadata.name).toBe("pacs-postgres-scripts");
+    expect(cm.data).toEqual({
+      "postgres-start.sh": startScript(),
+      "orthanc-db-role.sh": roleScript("orthanc_app"),
+    });
+    // The pod rolls when a script changes.
+    const other = postgresStatefulSet({ ...ss0(), appRole: "other_role" }) as Any;
+    expect(other.spec.template.metadata.annotations["checksum/scripts"]).not.toBe(
+      ss.spec.template.metadata.annotations["checksum/scripts"],
+    );
+    expect(postgresScripts("orthanc_app")["orthanc-db-role.sh"]).toContain("orthanc_app");
   });
 });
 
