@@ -1,9 +1,9 @@
 /**
- * The PostgreSQL StatefulSet's certificate, as plain data: a CA private to the namespace (a
- * self-signed Issuer signs a CA Certificate, a CA Issuer signs with it) and the server
- * Certificate for the Service's names. Internal trust only: nothing outside the namespace needs
- * this CA. @pulumi/kubernetes has no types for cert-manager's custom resources; the types below
- * cover the fields this target sets (cert-manager.io/v1).
+ * cert-manager objects as plain data (cert-manager.io/v1; @pulumi/kubernetes has no types for its
+ * custom resources, so the types below cover the fields this target sets): a CA private to a
+ * namespace, shared by the two chains this target makes, and the PostgreSQL StatefulSet's chain
+ * (its CA and the server Certificate for the Service's names; internal trust only: nothing outside
+ * the namespace needs this CA). The DICOM chain is in dicomTls.ts.
  */
 import { ObjectMeta, objectMeta } from "./conventions";
 
@@ -17,6 +17,17 @@ export type CertManagerObject<Kind extends string, Spec> = {
 
 export type IssuerSpec = { selfSigned: Record<string, never> } | { ca: { secretName: string } };
 
+export type IssuerRef = {
+  name: string;
+  kind: "Issuer" | "ClusterIssuer";
+  group: "cert-manager.io";
+};
+
+/** A new key at every renewal. */
+export type PrivateKeySpec =
+  | { algorithm: "ECDSA"; size: 256; rotationPolicy: "Always" }
+  | { algorithm: "RSA"; size: number; rotationPolicy: "Always" };
+
 export type CertificateSpec = {
   secretName: string;
   commonName: string;
@@ -24,13 +35,70 @@ export type CertificateSpec = {
   isCA?: boolean;
   duration: string;
   renewBefore: string;
-  privateKey: { algorithm: "ECDSA"; size: 256; rotationPolicy: "Always" };
+  privateKey: PrivateKeySpec;
   usages: string[];
-  issuerRef: { name: string; kind: "Issuer"; group: "cert-manager.io" };
+  issuerRef: IssuerRef;
 };
 
 export type Issuer = CertManagerObject<"Issuer", IssuerSpec>;
 export type Certificate = CertManagerObject<"Certificate", CertificateSpec>;
+
+export const issuerRef = (name: string, kind: IssuerRef["kind"] = "Issuer"): IssuerRef => ({
+  name,
+  kind,
+  group: "cert-manager.io",
+});
+
+/*
+ * A CA private to a namespace, in three objects: a self-signed Issuer that signs only the CA
+ * Certificate, and a CA Issuer that signs with that certificate's key. The PostgreSQL server's
+ * chain and the DICOM chain are two such CAs, kept apart (one is internal, the other is handed to
+ * modalities).
+ */
+
+/** The self-signed Issuer that signs the CA certificate only. */
+export const selfSignedIssuer = (metadata: ObjectMeta): Issuer => ({
+  apiVersion: "cert-manager.io/v1",
+  kind: "Issuer",
+  metadata,
+  spec: { selfSigned: {} },
+});
+
+/**
+ * The CA certificate, in the Secret of its own name: ten years, renewed a year ahead (with a new
+ * key: whoever trusts the CA then needs the new one).
+ */
+export const caCertificate = (
+  metadata: ObjectMeta,
+  a: {
+    secretName: string;
+    commonName: string;
+    privateKey: PrivateKeySpec;
+    selfSignedIssuer: string;
+  },
+): Certificate => ({
+  apiVersion: "cert-manager.io/v1",
+  kind: "Certificate",
+  metadata,
+  spec: {
+    secretName: a.secretName,
+    commonName: a.commonName,
+    isCA: true,
+    duration: "87600h",
+    renewBefore: "8760h",
+    privateKey: a.privateKey,
+    usages: ["cert sign", "crl sign"],
+    issuerRef: issuerRef(a.selfSignedIssuer),
+  },
+});
+
+/** The Issuer that signs with the key in the CA certificate's Secret. */
+export const caIssuer = (metadata: ObjectMeta, caSecretName: string): Issuer => ({
+  apiVersion: "cert-manager.io/v1",
+  kind: "Issuer",
+  metadata,
+  spec: { ca: { secretName: caSecretName } },
+});
 
 export interface PostgresCertificateArgs {
   /** The instance name: the Service is `<name>-postgres`, these objects `<name>-postgres-…`. */
@@ -59,48 +127,28 @@ export const postgresDnsNames = (name: string, namespace: string): string[] => {
 };
 
 const ECDSA_P256 = { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } as const;
-const issuerRef = (name: string) => ({ name, kind: "Issuer", group: "cert-manager.io" }) as const;
 
-/** Signs the CA certificate only. */
+/** Signs the PostgreSQL CA certificate only. */
 export function postgresSelfSignedIssuer(a: PostgresCertificateArgs): Issuer {
   const n = postgresTlsNames(a.name);
-  return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "Issuer",
-    metadata: objectMeta(n.selfSignedIssuer, a.namespace, a.name, "postgres"),
-    spec: { selfSigned: {} },
-  };
+  return selfSignedIssuer(objectMeta(n.selfSignedIssuer, a.namespace, a.name, "postgres"));
 }
 
 /** The namespace's PostgreSQL CA: ten years, renewed a year ahead (a new key each time). */
 export function postgresCaCertificate(a: PostgresCertificateArgs): Certificate {
   const n = postgresTlsNames(a.name);
-  return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "Certificate",
-    metadata: objectMeta(n.ca, a.namespace, a.name, "postgres"),
-    spec: {
-      secretName: n.ca,
-      commonName: `${a.name} PostgreSQL CA (${a.namespace})`,
-      isCA: true,
-      duration: "87600h",
-      renewBefore: "8760h",
-      privateKey: ECDSA_P256,
-      usages: ["cert sign", "crl sign"],
-      issuerRef: issuerRef(n.selfSignedIssuer),
-    },
-  };
+  return caCertificate(objectMeta(n.ca, a.namespace, a.name, "postgres"), {
+    secretName: n.ca,
+    commonName: `${a.name} PostgreSQL CA (${a.namespace})`,
+    privateKey: ECDSA_P256,
+    selfSignedIssuer: n.selfSignedIssuer,
+  });
 }
 
 /** Issues the server certificate with the CA's key. */
 export function postgresCaIssuer(a: PostgresCertificateArgs): Issuer {
   const n = postgresTlsNames(a.name);
-  return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "Issuer",
-    metadata: objectMeta(n.ca, a.namespace, a.name, "postgres"),
-    spec: { ca: { secretName: n.ca } },
-  };
+  return caIssuer(objectMeta(n.ca, a.namespace, a.name, "postgres"), n.ca);
 }
 
 /**

@@ -6,33 +6,15 @@
  * is the one handed to modalities; it is apart from any other CA of this program.
  */
 import { ORTHANC_PATHS } from "../../shared/orthancImage";
-import { ObjectMeta, objectMeta } from "./conventions";
-
-/** A cert-manager object as `k8s.apiextensions.CustomResource` takes it. */
-export type CertManagerObject<Kind extends string, Spec> = {
-  apiVersion: "cert-manager.io/v1";
-  kind: Kind;
-  metadata: ObjectMeta;
-  spec: Spec;
-};
-
-export type IssuerRef = {
-  name: string;
-  kind: "Issuer" | "ClusterIssuer";
-  group: "cert-manager.io";
-};
-
-export type CertificateSpec = {
-  secretName: string;
-  commonName: string;
-  dnsNames?: string[];
-  isCA?: boolean;
-  duration: string;
-  renewBefore: string;
-  privateKey: { algorithm: "RSA"; size: number; rotationPolicy: "Always" };
-  usages: string[];
-  issuerRef: IssuerRef;
-};
+import {
+  caCertificate as namespaceCaCertificate,
+  caIssuer as namespaceCaIssuer,
+  Certificate,
+  Issuer,
+  issuerRef,
+  selfSignedIssuer as namespaceSelfSignedIssuer,
+} from "./certManager";
+import { objectMeta } from "./conventions";
 
 /** The objects' names in the namespace (one Orthanc per namespace). */
 export const DICOM_TLS_NAMES = {
@@ -53,56 +35,25 @@ const fileName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 
 const meta = (name: string, namespace: string) =>
   objectMeta(name, namespace, "orthanc", "dicom-tls");
-const issuerRef = (name: string, kind: IssuerRef["kind"]): IssuerRef => ({
-  name,
-  kind,
-  group: "cert-manager.io",
-});
 
 /** The self-signed Issuer that only signs the namespace's DICOM CA. */
-export function selfSignedIssuer(
-  namespace: string,
-): CertManagerObject<"Issuer", { selfSigned: Record<string, never> }> {
-  return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "Issuer",
-    metadata: meta(DICOM_TLS_NAMES.selfSignedIssuer, namespace),
-    spec: { selfSigned: {} },
-  };
+export function selfSignedIssuer(namespace: string): Issuer {
+  return namespaceSelfSignedIssuer(meta(DICOM_TLS_NAMES.selfSignedIssuer, namespace));
 }
 
 /** The namespace's DICOM CA: 10 years, renewed in its last year (modalities then re-trust it). */
-export function caCertificate(
-  namespace: string,
-  hostName: string,
-): CertManagerObject<"Certificate", CertificateSpec> {
-  return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "Certificate",
-    metadata: meta(DICOM_TLS_NAMES.ca, namespace),
-    spec: {
-      secretName: DICOM_TLS_NAMES.ca,
-      commonName: `${hostName} DICOM CA`,
-      isCA: true,
-      duration: "87600h",
-      renewBefore: "8760h",
-      privateKey: PRIVATE_KEY,
-      usages: ["cert sign", "crl sign"],
-      issuerRef: issuerRef(DICOM_TLS_NAMES.selfSignedIssuer, "Issuer"),
-    },
-  };
+export function caCertificate(namespace: string, hostName: string): Certificate {
+  return namespaceCaCertificate(meta(DICOM_TLS_NAMES.ca, namespace), {
+    secretName: DICOM_TLS_NAMES.ca,
+    commonName: `${hostName} DICOM CA`,
+    privateKey: PRIVATE_KEY,
+    selfSignedIssuer: DICOM_TLS_NAMES.selfSignedIssuer,
+  });
 }
 
 /** The Issuer that signs with the namespace's DICOM CA. */
-export function caIssuer(
-  namespace: string,
-): CertManagerObject<"Issuer", { ca: { secretName: string } }> {
-  return {
-    apiVersion: "cert-manager.io/v1",
-    kind: "Issuer",
-    metadata: meta(DICOM_TLS_NAMES.ca, namespace),
-    spec: { ca: { secretName: DICOM_TLS_NAMES.ca } },
-  };
+export function caIssuer(namespace: string): Issuer {
+  return namespaceCaIssuer(meta(DICOM_TLS_NAMES.ca, namespace), DICOM_TLS_NAMES.ca);
 }
 
 /**
@@ -113,7 +64,7 @@ export function dicomCertificate(
   namespace: string,
   hostName: string,
   clusterIssuer?: string,
-): CertManagerObject<"Certificate", CertificateSpec> {
+): Certificate {
   return {
     apiVersion: "cert-manager.io/v1",
     kind: "Certificate",
