@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { bucketPolicy as tlsOnlyPolicy } from "./dicomBucket";
+import { createPrivateBucket, tlsOnlyBucketPolicy as tlsOnlyPolicy } from "./privateBucket";
 
 /** Where each writer puts its logs in the bucket (ELB adds `AWSLogs/<account>/...` after it). */
 export const ACCESS_LOG_PREFIXES = { web: "web", dicom: "dicom", s3: "s3/" } as const;
@@ -82,27 +82,10 @@ export class AccessLogBucket extends pulumi.ComponentResource {
   constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:AccessLogBucket", name, {}, opts);
     const child = { parent: this };
-    const bucket = new aws.s3.Bucket(
+    const { bucket, publicAccess, ownership, settings } = createPrivateBucket(
       name,
-      { forceDestroy: false, objectLockEnabled: false, tags: { Name: name } },
-      { ...child, protect: args.protect, retainOnDelete: args.protect },
-    );
-    const settings = { ...child, dependsOn: [bucket] };
-    const publicAccess = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      settings,
-    );
-    const ownership = new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      settings,
+      this,
+      args.protect,
     );
     const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,

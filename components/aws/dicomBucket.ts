@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { createPrivateBucket, tlsOnlyBucketPolicy } from "./privateBucket";
 
 export interface DicomBucketArgs {
   /** Encrypts every object (SSE-KMS with an S3 Bucket Key). */
@@ -25,28 +26,7 @@ export class DicomBucket extends pulumi.ComponentResource {
   constructor(name: string, args: DicomBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:DicomBucket", name, {}, opts);
     const child = { parent: this };
-    const bucket = new aws.s3.Bucket(
-      name,
-      { forceDestroy: false, objectLockEnabled: false, tags: { Name: name } },
-      { ...child, protect: args.protect, retainOnDelete: args.protect },
-    );
-    const settings = { ...child, dependsOn: [bucket] };
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      settings,
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      settings,
-    );
+    const { bucket, settings } = createPrivateBucket(name, this, args.protect);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
@@ -75,7 +55,10 @@ export class DicomBucket extends pulumi.ComponentResource {
     );
     new aws.s3.BucketPolicy(
       `${name}-policy`,
-      { bucket: bucket.id, policy: bucket.arn.apply((arn) => JSON.stringify(bucketPolicy(arn))) },
+      {
+        bucket: bucket.id,
+        policy: bucket.arn.apply((arn) => JSON.stringify(tlsOnlyBucketPolicy(arn))),
+      },
       settings,
     );
 
@@ -112,21 +95,4 @@ export function lifecycleRules(
     });
   }
   return rules;
-}
-
-/** Refuses any request that is not over TLS. */
-export function bucketPolicy(bucketArn: string) {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, `${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-      },
-    ],
-  };
 }
