@@ -21,8 +21,8 @@ npm install --no-audit --no-fund --loglevel=error
 
 # docker.io and debootstrap: the real-engine suite builds its stand-in images and runs the
 # Docker target's containers on a local engine.
-TEST_PACKAGES="orthanc orthanc-postgresql orthanc-dicomweb postgresql dcmtk caddy docker.io debootstrap busybox-static gettext-base iproute2"
-if ! command -v Orthanc >/dev/null || ! command -v storescu >/dev/null || ! command -v caddy >/dev/null || ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || [ ! -x /bin/busybox ] || ! command -v envsubst >/dev/null || ! command -v ip >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+TEST_PACKAGES="orthanc orthanc-postgresql orthanc-dicomweb postgresql dcmtk caddy docker.io debootstrap busybox-static gettext-base iproute2 openssl"
+if ! command -v Orthanc >/dev/null || ! command -v storescu >/dev/null || ! command -v caddy >/dev/null || ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || [ ! -x /bin/busybox ] || ! command -v envsubst >/dev/null || ! command -v ip >/dev/null || ! command -v openssl >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     # Package scripts would start system services; we run our own processes instead.
     if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d; fi

@@ -82,7 +82,7 @@ export class AccessLogBucket extends pulumi.ComponentResource {
   constructor(name: string, args: AccessLogBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:AccessLogBucket", name, {}, opts);
     const child = { parent: this };
-    const { bucket, publicAccess, ownership, settings } = createPrivateBucket(
+    const { bucket, publicAccess, ownership, versioning, settings } = createPrivateBucket(
       name,
       this,
       args.protect,
@@ -93,11 +93,6 @@ export class AccessLogBucket extends pulumi.ComponentResource {
         bucket: bucket.id,
         rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
       },
-      settings,
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
       settings,
     );
     new aws.s3.BucketLifecycleConfiguration(

@@ -26,7 +26,7 @@ export class DicomBucket extends pulumi.ComponentResource {
   constructor(name: string, args: DicomBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("orthanc:aws:DicomBucket", name, {}, opts);
     const child = { parent: this };
-    const { bucket, settings } = createPrivateBucket(name, this, args.protect);
+    const { bucket, versioning, settings } = createPrivateBucket(name, this, args.protect);
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
@@ -41,11 +41,6 @@ export class DicomBucket extends pulumi.ComponentResource {
           },
         ],
       },
-      settings,
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
       settings,
     );
     new aws.s3.BucketLifecycleConfiguration(

@@ -3,9 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 
 /**
  * What every bucket this target creates starts as: never force-destroyed, protected and kept on
- * delete when `protect` says so, Block Public Access on every switch, and objects owned by the
- * bucket owner (ACLs off). The settings wait for the bucket, so none is applied to a bucket that
- * does not exist yet.
+ * delete when `protect` says so, Block Public Access on every switch, objects owned by the bucket
+ * owner (ACLs off), and versioned (an object deleted or overwritten by mistake survives as an old
+ * version until the bucket's lifecycle expires it). The settings wait for the bucket, so none is
+ * applied to a bucket that does not exist yet.
  */
 export function createPrivateBucket(name: string, parent: pulumi.Resource, protect: boolean) {
   const bucket = new aws.s3.Bucket(
@@ -30,7 +31,12 @@ export function createPrivateBucket(name: string, parent: pulumi.Resource, prote
     { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
     settings,
   );
-  return { bucket, publicAccess, ownership, settings };
+  const versioning = new aws.s3.BucketVersioning(
+    `${name}-versioning`,
+    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    settings,
+  );
+  return { bucket, publicAccess, ownership, versioning, settings };
 }
 
 /** Refuses any request that is not over TLS. */
