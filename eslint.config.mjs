@@ -8,6 +8,7 @@ export default tseslint.config(
       ".tools/**",
       "bin/**",
       "jest.config.js",
+      "jest.modelsResolver.js",
       "eslint.config.mjs",
       ".pulumi-state/**",
     ],

@@ -3,5 +3,5 @@ export { OrthancKubernetes } from "./orthancKubernetes";
 export type { OrthancKubernetesArgs } from "./orthancKubernetes";
 export type { KubernetesDatabase, StatefulSetDatabase, CloudNativePgDatabase } from "./database";
 export type { KubernetesStorage, PvcStorage } from "./storage";
-export type { DnsOptions, IngressOptions } from "./edge";
+export type { DnsOptions, WebEdge, GatewayEdge, IngressEdge } from "./edge";
 export type { OrthancOptions } from "./orthanc";

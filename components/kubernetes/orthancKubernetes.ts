@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../shared/credentials";
 import { createDatabase, KubernetesDatabase } from "./database";
 import { createDicomTls, KubernetesDicomTlsArgs } from "./dicomTls";
-import { createEdge, DnsOptions, IngressOptions } from "./edge";
+import { createEdge, DnsOptions, WebEdge } from "./edge";
 import { APP, createNamespace } from "./namespace";
 import { createNetworkPolicies } from "./networkPolicies";
 import { createOrthanc, OrthancOptions } from "./orthanc";
@@ -21,8 +21,11 @@ export interface OrthancKubernetesArgs {
   readonly database: KubernetesDatabase;
   /** The DICOM files: a PVC, or an S3 bucket. */
   readonly storage: KubernetesStorage;
-  /** The web entrance. */
-  readonly ingress: IngressOptions;
+  /**
+   * HTTPS for the public name: a Gateway API HTTPRoute, or an Ingress; none: Orthanc is reached
+   * inside the cluster only.
+   */
+  readonly web?: WebEdge;
   /** Route 53 records for the public names, when the zone is given. */
   readonly dns?: DnsOptions;
   /** Scale between `orthanc.replicas` and `maxReplicas` on CPU use. */
@@ -39,8 +42,8 @@ export interface OrthancKubernetesArgs {
 /**
  * Orthanc in a namespace of an existing cluster: restricted Pod Security, a dedicated service
  * account without a token, configuration in a ConfigMap and every credential in Secrets,
- * PostgreSQL (a StatefulSet, CloudNativePG, or external), a protected PVC or S3, a cert-manager
- * Ingress, DICOM only from an allowlist, default-deny network policies, and optionally the
+ * PostgreSQL (a StatefulSet, CloudNativePG, or external), a protected PVC or S3, HTTPS through
+ * the Gateway API or an Ingress with cert-manager's certificate, DICOM only from an allowlist, default-deny network policies, and optionally the
  * Route 53 records of its names.
  */
 export class OrthancKubernetes extends pulumi.ComponentResource {
@@ -50,8 +53,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
   public readonly dicomService?: pulumi.Output<string>;
   /** The DICOM load balancer's address once the cluster assigned one. */
   public readonly dicomHost?: pulumi.Output<string>;
-  /** The ingress controller's address for the public name, once assigned. */
-  public readonly ingressAddress?: pulumi.Output<string>;
+  /** The web edge's address for the public name, once assigned. */
+  public readonly webAddress?: pulumi.Output<string>;
   public readonly credentialsSecretName: pulumi.Output<string>;
   public readonly adminPassword: pulumi.Output<string>;
   /** `namespace/name` of the Secret whose `tls.crt` is the namespace's DICOM CA, when made here. */
@@ -98,13 +101,13 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       database,
       storage,
       users: credentials.users,
-      publicHost: args.ingress.host,
+      publicHost: args.web?.host,
       dicomPublished,
       dicomTls,
     });
     const edge = createEdge(name, this, {
       ns,
-      ingress: args.ingress,
+      web: args.web,
       httpPort: args.orthanc.httpPort,
       corsOrigins: args.orthanc.corsOrigins,
       dicom: dicomPublished
@@ -116,7 +119,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       ns,
       httpPort: args.orthanc.httpPort,
       dicomPort: dicomPublished ? dicom.port : undefined,
-      ingressControllerNamespace: args.ingress.controllerNamespace,
+      httpSource: edge.sources.http,
+      gatewayProxies: edge.sources.gatewayProxies,
+      acmeSolver: edge.sources.acmeSolver,
       dicomAllowedCidrs: dicomPublished ? args.orthanc.dicomAllowedCidrs : [],
       databaseSelector: database.podSelector,
       backups: database.dumps,
@@ -129,13 +134,13 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     this.namespace = pulumi.output(ns.name);
     this.serviceName = workload.service.metadata.name;
     this.url = pulumi.output(
-      args.ingress.host
-        ? `https://${args.ingress.host}/`
+      args.web
+        ? `https://${args.web.host}/`
         : `http://${APP}.${ns.name}.svc:${args.orthanc.httpPort}/`,
     );
     this.dicomService = edge.dicomService;
     this.dicomHost = edge.dicomHost;
-    this.ingressAddress = edge.ingressAddress;
+    this.webAddress = edge.webAddress;
     this.credentialsSecretName = workload.credentialsSecret.metadata.name;
     this.adminPassword = credentials.adminPassword;
     this.dicomCaSecret = dicomTls?.caSecret

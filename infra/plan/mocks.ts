@@ -93,6 +93,12 @@ export const planMocks: pulumi.runtime.Mocks = {
           loadBalancer: { ingress: [{ hostname: "a1b2c3-ingress.elb.eu-west-1.amazonaws.com" }] },
         };
         break;
+      case "kubernetes:gateway.networking.k8s.io/v1:Gateway":
+        // The Gateway's load balancer (the stack's own, or an existing one read by its id).
+        state.status = {
+          addresses: [{ type: "Hostname", value: "a1b2c3-gateway.elb.eu-west-1.amazonaws.com" }],
+        };
+        break;
       case "kubernetes:core/v1:Service":
         if (args.inputs.spec?.type === "LoadBalancer")
           state.status = { loadBalancer: { ingress: [{ ip: "198.51.100.40" }] } };

@@ -1,7 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { POSTGRES_TAGS } from "../../components/shared";
-import { OrthancKubernetes, OrthancKubernetesArgs } from "../../components/kubernetes";
+import { OrthancKubernetes, OrthancKubernetesArgs, WebEdge } from "../../components/kubernetes";
+import { APP } from "../../components/kubernetes/namespace";
+import { INGRESS_CONTROLLER_FACTS } from "../../components/kubernetes/manifests/ingress";
 import { KubernetesConfig } from "../config";
+import { controllerOf, ingressOf } from "../config/sections/kubernetesEdge";
 import { StackOutputs } from "./types";
 import {
   DEFAULT_S3_REGION,
@@ -48,18 +51,54 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
             storageClass: k.storageClass,
             readWriteMany: cfg.storage.accessMode === "ReadWriteMany",
           },
-    ingress: {
-      host: tlsEnabled(cfg) ? cfg.dns.name : undefined,
-      className: k.ingressClassName,
-      certManagerIssuer: k.certManagerIssuer,
-      controllerNamespace: k.ingressControllerNamespace,
-    },
+    web: webEdge(cfg),
     dns: cfg.dns.zoneId ? { zoneId: cfg.dns.zoneId, dicomName: cfg.dns.dicomName } : undefined,
     dicomTls: ((tls) => tls && { ...tls, issuer: k.dicomTlsIssuer })(dicomTlsArgs(cfg)),
     autoscaling: k.autoscaling?.enabled
       ? { maxReplicas: k.autoscaling.maxReplicas, targetCpuPercent: k.autoscaling.targetCpuPercent }
       : undefined,
     protectData: cfg.protectData,
+  };
+}
+
+/**
+ * HTTPS for the public name: the Ingress a stack kept, else the Gateway API route (the config's
+ * rules have made sure one of the two is complete whenever there is a public name).
+ */
+function webEdge(cfg: KubernetesConfig): WebEdge | undefined {
+  const host = cfg.dns.name;
+  if (!tlsEnabled(cfg) || !host) return undefined;
+  const k = cfg.kubernetes;
+  const ingress = ingressOf(k);
+  if (ingress) {
+    const controller = controllerOf(ingress);
+    const controllerNamespace =
+      ingress.controllerNamespace ?? INGRESS_CONTROLLER_FACTS[controller].namespace;
+    if (!controllerNamespace)
+      throw new Error("unchecked config: the Ingress controller's namespace");
+    return {
+      kind: "ingress",
+      host,
+      className: ingress.className,
+      controller,
+      controllerNamespace,
+      certManagerIssuer: k.certManagerIssuer,
+      annotations: ingress.annotations,
+    };
+  }
+  const g = k.gateway;
+  if (!g || (g.create ? !g.className : !g.name))
+    throw new Error("unchecked config: the Gateway of `orthanc:kubernetes.gateway`");
+  return {
+    kind: "gateway",
+    host,
+    gateway: { name: g.name ?? APP, namespace: g.namespace ?? k.namespace, listener: g.listener },
+    own:
+      g.create && g.className
+        ? { className: g.className, certManagerIssuer: k.certManagerIssuer }
+        : undefined,
+    implementation: g.implementation ?? "other",
+    proxyNamespace: g.proxyNamespace,
   };
 }
 

@@ -10,6 +10,14 @@ export const AWS_HTTPS = {
 };
 
 /** The problems `safeParseConfig` reports; fails the test when the configuration is accepted. */
+/**
+ * The kubernetes target's HTTPS edge for tests that give a public name: an HTTPRoute on an
+ * existing Envoy Gateway (a name without an edge is refused).
+ */
+export const K8S_EDGE = {
+  gateway: { name: "shared-gateway", namespace: "gateway-system", implementation: "envoy-gateway" },
+};
+
 export function issuesOf(raw: Record<string, unknown>): ConfigIssue[] {
   const r = safeParseConfig(raw);
   if (r.ok) throw new Error("expected the configuration to be rejected");

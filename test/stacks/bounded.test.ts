@@ -26,6 +26,7 @@ test("the shipped stacks are all walked", () => {
     "docker-vm",
     "k8s-basic",
     "k8s-ha",
+    "k8s-ingress",
     "local",
   ]);
 });

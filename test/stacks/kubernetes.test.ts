@@ -3,6 +3,10 @@
  * Kubernetes schema, the security-relevant fields, the wiring (selectors, names, the secret
  * behind the files), secrets kept out of ConfigMaps and outputs, and protected data.
  */
+import { Certificate, Issuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1";
+import { CiliumNetworkPolicy } from "@kubernetes-models/cilium/cilium.io/v2";
+import { Gateway, HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1";
+import { Middleware } from "@kubernetes-models/traefik/traefik.io/v1alpha1";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { CronJob } from "kubernetes-models/batch/v1";
@@ -16,6 +20,7 @@ import {
 } from "kubernetes-models/v1";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
+import { z } from "zod";
 import { Plan } from "../../infra/plan/runPlan";
 import { only, ofType, planConfig, planStack, R } from "../helpers/plan";
 
@@ -43,7 +48,38 @@ const MODELS: Record<string, new (o: any) => { validate(): void }> = {
   "kubernetes:networking.k8s.io/v1:NetworkPolicy": NetworkPolicy,
   "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": HorizontalPodAutoscaler,
   "kubernetes:policy/v1:PodDisruptionBudget": PodDisruptionBudget,
+  "kubernetes:cert-manager.io/v1:Certificate": Certificate,
+  "kubernetes:cert-manager.io/v1:Issuer": Issuer,
+  "kubernetes:gateway.networking.k8s.io/v1:Gateway": Gateway,
+  "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute": HTTPRoute,
+  "kubernetes:traefik.io/v1alpha1:Middleware": Middleware,
+  "kubernetes:cilium.io/v2:CiliumNetworkPolicy": CiliumNetworkPolicy,
+  "kubernetes:gateway.nginx.org/v1alpha1:ClientSettingsPolicy": class {
+    constructor(private readonly o: unknown) {}
+    validate() {
+      NGF_CLIENT_SETTINGS.parse(this.o);
+    }
+  },
 };
+
+/**
+ * NGINX Gateway Fabric publishes no model package: its ClientSettingsPolicy as its CRD constrains
+ * the fields this target sets (apis/v1alpha1/clientsettingspolicy_types.go: a Size is
+ * `^\d{1,4}(k|m|g)?$`; the target a Gateway, HTTPRoute or GRPCRoute of the Gateway API group).
+ */
+const NGF_CLIENT_SETTINGS = z.strictObject({
+  apiVersion: z.literal("gateway.nginx.org/v1alpha1"),
+  kind: z.literal("ClientSettingsPolicy"),
+  metadata: z.object({ name: z.string(), namespace: z.string() }),
+  spec: z.strictObject({
+    targetRef: z.strictObject({
+      group: z.literal("gateway.networking.k8s.io"),
+      kind: z.enum(["Gateway", "HTTPRoute", "GRPCRoute"]),
+      name: z.string().min(1),
+    }),
+    body: z.strictObject({ maxSize: z.string().regex(/^\d{1,4}(k|m|g)?$/) }),
+  }),
+});
 
 /** Validates every core object of a plan; returns the types it could not check. */
 function validateAll(plan: Plan, plain: Record<string, Record<string, unknown>>): string[] {
@@ -66,13 +102,8 @@ describe("stack k8s-basic", () => {
     ({ plan, plain } = await planStack("k8s-basic"));
   });
 
-  test("every core object is valid; cert-manager's Issuers and Certificates are the only custom resources; nothing of AWS or Docker is created", () => {
-    expect(validateAll(plan, plain).sort()).toEqual([
-      "kubernetes:cert-manager.io/v1:Certificate",
-      "kubernetes:cert-manager.io/v1:Certificate",
-      "kubernetes:cert-manager.io/v1:Issuer",
-      "kubernetes:cert-manager.io/v1:Issuer",
-    ]);
+  test("every object is valid against its schema (core, cert-manager, Gateway API); nothing of AWS or Docker is created", () => {
+    expect(validateAll(plan, plain)).toEqual([]);
     expect(plan.resources.filter((r) => /^(aws|docker|command):/.test(r.type))).toEqual([]);
   });
 
@@ -235,16 +266,48 @@ describe("stack k8s-basic", () => {
       expect(deps.some((d) => d.endsWith(`::orthanc-k8s-basic-${name}`))).toBe(true);
   });
 
-  test("wiring: the Service selects Orthanc's pods, the Ingress routes to that Service", () => {
+  test("wiring: the Service selects Orthanc's pods; the HTTPRoute on the cluster's Gateway routes to it; only that Gateway's proxies reach it", () => {
     const deployment = plain["kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc"];
     const service = plain["kubernetes:core/v1:Service::orthanc-k8s-basic-service"];
     expect(service.spec.selector).toEqual(deployment.spec.template.metadata.labels);
-    const ingress = only(plan, "kubernetes:networking.k8s.io/v1:Ingress").inputs;
-    expect(ingress.spec.rules[0]).toMatchObject({
-      host: "pacs.example.org",
-      http: { paths: [{ backend: { service: { name: service.metadata.name } } }] },
-    });
-    expect(ingress.metadata.annotations["cert-manager.io/cluster-issuer"]).toBe("letsencrypt");
+    const route = only(plan, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute").inputs;
+    expect(route.spec.parentRefs).toEqual([
+      {
+        group: "gateway.networking.k8s.io",
+        kind: "Gateway",
+        name: "shared-gateway",
+        namespace: "gateway-system",
+        sectionName: "https",
+      },
+    ]);
+    expect(route.spec.hostnames).toEqual(["pacs.example.org"]);
+    expect(route.spec.rules[0].backendRefs).toEqual([
+      { kind: "Service", name: service.metadata.name, port: service.spec.ports[0].port },
+    ]);
+    // The existing Gateway is the cluster's: no Gateway, Ingress or certificate of the stack's.
+    expect(ofType(plan, "kubernetes:gateway.networking.k8s.io/v1:Gateway")).toEqual([]);
+    expect(ofType(plan, "kubernetes:networking.k8s.io/v1:Ingress")).toEqual([]);
+    const policies = ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy");
+    expect(policies.map((p) => p.inputs.metadata.name)).not.toContain("orthanc-acme-solver");
+    const orthanc = policies.find((p) => p.inputs.metadata.name === "orthanc-orthanc")!;
+    expect(orthanc.inputs.spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: {
+              matchLabels: { "kubernetes.io/metadata.name": "envoy-gateway-system" },
+            },
+            podSelector: {
+              matchLabels: {
+                "gateway.envoyproxy.io/owning-gateway-name": "shared-gateway",
+                "gateway.envoyproxy.io/owning-gateway-namespace": "gateway-system",
+              },
+            },
+          },
+        ],
+        ports: [{ protocol: "TCP", port: 8042 }],
+      },
+    ]);
   });
 
   test("DICOM stays inside the cluster without an allowlist", () => {
@@ -289,11 +352,63 @@ describe("stack k8s-ha", () => {
     ({ plan, plain } = await planStack("k8s-ha"));
   });
 
-  test("every core object is valid; the CloudNativePG Cluster is the only custom resource", () => {
+  test("every object is valid against its schema; CloudNativePG's, which publishes none, aside", () => {
     expect(validateAll(plan, plain).sort()).toEqual([
       "kubernetes:postgresql.cnpg.io/v1:Cluster",
       "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
     ]);
+  });
+
+  test("its own Gateway: cert-manager's certificate for the name, HTTP redirected, the route on its HTTPS listener, NGF's body limit lifted", () => {
+    const gateway = only(plan, "kubernetes:gateway.networking.k8s.io/v1:Gateway").inputs;
+    expect(gateway.metadata).toMatchObject({
+      name: "orthanc",
+      namespace: "pacs-ha",
+      annotations: { "cert-manager.io/cluster-issuer": "letsencrypt" },
+    });
+    expect(gateway.spec.gatewayClassName).toBe("nginx");
+    expect(gateway.spec.listeners.map((l: R["inputs"]) => [l.name, l.port, l.hostname])).toEqual([
+      ["https", 443, "ha-pacs.example.org"],
+      ["http", 80, "ha-pacs.example.org"],
+    ]);
+    const routes = ofType(plan, "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute")
+      .map((r) => r.inputs)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    expect(routes.map((r) => [r.metadata.name, r.spec.parentRefs[0].sectionName])).toEqual([
+      ["orthanc", "https"],
+      ["orthanc-https-redirect", "http"],
+    ]);
+    const policy = only(plan, "kubernetes:gateway.nginx.org/v1alpha1:ClientSettingsPolicy");
+    expect(policy.inputs.spec.targetRef.name).toBe(routes[0].metadata.name);
+  });
+
+  test("network policies: NGF's proxies in the namespace are the only source of HTTP and of the ACME solver, and reach only Orthanc, the solver, DNS and NGF's control plane", () => {
+    const policies = Object.fromEntries(
+      ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => [
+        p.inputs.metadata.name,
+        p.inputs.spec,
+      ]),
+    );
+    const proxies = { "gateway.networking.k8s.io/gateway-name": "orthanc" };
+    const from = [
+      {
+        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "pacs-ha" } },
+        podSelector: { matchLabels: proxies },
+      },
+    ];
+    expect(policies["orthanc-orthanc"].ingress[0]).toEqual({
+      from,
+      ports: [{ protocol: "TCP", port: 8042 }],
+    });
+    expect(policies["orthanc-acme-solver"].ingress).toEqual([
+      { from, ports: [{ protocol: "TCP", port: 8089 }] },
+    ]);
+    expect(policies["orthanc-gateway"].podSelector).toEqual({ matchLabels: proxies });
+    expect(
+      policies["orthanc-gateway"].egress.map((e: R["inputs"]) =>
+        e.ports.map((p: R["inputs"]) => p.port),
+      ),
+    ).toEqual([[53, 53], [8042], [8089], [443, 8443]]);
   });
 
   test("CloudNativePG: three instances, Orthanc's role owns its database, no superuser, protected", () => {
@@ -407,7 +522,7 @@ describe("stack k8s-ha", () => {
 });
 
 describe("DNS records for a cluster's names", () => {
-  test("only when a zone is given: the web name follows the ingress, the DICOM name the DICOM load balancer", async () => {
+  test("only when a zone is given: the web name follows the Gateway, the DICOM name the DICOM load balancer", async () => {
     const { plan } = await planStack("k8s-ha", {
       dns: {
         name: "ha-pacs.example.org",
@@ -422,7 +537,7 @@ describe("DNS records for a cluster's names", () => {
     ]);
     expect(records.sort()).toEqual([
       ["dicom.example.org", "A", ["198.51.100.40"]],
-      ["ha-pacs.example.org", "CNAME", ["a1b2c3-ingress.elb.eu-west-1.amazonaws.com"]],
+      ["ha-pacs.example.org", "CNAME", ["a1b2c3-gateway.elb.eu-west-1.amazonaws.com"]],
     ]);
     expect(plan.outputs.dicomEndpoint).toBe("HAPACS@198.51.100.40:4242");
     // The component's own, through its Route 53 provider; aliased to where stacks had them.
@@ -438,6 +553,101 @@ describe("DNS records for a cluster's names", () => {
     expect(
       none.resources.filter((r) => r.type.startsWith("aws:") || r.type === "pulumi:providers:aws"),
     ).toEqual([]);
+  });
+});
+
+describe("stack k8s-ingress", () => {
+  let plan: Plan;
+  let plain: Record<string, Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  beforeAll(async () => {
+    ({ plan, plain } = await planStack("k8s-ingress"));
+  });
+
+  test("every object is valid against its schema; nothing of the Gateway API", () => {
+    expect(validateAll(plan, plain)).toEqual([]);
+    expect(plan.resources.filter((r) => r.type.includes("gateway"))).toEqual([]);
+  });
+
+  test("a Traefik Ingress: Traefik's annotations only, its headers Middleware (HSTS, CORS), cert-manager's certificate", () => {
+    const ingress = only(plan, "kubernetes:networking.k8s.io/v1:Ingress");
+    expect(ingress.name).toBe("orthanc-k8s-ingress-ingress");
+    expect(ingress.inputs.spec.ingressClassName).toBe("traefik");
+    expect(ingress.inputs.metadata.annotations).toEqual({
+      "traefik.ingress.kubernetes.io/router.entrypoints": "websecure",
+      "traefik.ingress.kubernetes.io/router.tls": "true",
+      "traefik.ingress.kubernetes.io/router.middlewares": "pacs-orthanc-headers@kubernetescrd",
+      "cert-manager.io/cluster-issuer": "letsencrypt",
+    });
+    const middleware = only(plan, "kubernetes:traefik.io/v1alpha1:Middleware");
+    expect(middleware.inputs.metadata).toMatchObject({
+      name: "orthanc-headers",
+      namespace: "pacs",
+    });
+    expect(middleware.inputs.spec.headers.stsSeconds).toBe(31536000);
+    expect(middleware.inputs.spec.headers.accessControlAllowOriginList).toEqual([
+      "https://viewer.example.org",
+    ]);
+    expect(ingress.dependencies).toContain(middleware.urn);
+  });
+
+  test("HTTP and the ACME solver only from Traefik's namespace", () => {
+    const policies = Object.fromEntries(
+      ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map((p) => [
+        p.inputs.metadata.name,
+        p.inputs.spec,
+      ]),
+    );
+    const from = [
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "traefik" } } },
+    ];
+    expect(policies["orthanc-orthanc"].ingress).toEqual([
+      { from, ports: [{ protocol: "TCP", port: 8042 }] },
+    ]);
+    expect(policies["orthanc-acme-solver"].ingress).toEqual([
+      { from, ports: [{ protocol: "TCP", port: 8089 }] },
+    ]);
+  });
+});
+
+describe("the edge on other Gateway implementations", () => {
+  test("Cilium, the stack's own Gateway: CiliumNetworkPolicies admit its identity; no NetworkPolicy peer for it", async () => {
+    const { plan, plain } = await planStack("k8s-ha", {
+      kubernetes: { gateway: { create: true, className: "cilium", implementation: "cilium" } },
+    });
+    expect(validateAll(plan, plain).sort()).toEqual([
+      "kubernetes:postgresql.cnpg.io/v1:Cluster",
+      "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+    ]);
+    expect(
+      ofType(plan, "kubernetes:cilium.io/v2:CiliumNetworkPolicy")
+        .map((p) => [p.name, p.inputs.spec.ingress[0]])
+        .sort(([a], [b]) => String(b).localeCompare(String(a))),
+    ).toEqual([
+      [
+        "orthanc-k8s-ha-gateway-to-orthanc",
+        { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: "8042", protocol: "TCP" }] }] },
+      ],
+      [
+        "orthanc-k8s-ha-gateway-to-acme-solver",
+        { fromEntities: ["ingress"], toPorts: [{ ports: [{ port: "8089", protocol: "TCP" }] }] },
+      ],
+    ]);
+    const names = ofType(plan, "kubernetes:networking.k8s.io/v1:NetworkPolicy").map(
+      (p) => p.inputs.metadata.name,
+    );
+    expect(names).not.toContain("orthanc-gateway");
+    expect(ofType(plan, "kubernetes:gateway.nginx.org/v1alpha1:ClientSettingsPolicy")).toEqual([]);
+  });
+
+  test("an existing Gateway with a zone: the web record follows the Gateway's address, read from the cluster", async () => {
+    const { plan } = await planStack("k8s-basic", {
+      dns: { name: "pacs.example.org", zoneId: "Z0123456789ABC" },
+    });
+    expect(
+      ofType(plan, "aws:route53/record:Record").map((r) => [r.inputs.name, r.inputs.records]),
+    ).toEqual([["pacs.example.org", ["a1b2c3-gateway.elb.eu-west-1.amazonaws.com"]]]);
+    // Read, not managed: the cluster's Gateway is never registered as the stack's resource.
+    expect(ofType(plan, "kubernetes:gateway.networking.k8s.io/v1:Gateway")).toEqual([]);
   });
 });
 

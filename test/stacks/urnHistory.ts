@@ -124,3 +124,28 @@ export const K8S_POSTGRES_TLS_CREATED: Record<string, string> = Object.fromEntri
     "PostgreSQL over TLS: a new object, nothing replaced",
   ]),
 );
+
+/**
+ * Issue 13: what the Gateway API edge creates in the shipped Kubernetes stacks. k8s-basic routes
+ * through a Gateway the cluster runs; k8s-ha has its own Gateway (NGINX Gateway Fabric, whose
+ * proxies run in its namespace and get their own policy), the HTTP→HTTPS redirect, NGF's
+ * body-size policy, and cert-manager's HTTP-01 solver admitted from those proxies. None holds data.
+ */
+export const K8S_EDGE_CREATED: Record<string, Record<string, string>> = {
+  "k8s-basic": {
+    "kubernetes:gateway.networking.k8s.io/v1:HTTPRoute::orthanc-k8s-basic-route": "the route",
+  },
+  "k8s-ha": Object.fromEntries(
+    [
+      ["gateway.networking.k8s.io/v1:Gateway::orthanc-k8s-ha-gateway", "the stack's own Gateway"],
+      ["gateway.networking.k8s.io/v1:HTTPRoute::orthanc-k8s-ha-https-redirect", "HTTP→HTTPS"],
+      ["gateway.networking.k8s.io/v1:HTTPRoute::orthanc-k8s-ha-route", "the route"],
+      [
+        "gateway.nginx.org/v1alpha1:ClientSettingsPolicy::orthanc-k8s-ha-client-settings",
+        "no body limit on NGF",
+      ],
+      ["networking.k8s.io/v1:NetworkPolicy::orthanc-k8s-ha-policy-3", "ACME solver from the edge"],
+      ["networking.k8s.io/v1:NetworkPolicy::orthanc-k8s-ha-policy-4", "the Gateway's proxies"],
+    ].map(([tail, why]) => [`kubernetes:${tail}`, why]),
+  ),
+};

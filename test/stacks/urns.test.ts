@@ -12,6 +12,7 @@ import {
   FIXTURE,
   inputsDigest,
   K8S_POSTGRES_TLS_CHANGED,
+  K8S_EDGE_CREATED,
   K8S_POSTGRES_TLS_CREATED,
   urnsOf,
   UrnFixture,
@@ -99,6 +100,8 @@ const boundedContainers = (stack: string, parts: string[]) =>
         : "memory limit (container replaced)",
     ]),
   );
+
+const K8S_EDGE = "the Gateway API edge (issue 13)";
 
 /** Inputs changed on purpose since the fixture, by stack and `type::name`, with why. */
 const changedInputs: ByStack = merged(
@@ -194,6 +197,16 @@ const changedInputs: ByStack = merged(
       "kubernetes:apps/v1:Deployment::orthanc-k8s-basic-orthanc": "credentials name orthanc_app",
     },
   },
+  // Issue 13: Orthanc's HTTP port admits the Gateway's proxies instead of ingress-nginx's
+  // namespace (the policy is updated in place).
+  {
+    "k8s-basic": {
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy::orthanc-k8s-basic-policy-1": K8S_EDGE,
+    },
+    "k8s-ha": {
+      "kubernetes:networking.k8s.io/v1:NetworkPolicy::orthanc-k8s-ha-policy-1": K8S_EDGE,
+    },
+  },
 );
 
 /** Resources the move added (components that group what existed), by stack. */
@@ -286,7 +299,21 @@ const created: ByStack = merged(
       ],
     ),
   ),
+  K8S_EDGE_CREATED,
 );
+
+/**
+ * Issue 13: the Kubernetes stacks moved from ingress-nginx (retired) to the Gateway API. Their
+ * Ingress is deleted (it holds no data; the certificate's Secret keeps its name, so the stack's
+ * own Gateway reuses it), and the route, the Gateway, its redirect and policies are created.
+ */
+const K8S_EDGE_REMOVED = "the stack moved to the Gateway API; an Ingress holds no data";
+const removed: ByStack = {
+  "k8s-basic": {
+    "kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-basic-ingress": K8S_EDGE_REMOVED,
+  },
+  "k8s-ha": { "kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-ha-ingress": K8S_EDGE_REMOVED },
+};
 
 describe.each(Object.keys(before))("%s", (stack) => {
   test("every resource of the earlier plan keeps its identity (same URN or an alias) and its inputs", async () => {
@@ -296,10 +323,13 @@ describe.each(Object.keys(before))("%s", (stack) => {
     for (const r of plan.resources)
       for (const urn of urnsOf(r, byUrn, stack)) if (before[stack][urn]) claims.set(urn, r.urn);
 
-    const lost = Object.keys(before[stack]).filter((urn) => !claims.has(urn));
-    expect(lost).toEqual([]);
+    const lost = Object.keys(before[stack])
+      .filter((urn) => !claims.has(urn))
+      .map((urn) => urn.split("::").slice(2).join("::").split("$").pop());
+    expect(lost.sort()).toEqual(Object.keys(removed[stack] ?? {}).sort());
 
     const changed = Object.entries(before[stack])
+      .filter(([urn]) => claims.has(urn))
       .filter(([urn, digest]) => inputsDigest(byUrn.get(claims.get(urn)!)!) !== digest)
       .map(([urn]) => urn.split("::").slice(2).join("::"))
       .map((tail) => `${tail.split("$").pop()}`);

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import {
   inputsDigest,
   K8S_POSTGRES_TLS_CHANGED,
+  K8S_EDGE_CREATED,
   K8S_POSTGRES_TLS_CREATED,
   urnsOf,
   UrnFixture,
@@ -37,6 +38,17 @@ const K8S_DATABASE_ROLE: Record<string, string> = {
   Deployment: "credentials name orthanc_app",
 };
 
+/**
+ * Issue 13: the web name's record points at the Gateway's address instead of the Ingress's (an
+ * in-place update of the record), and Orthanc's HTTP port admits the Gateway's proxies.
+ */
+const edgeChanged = (stack: string): Record<string, string> => ({
+  [`urn:pulumi:${stack}::orthanc::aws:route53/record:Record::orthanc-${stack}-pacs.example.org`]:
+    "the web name points at the Gateway",
+  [`urn:pulumi:${stack}::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:networking.k8s.io/v1:NetworkPolicy::orthanc-${stack}-policy-1`]:
+    "HTTP from the Gateway's proxies",
+});
+
 /** URNs whose inputs changed on purpose, by variant, with why. */
 const changedInputs: Record<string, Record<string, string>> = {
   // Plan-only: the offline stand-in for k8s-ha's encrypted S3 key lost its spaces (issue 10), and
@@ -48,12 +60,14 @@ const changedInputs: Record<string, Record<string, string>> = {
       "offline placeholder of a secure value; DICOM TLS mounts; sizeLimit on its emptyDirs (pods roll)",
     "urn:pulumi:k8s-ha::orthanc::orthanc:kubernetes:OrthancKubernetes$kubernetes:core/v1:ConfigMap::orthanc-k8s-ha-config":
       "DICOM TLS settings",
+    ...edgeChanged("k8s-ha"),
   },
   // Issue 12: PostgreSQL over TLS (the StatefulSet, its dumps and Orthanc's pods change in
   // place), a sizeLimit on every emptyDir (in-place updates that roll the pods; the StatefulSet
   // keeps its PVC), and the database role (as k8s-basic in urns.test.ts; the PVCs are untouched).
-  "k8s-basic with a DNS zone": Object.fromEntries(
-    Object.entries(K8S_POSTGRES_TLS_CHANGED).map(([key, why]) => {
+  "k8s-basic with a DNS zone": Object.fromEntries([
+    ...Object.entries(edgeChanged("k8s-basic")),
+    ...Object.entries(K8S_POSTGRES_TLS_CHANGED).map(([key, why]) => {
       const kind = /apps\/v1:(Deployment|StatefulSet)::|batch\/v1:(CronJob)::/.exec(key);
       const role = kind ? K8S_DATABASE_ROLE[kind[1] ?? kind[2]] : undefined;
       const bounded = /apps\/v1:(Deployment|StatefulSet)::/.test(key);
@@ -64,13 +78,14 @@ const changedInputs: Record<string, Record<string, string>> = {
         ),
       ];
     }),
-  ),
+  ]),
 };
 
 /** Resources a later issue creates on purpose, by variant (`type::name`), with why. */
 const created: Record<string, Record<string, string>> = {
   "k8s-basic with a DNS zone": {
     ...K8S_POSTGRES_TLS_CREATED,
+    ...K8S_EDGE_CREATED["k8s-basic"],
     // Issue 12 (database role): the role's password, its Secret, the StatefulSet's scripts.
     "random:index/randomPassword:RandomPassword::orthanc-k8s-basic-credentials-database-app":
       "the database role's password",
@@ -80,12 +95,23 @@ const created: Record<string, Record<string, string>> = {
   },
   // Issue 12: DICOM TLS on by default with a DICOM name: the namespace's DICOM CA chain and the
   // DICOM certificate (cert-manager objects).
-  "k8s-ha with DNS records": Object.fromEntries(
-    ["dicom-selfsigned", "dicom-ca", "dicom-ca-issuer", "dicom-tls"].map((n) => [
-      `kubernetes:cert-manager.io/v1:${n === "dicom-ca" || n === "dicom-tls" ? "Certificate" : "Issuer"}::orthanc-k8s-ha-${n}`,
-      "DICOM TLS certificate chain",
-    ]),
-  ),
+  "k8s-ha with DNS records": {
+    ...Object.fromEntries(
+      ["dicom-selfsigned", "dicom-ca", "dicom-ca-issuer", "dicom-tls"].map((n) => [
+        `kubernetes:cert-manager.io/v1:${n === "dicom-ca" || n === "dicom-tls" ? "Certificate" : "Issuer"}::orthanc-k8s-ha-${n}`,
+        "DICOM TLS certificate chain",
+      ]),
+    ),
+    ...K8S_EDGE_CREATED["k8s-ha"],
+  },
+};
+
+/** Issue 13: the shipped Kubernetes stacks moved from an Ingress to the Gateway API. */
+const removed: Record<string, string[]> = {
+  "k8s-ha with DNS records": ["kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-ha-ingress"],
+  "k8s-basic with a DNS zone": [
+    "kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-basic-ingress",
+  ],
 };
 
 describe.each(Object.keys(before))("%s", (label) => {
@@ -98,8 +124,14 @@ describe.each(Object.keys(before))("%s", (label) => {
       for (const urn of urnsOf(r, byUrn, variant.stack))
         if (before[label][urn]) claims.set(urn, r.urn);
 
-    expect(Object.keys(before[label]).filter((urn) => !claims.has(urn))).toEqual([]);
+    expect(
+      Object.keys(before[label])
+        .filter((urn) => !claims.has(urn))
+        .map((urn) => urn.split("::").slice(2).join("::").split("$").pop())
+        .sort(),
+    ).toEqual((removed[label] ?? []).sort());
     const changed = Object.entries(before[label])
+      .filter(([urn]) => claims.has(urn))
       .filter(([urn, digest]) => inputsDigest(byUrn.get(claims.get(urn)!)!) !== digest)
       .map(([urn]) => urn);
     expect(changed.sort()).toEqual(Object.keys(changedInputs[label] ?? {}).sort());

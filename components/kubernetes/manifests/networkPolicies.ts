@@ -23,6 +23,43 @@ const POD_IDENTITY_EGRESS: EgressRule = {
   ports: [{ protocol: "TCP", port: 80 }],
 };
 
+/**
+ * Who may reach Orthanc's HTTP port: the edge's proxies, as pods of a namespace (with the labels
+ * of one Gateway's proxies when they are known), or, for Cilium's per-node Envoy, its reserved
+ * `ingress` identity (admitted by `ciliumPolicies`).
+ */
+export type HttpSource =
+  | { readonly kind: "pods"; readonly namespace: string; readonly labels?: Record<string, string> }
+  | { readonly kind: "cilium-ingress" };
+
+/** The proxies of the stack's own Gateway when they run in Orthanc's namespace (Istio, NGF). */
+export interface InNamespaceProxies {
+  readonly labels: Record<string, string>;
+  /** The listeners' ports, open to any client: these pods are the public edge. */
+  readonly listenerPorts: number[];
+  /** The control plane they are configured from, in another namespace. */
+  readonly controlPlanePorts: number[];
+}
+
+/** cert-manager's HTTP-01 solver pods, which the edge must reach while a certificate is issued. */
+const ACME_SOLVER = { "acme.cert-manager.io/http01-solver": "true" };
+const ACME_SOLVER_PORT = 8089;
+
+/** The NetworkPolicy peer for the pods of `source`; none for Cilium's identity. */
+const peerOf = (source: HttpSource) =>
+  source.kind === "pods"
+    ? [
+        {
+          namespaceSelector: {
+            matchLabels: { "kubernetes.io/metadata.name": source.namespace },
+          },
+          ...(source.labels && Object.keys(source.labels).length
+            ? { podSelector: { matchLabels: source.labels } }
+            : {}),
+        },
+      ]
+    : [];
+
 export interface PolicyArgs {
   /** The instance name: policies are named `<name>-<role>` and select its labels. */
   readonly name: string;
@@ -30,8 +67,15 @@ export interface PolicyArgs {
   readonly httpPort: number;
   /** Orthanc's DICOM port, when DICOM is published. */
   readonly dicomPort?: number;
-  /** Where the ingress controller runs: the only source of HTTP. */
-  readonly ingressControllerNamespace: string;
+  /**
+   * The edge: the only source of HTTP; none without a public name (Orthanc is then reached
+   * through `kubectl port-forward` only).
+   */
+  readonly httpSource?: HttpSource;
+  /** This stack has cert-manager issue the web certificate: its HTTP-01 solver hears the edge. */
+  readonly acmeSolver?: boolean;
+  /** The stack's own Gateway's proxies, when they run in this namespace. */
+  readonly gatewayProxies?: InNamespaceProxies;
   /** The only sources of DICOM. */
   readonly dicomAllowedCidrs: string[];
   /** Pods of the in-namespace database (StatefulSet or CloudNativePG), if any. */
@@ -48,8 +92,9 @@ export interface PolicyArgs {
 }
 
 /**
- * Default deny in the namespace; then only: HTTP from the ingress controller's namespace, DICOM
- * from the allowlist, PostgreSQL only from Orthanc, and Orthanc's egress to DNS and its data.
+ * Default deny in the namespace; then only: HTTP from the edge's proxies, DICOM from the
+ * allowlist, PostgreSQL only from Orthanc, Orthanc's egress to DNS and its data, cert-manager's
+ * HTTP-01 solver from the edge, and the stack's own Gateway's proxies when they run here.
  */
 export function networkPolicies(a: PolicyArgs): NetworkPolicy[] {
   const meta = (suffix: string) =>
@@ -70,16 +115,9 @@ export function networkPolicies(a: PolicyArgs): NetworkPolicy[] {
         podSelector: orthanc,
         policyTypes: ["Ingress", "Egress"],
         ingress: [
-          {
-            from: [
-              {
-                namespaceSelector: {
-                  matchLabels: { "kubernetes.io/metadata.name": a.ingressControllerNamespace },
-                },
-              },
-            ],
-            ports: [{ protocol: "TCP", port: a.httpPort }],
-          },
+          ...(a.httpSource?.kind === "pods"
+            ? [{ from: peerOf(a.httpSource), ports: [{ protocol: "TCP", port: a.httpPort }] }]
+            : []),
           ...(a.dicomPort && a.dicomAllowedCidrs.length
             ? [
                 {
@@ -144,5 +182,92 @@ export function networkPolicies(a: PolicyArgs): NetworkPolicy[] {
       });
     }
   }
+  // Appended after the older policies: their names are their index (`<name>-policy-<i>`).
+  if (a.httpSource && a.acmeSolver)
+    policies.push({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: meta("acme-solver"),
+      spec: {
+        podSelector: { matchLabels: ACME_SOLVER },
+        policyTypes: ["Ingress"],
+        ingress:
+          a.httpSource?.kind === "pods"
+            ? [
+                {
+                  from: peerOf(a.httpSource),
+                  ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }],
+                },
+              ]
+            : [],
+      },
+    });
+  if (a.gatewayProxies) policies.push(gatewayProxiesPolicy(meta("gateway"), a, a.gatewayProxies));
   return policies;
+}
+
+/**
+ * The stack's own Gateway's proxies in this namespace: the listeners open to any client (they are
+ * the public edge), and out only to Orthanc, cert-manager's solver, DNS and their control plane.
+ */
+function gatewayProxiesPolicy(
+  metadata: NetworkPolicy["metadata"],
+  a: PolicyArgs,
+  p: InNamespaceProxies,
+): NetworkPolicy {
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata,
+    spec: {
+      podSelector: { matchLabels: p.labels },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ ports: p.listenerPorts.map((port) => ({ protocol: "TCP", port })) }],
+      egress: [
+        DNS_EGRESS,
+        {
+          to: [{ podSelector: { matchLabels: labels(a.name, "orthanc") } }],
+          ports: [{ protocol: "TCP", port: a.httpPort }],
+        },
+        {
+          to: [{ podSelector: { matchLabels: ACME_SOLVER } }],
+          ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }],
+        },
+        {
+          to: [{ namespaceSelector: {} }],
+          ports: p.controlPlanePorts.map((port) => ({ protocol: "TCP", port })),
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * Cilium's Gateway proxies are its per-node Envoy, whose traffic carries the reserved `ingress`
+ * identity that no NetworkPolicy can name: a CiliumNetworkPolicy admits it to Orthanc's HTTP port
+ * and to cert-manager's solver, and to nothing else. Keyed by the name's suffix.
+ */
+export function ciliumPolicies(
+  a: Pick<PolicyArgs, "name" | "namespace" | "httpPort" | "acmeSolver">,
+) {
+  const admit = (suffix: string, selector: Record<string, string>, port: number) => ({
+    apiVersion: "cilium.io/v2",
+    kind: "CiliumNetworkPolicy",
+    metadata: objectMeta(`${a.name}-${suffix}`, a.namespace, a.name, "network-policy"),
+    spec: {
+      endpointSelector: { matchLabels: selector },
+      ingress: [
+        {
+          fromEntities: ["ingress"],
+          toPorts: [{ ports: [{ port: String(port), protocol: "TCP" }] }],
+        },
+      ],
+    },
+  });
+  return {
+    "gateway-to-orthanc": admit("gateway-to-orthanc", labels(a.name, "orthanc"), a.httpPort),
+    ...(a.acmeSolver
+      ? { "gateway-to-acme-solver": admit("gateway-to-acme-solver", ACME_SOLVER, ACME_SOLVER_PORT) }
+      : {}),
+  };
 }

@@ -8,14 +8,15 @@ import {
 } from "../platform/kubernetes";
 import { tlsOn } from "./tls";
 import { dicomTlsOn } from "./orthanc";
+import { edgeKeys, edgeRules } from "./kubernetesEdge";
 
 /** `orthanc:kubernetes` (kubernetes target only): the namespace, ingress and pod resources. */
 export const kubernetesSection = z.strictObject({
   namespace: dns1123Label("a namespace's name").default("orthanc"),
   createNamespace: z.boolean().default(true),
-  ingressClassName: dns1123Subdomain("an IngressClass's name").default("nginx"),
-  /** Namespace of the ingress controller: the only source allowed to reach Orthanc's HTTP port. */
-  ingressControllerNamespace: dns1123Label("a namespace's name").default("ingress-nginx"),
+  /** The HTTPS edge: a Gateway API HTTPRoute (`gateway`), or an Ingress (`ingress`). */
+  ...edgeKeys,
+  /** The cert-manager ClusterIssuer of the web certificate (the stack's own Gateway, or the Ingress). */
   certManagerIssuer: dns1123Subdomain("a cert-manager issuer's name").default("letsencrypt"),
   /**
    * The cert-manager ClusterIssuer of Orthanc's DICOM TLS certificate (e.g. the hospital's CA);
@@ -55,6 +56,7 @@ const rm = (key: string) => `\`pulumi config rm --path '${key}'\``;
 
 /** The rules that guard `orthanc:kubernetes`. */
 export const kubernetesRules = [
+  ...edgeRules,
   // Unlike aws.autoscaling, this one has an on switch: settings without it make no HPA.
   rule({ sections: ["kubernetes"], targets: ["kubernetes"] }, ({ kubernetes }, _target, given) =>
     kubernetes.autoscaling && !kubernetes.autoscaling.enabled
@@ -89,7 +91,7 @@ export const kubernetesRules = [
     },
   ),
 
-  // The issuer signs the ingress certificate, which exists only with a domain and TLS.
+  // The issuer signs the web certificate, which exists only with a domain and TLS.
   rule(
     { sections: ["kubernetes", "tls", "dns"], targets: ["kubernetes"] },
     ({ tls, dns }, _target, given) =>
@@ -97,7 +99,7 @@ export const kubernetesRules = [
         ? {
             key: "orthanc:kubernetes.certManagerIssuer",
             message:
-              `names the issuer of the ingress certificate, but the ingress has no TLS: ` +
+              `names the issuer of the web certificate, but there is no HTTPS edge: ` +
               (tls.enabled === false
                 ? "`orthanc:tls.enabled` is false"
                 : "`orthanc:dns.name` is not set") +

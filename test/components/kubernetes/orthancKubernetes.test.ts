@@ -39,7 +39,6 @@ const base: OrthancKubernetesArgs = {
     maxConnections: 100,
   },
   storage: { kind: "pvc", sizeGiB: 10, readWriteMany: false },
-  ingress: { className: "nginx", certManagerIssuer: "letsencrypt", controllerNamespace: "ingress" },
   protectData: true,
 };
 

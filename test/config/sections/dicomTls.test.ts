@@ -4,7 +4,7 @@
  */
 import { parseConfig, safeParseConfig } from "../../../infra/config";
 import { dicomTlsArgs, dicomTlsEnabled } from "../../../infra/targets/common";
-import { AWS_HTTPS, issuesOf, Rejection, testRejections } from "../helpers";
+import { AWS_HTTPS, issuesOf, K8S_EDGE, Rejection, testRejections } from "../helpers";
 
 const KEY_BODY = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQDKEYBODYISSECRET";
 const KEY = `-----BEGIN PRIVATE KEY-----\n${KEY_BODY}\n-----END PRIVATE KEY-----\n`;
@@ -52,13 +52,19 @@ describe("on by default wherever DICOM is published and the stack has a name for
     ],
     [
       "kubernetes with a web name only (no DICOM name)",
-      { target: "kubernetes", dns: { name: "pacs.example.org" }, orthanc: { dicom: PRIVATE } },
+      {
+        target: "kubernetes",
+        dns: { name: "pacs.example.org" },
+        kubernetes: K8S_EDGE,
+        orthanc: { dicom: PRIVATE },
+      },
       false,
     ],
     [
       "kubernetes with a DICOM name",
       {
         target: "kubernetes",
+        kubernetes: K8S_EDGE,
         dns: { name: "pacs.example.org", dicomName: "dicom.example.org" },
         orthanc: { dicom: PRIVATE },
       },
@@ -91,6 +97,7 @@ describe("on by default wherever DICOM is published and the stack has a name for
     });
     const k8s = parseConfig({
       target: "kubernetes",
+      kubernetes: K8S_EDGE,
       dns: { name: "pacs.example.org", dicomName: "dicom.example.org" },
       orthanc: { dicom: PUBLIC },
     });
@@ -147,6 +154,7 @@ const rejections: Rejection[] = [
     "TLS switched on on Kubernetes without a DICOM name",
     {
       target: "kubernetes",
+      kubernetes: K8S_EDGE,
       dns: { name: "pacs.example.org" },
       orthanc: { dicom: { ...PRIVATE, tls: { enabled: true } } },
     },
@@ -163,6 +171,7 @@ const rejections: Rejection[] = [
     "a key without its certificate",
     {
       target: "kubernetes",
+      kubernetes: K8S_EDGE,
       dns: { name: "p.example.org", dicomName: "d.example.org" },
       orthanc: { dicom: { ...PRIVATE, tls: { privateKey: KEY } } },
     },
