@@ -1,4 +1,5 @@
 import { readStackFile, shippedStacks, stackFilePath } from "../../infra/stackFiles";
+import { K8S_EDGE } from "../config/helpers";
 
 /**
  * Every shipped stack, plus configurations that exercise what the shipped ones may not: a DICOM
@@ -31,6 +32,7 @@ export function labStacks(): [string, Record<string, unknown>][] {
       {
         target: "kubernetes",
         dns: { name: "pacs.example.org", dicomName: "dicom.example.org" },
+        kubernetes: K8S_EDGE,
         orthanc: { dicom: { allowedCidrs: ["192.0.2.0/24"] } },
       },
     ],

@@ -5,6 +5,7 @@
  * (its CA and the server Certificate for the Service's names; internal trust only: nothing outside
  * the namespace needs this CA). The DICOM chain is in dicomTls.ts.
  */
+import type { IKeyUsage } from "@kubernetes-models/cert-manager/cert-manager.io/v1/KeyUsage";
 import { ObjectMeta, objectMeta } from "./conventions";
 
 /** A cert-manager object as `k8s.apiextensions.CustomResource` takes it. */
@@ -36,7 +37,8 @@ export type CertificateSpec = {
   duration: string;
   renewBefore: string;
   privateKey: PrivateKeySpec;
-  usages: string[];
+  /** As cert-manager's models type them (tests check every object against its schema too). */
+  usages: IKeyUsage[];
   issuerRef: IssuerRef;
 };
 

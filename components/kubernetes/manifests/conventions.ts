@@ -4,7 +4,16 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 
-export type ObjectMeta = k8s.types.input.meta.v1.ObjectMeta;
+/**
+ * An object's metadata as plain values: what the Kubernetes provider takes, and what the custom
+ * resources' models (Gateway API, cert-manager, CloudNativePG) type their metadata as.
+ */
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+}
 
 export const POSTGRES_UID = 999;
 

@@ -8,17 +8,11 @@
 import type { IGateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
 import type { IHTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import type { IHTTPRouteFilter } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRouteFilter";
-import { labels } from "./conventions";
+import { objectMeta } from "./conventions";
 import type { GatewayRef } from "./gatewayImplementations";
 
 type Named = { readonly name: string; readonly namespace: string };
 
-/** Metadata as the Gateway API models type it: plain values, labelled like every object here. */
-const meta = (name: string, s: Named, component: string) => ({
-  name,
-  namespace: s.namespace,
-  labels: labels(s.name, component),
-});
 
 /** The Gateway a route attaches to, and the listener (`sectionName`) when one is named. */
 export interface RouteParent extends GatewayRef {
@@ -72,7 +66,7 @@ export function orthancRoute(
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
-    metadata: meta(s.name, s, "orthanc"),
+    metadata: objectMeta(s.name, s.namespace, s.name, "orthanc"),
     spec: {
       parentRefs: [parentRef(a.parent)],
       hostnames: [a.host],
@@ -93,7 +87,7 @@ export function httpsRedirectRoute(s: Named, a: { host: string; gateway: Gateway
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
-    metadata: meta(`${s.name}-https-redirect`, s, "edge"),
+    metadata: objectMeta(`${s.name}-https-redirect`, s.namespace, s.name, "edge"),
     spec: {
       parentRefs: [parentRef(a.gateway, "http")],
       hostnames: [a.host],
@@ -122,7 +116,7 @@ export function ownGateway(
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "Gateway",
     metadata: {
-      ...meta(a.gatewayName, s, "edge"),
+      ...objectMeta(a.gatewayName, s.namespace, s.name, "edge"),
       annotations: { "cert-manager.io/cluster-issuer": a.certManagerIssuer },
     },
     spec: {
@@ -159,7 +153,7 @@ export function nginxGatewayFabricBodyPolicy(s: Named) {
   return {
     apiVersion: "gateway.nginx.org/v1alpha1",
     kind: "ClientSettingsPolicy",
-    metadata: meta(`${s.name}-client-settings`, s, "edge"),
+    metadata: objectMeta(`${s.name}-client-settings`, s.namespace, s.name, "edge"),
     spec: {
       targetRef: { group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: s.name },
       body: { maxSize: "0" },

@@ -1,5 +1,12 @@
 /** The StatefulSet's CA chain and server certificate, exactly as cert-manager receives them. */
 import {
+  Certificate,
+  ICertificate,
+  IIssuer,
+  Issuer,
+} from "@kubernetes-models/cert-manager/cert-manager.io/v1";
+import { validate } from "./helpers";
+import {
   postgresCaCertificate,
   postgresCaIssuer,
   postgresDnsNames,
@@ -87,4 +94,11 @@ describe("PostgreSQL's CA chain and certificate (cert-manager)", () => {
     expect(postgresDnsNames(name, ns)).toHaveLength(4);
     expect(postgresDnsNames(name, ns)[3]).toBe(fqdn);
   });
+});
+
+test("every object is valid against cert-manager's own schema, and typed as its models type it", () => {
+  const certificates: ICertificate[] = [postgresCaCertificate(a), postgresServerCertificate(a)];
+  const issuers: IIssuer[] = [postgresSelfSignedIssuer(a), postgresCaIssuer(a)];
+  certificates.forEach((c) => validate(Certificate, c));
+  issuers.forEach((i) => validate(Issuer, i));
 });

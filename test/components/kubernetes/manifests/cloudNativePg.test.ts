@@ -1,4 +1,11 @@
-/** CloudNativePG's objects (no schema in kubernetes-models): the fields that matter, exactly. */
+/** CloudNativePG's objects: the fields that matter, exactly, and valid against its schema. */
+import {
+  Cluster,
+  ICluster,
+  IScheduledBackup,
+  ScheduledBackup,
+} from "@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1";
+import { validate } from "./helpers";
 import {
   barmanObjectStore,
   cnpgCluster,
@@ -60,4 +67,16 @@ describe("CloudNativePG", () => {
       cluster: { name: "pacs-db" },
     });
   });
+});
+
+test("every object is valid against CloudNativePG's own schema, and typed as its models type it", () => {
+  const store = barmanObjectStore({
+    bucket: "dicom",
+    prefix: "orthanc/",
+    keysSecretName: "pacs-db-backup-keys",
+  });
+  const clusters: ICluster[] = [cnpgCluster(args), cnpgCluster({ ...args, backup: store })];
+  const backup: IScheduledBackup = cnpgScheduledBackup(args);
+  clusters.forEach((c) => validate(Cluster, c));
+  validate(ScheduledBackup, backup);
 });

@@ -1,4 +1,11 @@
 import {
+  Certificate,
+  ICertificate,
+  IIssuer,
+  Issuer,
+} from "@kubernetes-models/cert-manager/cert-manager.io/v1";
+import { validate } from "./helpers";
+import {
   caCertificate,
   caIssuer,
   dicomCertificate,
@@ -118,4 +125,15 @@ test("the pod reads the certificate, key and trusted CAs read-only at the image'
       readOnly: true,
     },
   ]);
+});
+
+test("every object is valid against cert-manager's own schema, and typed as its models type it", () => {
+  const certificates: ICertificate[] = [
+    caCertificate("pacs", "dicom.example.org"),
+    dicomCertificate("pacs", "dicom.example.org"),
+    dicomCertificate("pacs", "dicom.example.org", "hospital-ca"),
+  ];
+  const issuers: IIssuer[] = [selfSignedIssuer("pacs"), caIssuer("pacs")];
+  certificates.forEach((c) => validate(Certificate, c));
+  issuers.forEach((i) => validate(Issuer, i));
 });
