@@ -13,7 +13,6 @@ import type { GatewayRef } from "./gatewayImplementations";
 
 type Named = { readonly name: string; readonly namespace: string };
 
-
 /** The Gateway a route attaches to, and the listener (`sectionName`) when one is named. */
 export interface RouteParent extends GatewayRef {
   readonly listener?: string;
