@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Destination } from "../shared/remoteServers";
 import { serviceRole } from "./iam";
 import { subnetCidrs } from "./subnets";
 
@@ -14,6 +15,11 @@ export interface NetworkArgs {
   readonly dicomAllowedCidrs: string[];
   readonly httpPort: number;
   readonly dicomPort: number;
+  /**
+   * Orthanc's peers and DICOMweb servers beyond HTTPS to any address (which the tasks have
+   * already): their ports, and addresses when given as such.
+   */
+  readonly remoteDestinations?: Destination[];
   /** Encrypts the flow-log group. */
   readonly kmsKeyArn: pulumi.Input<string>;
   readonly logRetentionDays: number;
@@ -295,7 +301,11 @@ function createSecurityGroups(
         fromPort: port,
         toPort: port,
         description,
-        ...("group" in to ? { referencedSecurityGroupId: to.group.id } : { cidrIpv4: to.cidr }),
+        ...("group" in to
+          ? { referencedSecurityGroupId: to.group.id }
+          : to.cidr.includes(":")
+            ? { cidrIpv6: to.cidr }
+            : { cidrIpv4: to.cidr }),
       },
       child,
     );
@@ -366,5 +376,17 @@ function createSecurityGroups(
     { cidr: "0.0.0.0/0" },
     "HTTPS to AWS APIs and the image registry",
   );
+  // Peers and DICOMweb servers: HTTPS to any address is open already (above).
+  for (const d of args.remoteDestinations ?? []) {
+    if (d.port === 443 && !d.cidr) continue;
+    const to = d.cidr ?? "0.0.0.0/0";
+    egress(
+      `tasks-remote-${d.port}${d.cidr ? `-${d.cidr.replace(/[^0-9a-f]+/gi, "-")}` : ""}`,
+      sg.tasks,
+      d.port,
+      { cidr: to },
+      "to an Orthanc peer or DICOMweb server",
+    );
+  }
   return sg;
 }

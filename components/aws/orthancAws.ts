@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { destinationsOf } from "../shared/remoteServers";
 import { Credentials } from "../shared/credentials";
 import { orthancDocuments } from "../shared/documents";
 import { HOSTNAME_PLACEHOLDER, StorageSettings } from "../shared/orthancConfig";
@@ -151,6 +152,10 @@ export class OrthancAws extends pulumi.ComponentResource {
         dicomAllowedCidrs: o.dicomAllowedCidrs,
         httpPort: o.httpPort,
         dicomPort: o.dicom.port,
+        remoteDestinations: destinationsOf([
+          ...Object.values(o.peers),
+          ...Object.values(o.dicomWebServers),
+        ]),
         kmsKeyArn: key.arn,
         logRetentionDays: args.logRetentionDays,
       },

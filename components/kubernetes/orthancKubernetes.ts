@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../shared/credentials";
+import { destinationsOf } from "../shared/remoteServers";
 import { createDatabase, KubernetesDatabase } from "./database";
 import { createDicomTls, KubernetesDicomTlsArgs } from "./dicomTls";
 import { createEdge, DnsOptions, WebEdge } from "./edge";
@@ -129,6 +130,10 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       egressPorts: [...(st.kind === "s3" ? [443] : []), ...database.egressPorts],
       // Without static keys, S3 credentials come from the node's EKS Pod Identity agent.
       podIdentityAgent: st.kind === "s3" && !storage.staticKeys,
+      remoteDestinations: destinationsOf([
+        ...Object.values(args.orthanc.peers),
+        ...Object.values(args.orthanc.dicomWebServers),
+      ]),
     });
 
     this.namespace = pulumi.output(ns.name);

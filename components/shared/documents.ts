@@ -31,6 +31,14 @@ export interface DocumentSecrets {
   s3SecretKey?: pulumi.Input<string>;
 }
 
+/** Name -> password of the servers that have one (each a secret). */
+const passwordsOf = (servers: OrthancAppOptions["peers"]): pulumi.Output<Record<string, string>> =>
+  pulumi.all(
+    Object.fromEntries(
+      Object.entries(servers).flatMap(([name, r]) => (r.password ? [[name, r.password]] : [])),
+    ),
+  );
+
 /** The three things the official image reads, serialized as it must receive them. */
 export interface OrthancDocuments {
   /** /etc/orthanc/orthanc.json: every setting that is not a secret. */
@@ -68,16 +76,36 @@ export function orthancDocuments(
     orthancJson: settings.apply((s) => serializeForImage(renderOrthancJson(s), placeholders)),
     credentialsJson: pulumi.secret(
       pulumi
-        .all([settings, secrets.users, secrets.databasePassword, secrets.s3SecretKey])
-        .apply(([s, users, databasePassword, s3SecretKey]) =>
-          serializeForImage(
-            renderCredentialsJson(s, {
-              users,
-              databasePassword,
-              s3AccessKey: secrets.s3AccessKey,
-              s3SecretKey,
-            }),
-          ),
+        .all([
+          settings,
+          secrets.users,
+          secrets.databasePassword,
+          secrets.s3SecretKey,
+          passwordsOf(app.peers),
+          passwordsOf(app.dicomWebServers),
+          app.secretSettings ?? {},
+        ])
+        .apply(
+          ([
+            s,
+            users,
+            databasePassword,
+            s3SecretKey,
+            peerPasswords,
+            dicomWebPasswords,
+            secretSettings,
+          ]) =>
+            serializeForImage(
+              renderCredentialsJson(s, {
+                users,
+                databasePassword,
+                s3AccessKey: secrets.s3AccessKey,
+                s3SecretKey,
+                peerPasswords,
+                dicomWebPasswords,
+                secretSettings,
+              }),
+            ),
         ),
     ),
     environment: renderEnvironment({

@@ -59,6 +59,13 @@ export interface S3Settings {
 
 export type StorageSettings = { kind: "filesystem" } | S3Settings;
 
+/** A server Orthanc calls over HTTP(S): an Orthanc peer or a DICOMweb server. */
+export interface RemoteServer {
+  readonly url: string;
+  /** With a password, in the secrets (`OrthancSecrets`). */
+  readonly username?: string;
+}
+
 export interface OrthancSettings {
   readonly name: string;
   readonly httpPort: number;
@@ -88,6 +95,15 @@ export interface OrthancSettings {
   /** Stable identifier of this Orthanc in a shared database (`DatabaseServerIdentifier`). */
   readonly serverIdentifier: string;
   readonly verboseLogs: boolean;
+  /**
+   * Further documented Orthanc settings the stack gives (`orthanc.settings`, checked by the
+   * config: known keys, none the program owns), merged over what the program renders.
+   */
+  readonly extra: JsonObject;
+  /** Orthanc peers by name (`OrthancPeers`). */
+  readonly peers: Record<string, RemoteServer>;
+  /** DICOMweb servers by name (`DicomWeb.Servers`). */
+  readonly dicomWebServers: Record<string, RemoteServer>;
 }
 
 export interface OrthancSecrets {
@@ -96,6 +112,12 @@ export interface OrthancSecrets {
   databasePassword?: string;
   s3AccessKey?: string;
   s3SecretKey?: string;
+  /** Peer name -> password, for the peers that have one. */
+  peerPasswords?: Record<string, string>;
+  /** DICOMweb server name -> password, for the servers that have one. */
+  dicomWebPasswords?: Record<string, string>;
+  /** Settings of the stack that may carry a credential (a proxy URL with a password). */
+  secretSettings?: JsonObject;
 }
 
 export type JsonObject = { [key: string]: unknown };
@@ -150,10 +172,65 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
     // Jobs of one replica must not be resumed by another after a restart.
     SaveJobs: s.database.kind === "postgresql" && s.database.multipleWriters ? false : true,
   };
-  if (s.plugins.dicomWeb) json.DicomWeb = renderDicomWeb(s);
+  if (s.plugins.dicomWeb && !credentialSections(s).has("DicomWeb"))
+    json.DicomWeb = renderDicomWeb(s);
   if (s.storage.kind === "s3" && !s.storage.staticKeys) json.AwsS3Storage = renderS3(s.storage);
+  return withExtra(json, s, (key) => !credentialSections(s).has(key));
+}
+
+/**
+ * The top-level sections that live in the credentials document because they hold a secret: the
+ * users, the database's, static S3 keys', the peers' and (with servers) DICOMweb's.
+ */
+function credentialSections(s: OrthancSettings): Set<string> {
+  return new Set([
+    "RegisteredUsers",
+    ...(s.database.kind === "postgresql" ? ["PostgreSQL"] : []),
+    ...(s.storage.kind === "s3" && s.storage.staticKeys ? ["AwsS3Storage"] : []),
+    ...(Object.keys(s.peers).length ? ["OrthancPeers"] : []),
+    ...(s.plugins.dicomWeb && Object.keys(s.dicomWebServers).length ? ["DicomWeb"] : []),
+  ]);
+}
+
+/**
+ * The stack's own settings merged over a document, for the keys `here` says live in it: a plugin
+ * section the program renders gains the given sub-keys; any other key is set as given.
+ */
+function withExtra(json: JsonObject, s: OrthancSettings, here: (key: string) => boolean) {
+  for (const [key, value] of Object.entries(s.extra)) {
+    if (!here(key)) continue;
+    const current = json[key];
+    json[key] =
+      isObject(current) && isObject(value) ? { ...current, ...value } : (value as unknown);
+  }
   return json;
 }
+
+const isObject = (v: unknown): v is JsonObject =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A peer or DICOMweb server as Orthanc's configuration names its fields. */
+function renderRemote(r: RemoteServer, password: string | undefined): JsonObject {
+  return {
+    Url: r.url,
+    ...(r.username ? { Username: r.username } : {}),
+    ...(password ? { Password: password } : {}),
+  };
+}
+
+const renderRemotes = (
+  servers: Record<string, RemoteServer>,
+  passwords: Record<string, string> = {},
+): JsonObject =>
+  Object.fromEntries(
+    Object.entries(servers)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, r]) => {
+        if (r.username && !passwords[name])
+          throw new Error(`The password of ${JSON.stringify(name)} (${r.url}) is empty.`);
+        return [name, renderRemote(r, passwords[name])];
+      }),
+  );
 
 /**
  * Orthanc's DICOM TLS (1.9.0 and later; the certificate requirement 1.9.3): every file by path,
@@ -267,6 +344,20 @@ export function renderCredentialsJson(s: OrthancSettings, secrets: OrthancSecret
       access: secrets.s3AccessKey,
       secret: secrets.s3SecretKey,
     });
+  }
+  const sections = credentialSections(s);
+  if (sections.has("OrthancPeers"))
+    json.OrthancPeers = renderRemotes(s.peers, secrets.peerPasswords);
+  if (sections.has("DicomWeb"))
+    json.DicomWeb = {
+      ...renderDicomWeb(s),
+      Servers: renderRemotes(s.dicomWebServers, secrets.dicomWebPasswords),
+    };
+  withExtra(json, s, (key) => sections.has(key));
+  // A setting that may carry a credential never goes into orthanc.json.
+  for (const [key, value] of Object.entries(secrets.secretSettings ?? {})) {
+    if (key in json) throw new Error(`The setting ${key} is given twice.`);
+    json[key] = value;
   }
   return json;
 }

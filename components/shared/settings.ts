@@ -2,11 +2,18 @@ import type * as pulumi from "@pulumi/pulumi";
 import { connectionsPerReplica, OWN_POSTGRES_MAX_CONNECTIONS } from "./sizing";
 import {
   DatabaseSettings,
+  JsonObject,
   OrthancSettings,
   PostgresAddress,
+  RemoteServer,
   S3Settings,
   StorageSettings,
 } from "./orthancConfig";
+
+/** A peer or DICOMweb server as the config gives it: its password a secret. */
+export interface RemoteServerOptions extends RemoteServer {
+  readonly password?: pulumi.Output<string>;
+}
 
 /** The parts of the `orthanc` config section that shape Orthanc's own configuration. */
 export interface OrthancAppOptions {
@@ -19,6 +26,14 @@ export interface OrthancAppOptions {
   };
   plugins: OrthancSettings["plugins"];
   verboseLogs: boolean;
+  /** Further documented Orthanc settings (checked by the config), merged into orthanc.json. */
+  settings: JsonObject;
+  /** Settings that may carry a credential (a proxy URL): the credentials document only. */
+  secretSettings?: pulumi.Output<JsonObject>;
+  /** Orthanc peers by name. */
+  peers: Record<string, RemoteServerOptions>;
+  /** DICOMweb servers by name. */
+  dicomWebServers: Record<string, RemoteServerOptions>;
 }
 
 /**
@@ -123,8 +138,17 @@ export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime
     publicUrl: runtime.publicUrl,
     serverIdentifier: runtime.serverIdentifier,
     verboseLogs: app.verboseLogs,
+    extra: app.settings,
+    peers: withoutPasswords(app.peers),
+    dicomWebServers: withoutPasswords(app.dicomWebServers),
   };
 }
+
+/** Where the servers are and who logs in; their passwords go through the secrets only. */
+const withoutPasswords = (servers: Record<string, RemoteServerOptions>) =>
+  Object.fromEntries(
+    Object.entries(servers).map(([name, { url, username }]) => [name, { url, username }]),
+  ) as Record<string, RemoteServer>;
 
 /** A PostgreSQL that exists already, as a component receives it. */
 export type ExternalDatabase = PostgresAddress & {

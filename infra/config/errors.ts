@@ -78,7 +78,8 @@ export function secretKeyOf(schema: ZodLike): string | undefined {
   return Object.keys(d.shape).find((k) => SECRET_FIELD.test(k));
 }
 
-function closest(key: string, allowed: string[]): string | undefined {
+/** The allowed name nearest to `key`, for "did you mean"; none when nothing is near. */
+export function closest(key: string, allowed: string[]): string | undefined {
   const lower = key.toLowerCase();
   const scored = allowed
     .map((a) => {

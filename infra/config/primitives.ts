@@ -64,8 +64,12 @@ export const pemPrivateKey = secretText
   )
   .transform((value) => pulumi.secret(value));
 
-/** Names of the config fields that hold secrets (parsed with `secretString`); never printed. */
-export const SECRET_FIELD = /password|secretAccessKey|tls(Ca|Cert|Key)|privateKey/i;
+/**
+ * Names of the config fields that hold secrets (parsed with `secretString`, or, in Orthanc's own
+ * settings, a password or a proxy URL that may carry one); never printed, and refused in plain
+ * text.
+ */
+export const SECRET_FIELD = /password|secretAccessKey|tls(Ca|Cert|Key)|privateKey|httpProxy/i;
 
 /** Names of the config fields that take PEM certificates: public, so allowed in plain text. */
 export const CERTIFICATE_FIELD = /^(certificate|clientCertificates)$/;

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DockerConfig, KubernetesConfig, OrthancConfig } from "../config";
 import { dicomHostName, dicomTlsOn } from "../config/sections/orthanc";
+import { CREDENTIAL_SETTINGS } from "../config/sections/orthancSettings";
+import type { JsonObject } from "../../components/shared/orthancConfig";
+import { SECRET_FIELD } from "../config/primitives";
 import {
   DicomTlsArgs,
   imageReference,
@@ -69,6 +72,34 @@ export function orthancArgs(cfg: OrthancConfig) {
     users: o.users,
     corsOrigins: o.corsOrigins,
     dicomAllowedCidrs: dicomPublishedTo(cfg),
+    ...splitSettings(o.settings),
+    peers: o.peers,
+    dicomWebServers: o.dicomWebServers,
+  };
+}
+
+/** Whether a setting's value holds a secret somewhere (a password, a proxy URL). */
+const holdsSecret = (key: string, value: unknown): boolean =>
+  SECRET_FIELD.test(key) ||
+  (Array.isArray(value) && value.some((v) => holdsSecret("", v))) ||
+  (typeof value === "object" &&
+    value !== null &&
+    Object.entries(value).some(([k, v]) => holdsSecret(k, v)));
+
+/**
+ * The stack's own settings, split: those that may carry a credential go, as a secret, to the
+ * credentials document only; the rest into orthanc.json.
+ */
+function splitSettings(settings: Record<string, unknown>) {
+  const secret = (key: string, value: unknown) =>
+    (CREDENTIAL_SETTINGS as readonly string[]).includes(key) || holdsSecret(key, value);
+  const entries = Object.entries(settings);
+  const hidden = entries.filter(([k, v]) => secret(k, v));
+  return {
+    settings: Object.fromEntries(entries.filter(([k, v]) => !secret(k, v))),
+    secretSettings: hidden.length
+      ? pulumi.secret(Object.fromEntries(hidden)).apply((v) => v as JsonObject)
+      : undefined,
   };
 }
 

@@ -68,6 +68,14 @@ export const REJECTED_FILES: Array<[description: string, yaml: string]> = [
     "config:\n  orthanc:target: docker\n  orthanc:orthanc:\n    users:\n      bob:\n        password: Tr0ub4dor-and-3\n",
   ],
   [
+    "a peer's password in plain text",
+    "config:\n  orthanc:target: docker\n  orthanc:orthanc:\n    peers:\n      b:\n        url: https://b.example.org/\n        username: sync\n        password: Tr0ub4dor-and-3\n",
+  ],
+  [
+    "a proxy URL (it may carry a password) in plain text",
+    "config:\n  orthanc:target: docker\n  orthanc:orthanc:\n    settings:\n      HttpProxy: http://u:pw@proxy:3128\n",
+  ],
+  [
     "the AWS provider's region",
     "config:\n  orthanc:target: aws\n  aws:region: eu-west-1\n  orthanc:aws:\n    region: eu-west-1\n",
   ],

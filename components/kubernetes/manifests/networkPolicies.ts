@@ -3,6 +3,7 @@
  * needs.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import type { Destination } from "../../shared/remoteServers";
 import { labels, objectMeta } from "./conventions";
 
 type NetworkPolicy = k8s.types.input.networking.v1.NetworkPolicy;
@@ -82,6 +83,8 @@ export interface PolicyArgs {
   readonly databaseSelector?: Record<string, string>;
   /** Where Orthanc may connect: the database port, and 443 for S3/an external database with TLS. */
   readonly egressPorts: number[];
+  /** Orthanc's peers and DICOMweb servers: their ports (and addresses, when given as such). */
+  readonly remoteDestinations?: Destination[];
   /**
    * The EKS Pod Identity agent on the node (169.254.170.23:80), where a pod role's credentials
    * come from when S3 is reached without static keys.
@@ -139,6 +142,10 @@ export function networkPolicies(a: PolicyArgs): NetworkPolicy[] {
             : []),
           ...a.egressPorts.map((port) => ({ ports: [{ protocol: "TCP", port }] })),
           ...(a.podIdentityAgent ? [POD_IDENTITY_EGRESS] : []),
+          ...(a.remoteDestinations ?? []).map((d) => ({
+            ...(d.cidr ? { to: [{ ipBlock: { cidr: d.cidr } }] } : {}),
+            ports: [{ protocol: "TCP", port: d.port }],
+          })),
         ],
       },
     },

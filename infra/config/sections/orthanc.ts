@@ -1,3 +1,4 @@
+import { dicomWebServersKey, peersKey, settingsKey, settingsRules } from "./orthancSettings";
 import { z } from "zod";
 import type { ConfigIssue } from "../errors";
 import {
@@ -150,6 +151,12 @@ export const orthancSection = z.strictObject({
   corsOrigins: z.array(corsOrigin).default([]),
   /** Orthanc's verbose log. Never the image's VERBOSE_STARTUP, which prints secrets. */
   verboseLogs: z.boolean().default(false),
+  /** Further documented Orthanc settings, merged into orthanc.json (see orthancSettings.ts). */
+  settings: settingsKey,
+  /** Orthanc peers (`OrthancPeers`), passwords as secrets. */
+  peers: peersKey,
+  /** DICOMweb servers (`DicomWeb.Servers`), passwords as secrets. */
+  dicomWebServers: dicomWebServersKey,
 });
 
 // The probe user is generated for the image's health check; nobody may claim its name.
@@ -420,6 +427,7 @@ function dicomTlsIssues(
 
 /** The rules that guard `orthanc:orthanc`. */
 export const orthancRules = [
+  ...settingsRules,
   rule({ sections: ["orthanc", "database"] }, ({ orthanc, database }) =>
     orthanc.replicas > 1 && database.engine !== "postgresql"
       ? {

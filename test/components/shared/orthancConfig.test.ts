@@ -38,6 +38,9 @@ const base: OrthancSettings = {
   storage: { kind: "filesystem" },
   serverIdentifier: "orthanc-test-1",
   verboseLogs: false,
+  extra: {},
+  peers: {},
+  dicomWebServers: {},
 };
 const secrets = {
   users: { admin: "admin-pw", healthcheck: "probe-pw" },
