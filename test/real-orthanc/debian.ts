@@ -8,56 +8,18 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { JsonObject } from "../../components/shared/orthancConfig";
+import { PLUGIN_SECTION_KEYS as CATALOGUE_SECTIONS } from "../../components/shared/orthancSettingKeys";
 import { ORTHANC_BIN } from "./lab";
 
-/** Keys of the plugin sections, from each plugin's documentation (Orthanc Book). */
+/**
+ * Keys of the plugin sections: the catalogue's (components/shared/orthancSettingKeys.ts, checked
+ * against Debian's default files in settingKeys.test.ts), and the one nested section the renderer
+ * writes, which the catalogue does not go down into.
+ */
 export const PLUGIN_SECTION_KEYS: Record<string, string[]> = {
-  // PostgreSQL plugin 4.0 (Debian) plus the newer keys listed in NEWER_KEYS.
-  PostgreSQL: [
-    "EnableIndex",
-    "EnableStorage",
-    "Host",
-    "Port",
-    "Database",
-    "Username",
-    "Password",
-    "ConnectionUri",
-    "EnableSsl",
-    "Lock",
-    "MaximumConnectionRetries",
-    "ConnectionRetryInterval",
-    "IndexConnectionsCount",
-    "TransactionMode",
-  ],
-  DicomWeb: [
-    "Enable",
-    "Root",
-    "EnableWado",
-    "WadoRoot",
-    "Host",
-    "Ssl",
-    "QidoCaseSensitive",
-    "Servers",
-    "ServersInDatabase",
-    "StudiesMetadata",
-    "SeriesMetadata",
-    "PublicRoot",
-  ],
-  // AWS S3 object-storage plugin (orthancteam/orthanc image; not packaged by Debian).
-  AwsS3Storage: [
-    "BucketName",
-    "Region",
-    "AccessKey",
-    "SecretKey",
-    "Endpoint",
-    "ConnectionTimeout",
-    "RequestTimeout",
-    "RootPath",
-    "MigrationFromFileSystemEnabled",
-    "StorageStructure",
-    "VirtualAddressing",
-    "StorageEncryption",
-  ],
+  ...Object.fromEntries(
+    Object.entries(CATALOGUE_SECTIONS).map(([section, keys]) => [section, Object.keys(keys)]),
+  ),
   "AwsS3Storage.StorageEncryption": [
     "Enable",
     "MasterKey",
