@@ -177,6 +177,8 @@ test("a concurrent update is reported with the way out", async () => {
 test("destroy and outputs run their commands", async () => {
   await destroy({ stack: "dev", pulumiCommand, backendUrl: backendFor("state") });
   expect(calls()).toContainEqual(expect.stringMatching(/^destroy --yes .*--stack dev/));
+  // A stack without a file in stacks/ is the driver's own: its workspace, not the checkout.
+  expect(last("destroy").cwd).toBe(join(home, "workspace"));
   const out = await outputs({ stack: "dev", pulumiCommand, backendUrl: backendFor("state") });
   expect(Object.keys(out).sort()).toEqual(["adminPassword", "url"]);
 });
