@@ -11,6 +11,7 @@ export default tseslint.config(
       "jest.modelsResolver.js",
       "eslint.config.mjs",
       ".pulumi-state/**",
+      "dist/**",
     ],
   },
   ...tseslint.configs.recommended,
