@@ -3,7 +3,7 @@
  * runs): `--json` piped into another program arrives whole, and the header says where the
  * configuration came from (only a file in `stacks/` is a shipped stack).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,36 +11,34 @@ import { join } from "node:path";
 const root = join(__dirname, "..", "..");
 const PLAN = ["-r", "@swc-node/register", "infra/plan.ts"];
 
-/** Runs the plan with its stdout piped into a second Node process that parses all of it. */
-function pipedJson(args: string[]): Promise<{ code: number | null; consumer: string }> {
-  const consumerScript = `
+/**
+ * Runs the plan with its stdout piped (a shell pipe, 64 KB of buffer, as a user's `| jq`) into a
+ * second Node process that parses all of it.
+ */
+function pipedJson(args: string[]): Promise<{ code: number; consumer: string }> {
+  const consumer = `
     let text = "";
     process.stdin.setEncoding("utf8");
     process.stdin.on("data", (d) => (text += d));
     process.stdin.on("end", () => {
+      const bytes = Buffer.byteLength(text);
       try {
         const json = JSON.parse(text);
-        console.log(JSON.stringify({ bytes: Buffer.byteLength(text), steps: json.steps.length, waysIn: json.exposure.waysIn.length }));
+        console.log(JSON.stringify({ bytes, steps: json.steps.length, waysIn: json.exposure.waysIn.length }));
       } catch (e) {
-        console.log(JSON.stringify({ bytes: Buffer.byteLength(text), error: String(e) }));
+        console.log(JSON.stringify({ bytes, error: String(e) }));
       }
     });`;
-  return new Promise((done, fail) => {
-    const plan = spawn(process.execPath, [...PLAN, ...args], {
-      cwd: root,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const consumer = spawn(process.execPath, ["-e", consumerScript], {
-      stdio: ["pipe", "pipe", "inherit"],
-    });
-    plan.stdout.pipe(consumer.stdin);
-    let out = "";
-    consumer.stdout.on("data", (d) => (out += d));
-    let code: number | null = null;
-    plan.on("exit", (c) => (code = c));
-    consumer.on("error", fail);
-    consumer.on("close", () => done({ code, consumer: out }));
-  });
+  const node = JSON.stringify(process.execPath);
+  const pipeline = `${node} ${PLAN.join(" ")} ${args.join(" ")} | ${node} -e "$CONSUMER"`;
+  return new Promise((done) =>
+    execFile(
+      "bash",
+      ["-o", "pipefail", "-c", pipeline],
+      { cwd: root, timeout: 120_000, env: { ...process.env, CONSUMER: consumer } },
+      (error, stdout) => done({ code: error ? Number(error.code ?? 1) : 0, consumer: stdout }),
+    ),
+  );
 }
 
 test("--json piped into another program: the whole document (over a pipe's 64 KB), valid JSON", async () => {
