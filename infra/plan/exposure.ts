@@ -95,18 +95,29 @@ function uploadOf(c: R, file: string): string | undefined {
   return u ? str(u.content) : undefined;
 }
 
+/** Orthanc's orthanc.json as the plan registers it: an uploaded file, a ConfigMap, an ECS env. */
 function orthancJson(rs: Resources): Record<string, any> {
-  for (const r of rs.all) {
-    const text = (r.inputs.uploads ?? []).find((u: any) =>
-      str(u.file).endsWith("/orthanc.json"),
-    )?.content;
-    if (typeof text === "string" && text.startsWith("{")) return JSON.parse(text);
-  }
-  for (const r of rs.of("kubernetes:core/v1:ConfigMap")) {
-    const text = r.inputs.data?.["orthanc.json"];
-    if (typeof text === "string") return JSON.parse(text);
-  }
-  return {};
+  const texts: unknown[] = [
+    ...rs.all.flatMap((r) =>
+      (r.inputs.uploads ?? [])
+        .filter((u: any) => str(u.file).endsWith("/orthanc.json"))
+        .map((u: any) => u.content),
+    ),
+    ...rs.of("kubernetes:core/v1:ConfigMap").map((r) => r.inputs.data?.["orthanc.json"]),
+    ...rs.of("aws:ecs/taskDefinition:TaskDefinition").flatMap((td) => {
+      try {
+        return (JSON.parse(str(td.inputs.containerDefinitions)) as any[]).flatMap((c) =>
+          (c.environment ?? [])
+            .filter((e: any) => e.name === "ORTHANC_CONFIG_JSON")
+            .map((e: any) => e.value),
+        );
+      } catch {
+        return [];
+      }
+    }),
+  ];
+  const text = texts.find((t) => typeof t === "string" && t.startsWith("{"));
+  return text ? JSON.parse(text as string) : {};
 }
 
 /** The image a container runs: the RemoteImage it depends on (its id is the mock's). */
@@ -265,6 +276,7 @@ function dockerStores(rs: Resources): DataStore[] {
 // AWS
 
 function awsWaysIn(rs: Resources): WayIn[] {
+  const aets = aeTitles(orthancJson(rs));
   const lbs = rs.of("aws:lb/loadBalancer:LoadBalancer");
   const groups = rs.of("aws:ec2/securityGroup:SecurityGroup");
   const rules = rs.of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
@@ -320,7 +332,7 @@ function awsWaysIn(rs: Resources): WayIn[] {
               ? `${protocol} (redirects to ${str(redirect.redirect?.protocol)})`
               : protocol,
       tls,
-      from: `${cidrList(admitted.map((r) => str(r.inputs.cidrIpv4)))} (security group ${sgs.map((g) => g.name).join(", ") || "none"})`,
+      from: `${cidrList(admitted.map((r) => str(r.inputs.cidrIpv4)))} (security group ${sgs.map((g) => g.name).join(", ") || "none"})${dicom ? `; ${aets}` : ""}`,
       reaches: redirect ? "redirect only" : (service?.name ?? tg?.name ?? "?"),
       resource: l.name,
       via: lb?.name,
@@ -329,6 +341,7 @@ function awsWaysIn(rs: Resources): WayIn[] {
 }
 
 function awsStores(rs: Resources): DataStore[] {
+  const s3Plugin = orthancJson(rs).AwsS3Storage ?? {};
   const keys = rs.of("aws:kms/key:Key");
   const keyName = (arn: unknown) => {
     const key = refTo(arn, keys);
@@ -430,6 +443,11 @@ function awsStores(rs: Resources): DataStore[] {
       : by.sseAlgorithm === "aws:kms"
         ? `SSE-KMS with ${keyName(by.kmsMasterKeyId)}${rule.bucketKeyEnabled ? ", Bucket Key" : ""}`
         : `SSE-S3 (${str(by.sseAlgorithm)})`;
+    // Orthanc's own encryption of each file before it is stored (`storage.encryption`).
+    const clientSide =
+      refTo(s3Plugin.BucketName, [b]) === b && s3Plugin.StorageEncryption?.Enable === true
+        ? "; and Orthanc's storage encryption (each file encrypted before upload)"
+        : "";
     const versioned = of(versioning)?.inputs.versioningConfiguration?.status === "Enabled";
     const expiry = (of(lifecycles)?.inputs.rules ?? [])
       .map((r: any) => r.noncurrentVersionExpiration?.noncurrentDays)
@@ -437,7 +455,7 @@ function awsStores(rs: Resources): DataStore[] {
     stores.push({
       kind: "S3 bucket",
       name: b.name,
-      encryption,
+      encryption: `${encryption}${clientSide}`,
       backup: versioned
         ? `versioning${expiry !== undefined ? ` (old versions kept ${expiry} days)` : ""}`
         : "none",

@@ -59,7 +59,8 @@ const cases: [stack: string, lines: string[]][] = [
       "            orthanc-aws-fargate-s3-edge-dicom -> orthanc-aws-fargate-s3-app",
       "        TLS: ELBSecurityPolicy-TLS13-1-2-Res-2021-06, ACM certificate for research-pacs.example.org,",
       "            dicom.research-pacs.example.org",
-      "        from: 198.51.100.0/24 (security group orthanc-aws-fargate-s3-net-dicom-lb)",
+      "        from: 198.51.100.0/24 (security group orthanc-aws-fargate-s3-net-dicom-lb); any AE title may",
+      "            store",
       "    research-pacs.example.org:443  HTTPS",
       "        load balancer listener (ALB orthanc-aws-fargate-s3-edge-web, internet-facing)",
       "            orthanc-aws-fargate-s3-edge-https -> orthanc-aws-fargate-s3-app",
@@ -79,7 +80,8 @@ const cases: [stack: string, lines: string[]][] = [
       "        backup: versioning (old versions kept 30 days)",
       "        protection: protect, retainOnDelete, no forceDestroy",
       "    S3 bucket orthanc-aws-fargate-s3-dicom (used by orthanc-aws-fargate-s3-app)",
-      "        encryption: SSE-KMS with KMS key orthanc-aws-fargate-s3-key (rotated yearly), Bucket Key",
+      "        encryption: SSE-KMS with KMS key orthanc-aws-fargate-s3-key (rotated yearly), Bucket Key;",
+      "            and Orthanc's storage encryption (each file encrypted before upload)",
       "        backup: versioning (old versions kept 30 days)",
       "        protection: protect, retainOnDelete, no forceDestroy",
     ],
@@ -161,6 +163,9 @@ test("aws-ec2 and aws-fargate-efs: the web allowlist, EFS under the key and AWS 
     "imaging.example.org:443 203.0.113.0/24 (security group orthanc-aws-ec2-net-web-lb)",
   ]);
   const efs = exposureOf(await planOf("aws-fargate-efs"));
+  expect(efs.waysIn.find((w) => w.protocol === "DICOM over TLS")!.from).toBe(
+    "10.20.0.0/16, 192.0.2.0/24 (security group orthanc-aws-fargate-efs-net-dicom-lb); only CT01@10.20.1.15 may store",
+  );
   expect(efs.dataStores.find((d) => d.kind === "EFS file system")).toEqual({
     kind: "EFS file system",
     name: "orthanc-aws-fargate-efs-files",
