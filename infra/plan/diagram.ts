@@ -4,7 +4,7 @@
  * stores the services use. `npm run plan -- --stack <s> --diagram` prints it; the README's
  * per-target diagrams are this output for the shipped stacks (a test keeps them current).
  */
-import { exposureOf, imageOf } from "./exposure";
+import { DataStore, exposureOf, imageOf } from "./exposure";
 import { PlannedResource } from "./record";
 import { Plan } from "./runPlan";
 
@@ -17,6 +17,9 @@ const label = (...lines: string[]) =>
     .filter(Boolean)
     .map((l) => l.replace(/"/g, "#quot;").replace(/</g, "#lt;").replace(/>/g, "#gt;"))
     .join("<br/>");
+
+const storeLabel = (d: DataStore) =>
+  label(`${d.kind} ${d.name}`, `encryption: ${d.encryption}`, `protection: ${d.protection}`);
 
 interface Service {
   resource: R;
@@ -119,13 +122,11 @@ export function mermaidDiagram(plan: Plan): string {
     ),
   );
   stores.forEach((d, i) => {
-    if (inside(d.kind))
-      lines.push(`    d${i}[("${label(`${d.kind} ${d.name}`, `encryption: ${d.encryption}`)}")]`);
+    if (inside(d.kind)) lines.push(`    d${i}[("${storeLabel(d)}")]`);
   });
   lines.push("  end");
   stores.forEach((d, i) => {
-    if (!inside(d.kind))
-      lines.push(`  d${i}[("${label(`${d.kind} ${d.name}`, `encryption: ${d.encryption}`)}")]`);
+    if (!inside(d.kind)) lines.push(`  d${i}[("${storeLabel(d)}")]`);
   });
 
   const edges = new Set<string>();
