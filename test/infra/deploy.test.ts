@@ -75,6 +75,31 @@ test("a deployment: stack file checked, planned offline, then the CLI, then up; 
   expect(h.out.join("\n")).not.toContain("pw");
 });
 
+test("progress: engine events become done/total lines; --raw streams the CLI's text instead", async () => {
+  const urn = "urn:pulumi:local::orthanc::docker:index/volume:Volume::orthanc-local-pgdata";
+  const metadata = { op: "create" as const, urn, type: "docker:index/volume:Volume", provider: "" };
+  let clock = 0;
+  const up: DeployDeps["driver"]["up"] = async (o) => {
+    o.onEvent?.({ sequence: 1, timestamp: 0, resourcePreEvent: { metadata } });
+    clock = 42_000;
+    o.onEvent?.({ sequence: 2, timestamp: 0, resOutputsEvent: { metadata } });
+    o.onOutput?.("+ docker:index/volume:Volume orthanc-local-pgdata created\n");
+    return {};
+  };
+  const h = harness({ now: () => clock });
+  h.deps.driver.up = up;
+  expect(await deploy(["--stack", "local"], h.deps)).toBe(0);
+  expect(h.out).toContain(
+    "[ 1/22] 0:42  created    orthanc-local-pgdata (docker:index/volume:Volume)",
+  );
+  expect(h.out.join("\n")).not.toContain("+ docker:index");
+  const raw = harness();
+  raw.deps.driver.up = up;
+  expect(await deploy(["--stack", "local", "--raw"], raw.deps)).toBe(0);
+  expect(raw.out).toContain("+ docker:index/volume:Volume orthanc-local-pgdata created");
+  expect(raw.out.join("\n")).not.toContain("[1/22]");
+});
+
 test("an unknown flag stops everything with exit 2", async () => {
   const h = harness();
   expect(await deploy(["--stack", "local", "--jsno"], h.deps)).toBe(2);
