@@ -77,3 +77,9 @@ test("--help describes every flag the parser accepts, and no other", () => {
   );
   expect(described.sort()).toEqual(accepted.sort());
 });
+
+test("the README shows the --help text as it is", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const readme: string = require("node:fs").readFileSync(`${__dirname}/../../README.md`, "utf8");
+  expect(readme).toContain(`$ npm run deploy -- --help\n${HELP}\n\`\`\``);
+});
