@@ -87,7 +87,7 @@ function describeLeftBehind(plan: DeployPlan, stack: string): string[] {
   }
   if (plan.protected.length)
     lines.push(
-      `To delete protected resources too: set \`pulumi config set --stack ${stack} orthanc:protectData false\`, deploy, then destroy (only once their data is safe elsewhere).`,
+      `To delete protected resources too: run \`pulumi config set --stack ${stack} orthanc:protectData false\`, deploy, then destroy (only once their data is safe elsewhere).`,
     );
   return lines.length ? lines : ["Nothing is protected: everything the stack created is deleted."];
 }
