@@ -12,6 +12,7 @@ import {
   CommandError,
   ConcurrentUpdateError,
   ConfigMap,
+  EngineEvent,
   LocalWorkspace,
   OutputMap,
   PulumiCommand,
@@ -57,6 +58,8 @@ export interface DriverOptions {
   pulumiCommand?: PulumiCommand;
   /** Progress, one chunk of CLI output at a time. */
   onOutput?: (text: string) => void;
+  /** Progress as the engine's structured events (resource steps, diagnostics, summary). */
+  onEvent?: (event: EngineEvent) => void;
   /** Extra environment for the CLI (cloud credentials, DOCKER_HOST...). */
   envVars?: Record<string, string>;
 }
@@ -309,15 +312,29 @@ export function toDeployError(what: string, stack: string, e: unknown): Error {
 }
 
 export async function preview(opts: DriverOptions) {
-  return run("Preview", opts, (s) => s.preview({ onOutput: opts.onOutput }));
+  return run("Preview", opts, (s) => s.preview({ onOutput: opts.onOutput, onEvent: opts.onEvent }));
 }
 
 export async function up(opts: DriverOptions) {
-  return run("Update", opts, async (s) => (await s.up({ onOutput: opts.onOutput })).outputs);
+  return run(
+    "Update",
+    opts,
+    async (s) => (await s.up({ onOutput: opts.onOutput, onEvent: opts.onEvent })).outputs,
+  );
 }
 
-export async function destroy(opts: DriverOptions) {
-  return run("Destroy", opts, (s) => s.destroy({ onOutput: opts.onOutput }));
+/**
+ * `excludeProtected`: delete everything but the protected resources (and what they need), instead
+ * of refusing the whole destroy because some are protected.
+ */
+export async function destroy(opts: DriverOptions & { excludeProtected?: boolean }) {
+  return run("Destroy", opts, (s) =>
+    s.destroy({
+      onOutput: opts.onOutput,
+      onEvent: opts.onEvent,
+      excludeProtected: opts.excludeProtected,
+    }),
+  );
 }
 
 /** Stack outputs; secret ones stay marked (`secret: true`) and are revealed only as the CLI does. */
