@@ -61,8 +61,10 @@ install_system_packages() {
 }
 
 # Without systemd nothing starts the engine: start it in the background, logging to a file,
-# when none answers. A running engine is left alone.
+# when none answers. A running engine is left alone. ORTHANC_SETUP_DOCKERD=no leaves it to the
+# caller (.ci/run starts its own and stops it by its pid).
 start_docker_engine() {
+  if [ "${ORTHANC_SETUP_DOCKERD:-yes}" = no ]; then return 0; fi
   if docker info >/dev/null 2>&1; then return 0; fi
   if [ -d "$SYSTEMD_DIR" ]; then
     systemctl start docker || true

@@ -112,6 +112,12 @@ test("no engine answers: dockerd is started in the background, logging to a file
   expect(readFileSync(join(s.dir, "dockerd.log"), "utf8")).toBe("engine log line\n");
 });
 
+test("ORTHANC_SETUP_DOCKERD=no leaves the engine to the caller (CI starts and stops its own)", () => {
+  const s = sandbox({ docker: DOCKER, dockerd: DOCKERD });
+  expect(s.run("ORTHANC_SETUP_DOCKERD=no start_docker_engine")).toBe("");
+  expect(s.log()).toBe("");
+});
+
 test("an engine that answers is left alone", () => {
   const s = sandbox({ docker: DOCKER, dockerd: DOCKERD });
   writeFileSync(join(s.dir, "engine-up"), "");
