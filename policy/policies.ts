@@ -156,6 +156,20 @@ export const encryptionAtRest: ResourceValidationPolicy = {
 };
 
 const BUCKET = /^aws:s3\/bucket(V2)?:Bucket(V2)?$/;
+
+/**
+ * A value, or undefined while a preview does not know it: the engine's proxy throws its
+ * UnknownValueError on reading one, which would turn the whole stack's check into "can't run".
+ * (Matched by name: importing `@pulumi/policy`'s runtime would load its server.)
+ */
+function known<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof Error && e.constructor.name === "UnknownValueError") return undefined;
+    throw e;
+  }
+}
 const BUCKET_SSE =
   /^aws:s3\/bucketServerSideEncryptionConfiguration(V2)?:BucketServerSideEncryptionConfiguration(V2)?$/;
 
@@ -174,9 +188,10 @@ export const bucketEncryption: StackValidationPolicy = {
       (config.propertyDependencies?.bucket ?? config.dependencies ?? []).some(
         (d) => d.urn === bucket.urn,
       ) ||
-      (typeof config.props.bucket === "string" && config.props.bucket === bucket.props.bucket);
+      (typeof known(() => config.props.bucket) === "string" &&
+        known(() => config.props.bucket) === known(() => bucket.props.bucket));
     for (const bucket of args.resources.filter((r) => BUCKET.test(r.type))) {
-      if (bucket.props.serverSideEncryptionConfiguration) continue;
+      if (known(() => bucket.props.serverSideEncryptionConfiguration)) continue;
       if (!configs.some((c) => covers(c, bucket)))
         report(
           `S3 bucket ${bucket.name} has no server-side encryption configuration: add an aws.s3.BucketServerSideEncryptionConfiguration with \`bucket: ${bucket.name}.id\` and a rule applying "aws:kms" with your key (or "AES256" for a bucket that receives load balancer access logs).`,

@@ -10,6 +10,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+import { unknownCheckingProxy } from "@pulumi/policy";
 import { Planned } from "../helpers/plan";
 
 /** A resource as the engine hands it to a policy. */
@@ -46,15 +47,17 @@ export async function validate(
   config: object = {},
 ): Promise<string[]> {
   const messages: string[] = [];
+  // The engine hands policies the inputs through a proxy that throws on a value unknown in a preview.
+  const props = unknownCheckingProxy(r.props);
   const args: ResourceValidationArgs = {
     type: r.type,
-    props: r.props,
+    props,
     urn: urnOf(r),
     name: r.name,
     opts: options(r),
     stackTags: new Map(),
     isType: isTypeOf(r.type),
-    asType: ((cls: unknown) => (isTypeOf(r.type)(cls) ? r.props : undefined)) as never,
+    asType: ((cls: unknown) => (isTypeOf(r.type)(cls) ? props : undefined)) as never,
     getConfig: <T extends object>() => config as T,
     notApplicable: (reason?: string) => {
       throw new Error(`not applicable: ${reason}`);
@@ -77,7 +80,7 @@ export async function validateStack(
       type: r.type,
       name: r.name,
       urn: urnOf(r),
-      props: r.props,
+      props: unknownCheckingProxy(r.props),
       opts: options(r),
       dependencies: [],
       propertyDependencies: {},
