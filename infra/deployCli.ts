@@ -41,8 +41,9 @@ export const HELP = `usage: npm run deploy -- --stack <name> [operation] [option
 
 Runs this program on stack <name> through the Pulumi Automation API, with the configuration in
 stacks/Pulumi.<name>.yaml and the state in ~/.orthanc-deploy/state (a local file backend, its
-passphrase kept apart; ORTHANC_DEPLOY_HOME moves both; no Pulumi Cloud login). The stack file is checked, and the program planned offline, before the Pulumi CLI is
-looked for: \`npm run plan -- --stack <name>\` shows the same without any CLI.
+passphrase kept apart; ORTHANC_DEPLOY_HOME moves both; no Pulumi Cloud login). The stack file is
+checked, and the program planned offline, before the Pulumi CLI is looked for:
+\`npm run plan -- --stack <name>\` shows the same without any CLI.
 
 Operations (one at most; the default is to deploy: create or update everything):
   --preview            show what a deployment would change, change nothing
