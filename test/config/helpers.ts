@@ -15,7 +15,12 @@ export const AWS_HTTPS = {
  * existing Envoy Gateway (a name without an edge is refused).
  */
 export const K8S_EDGE = {
-  gateway: { name: "shared-gateway", namespace: "gateway-system", implementation: "envoy-gateway" },
+  gateway: {
+    name: "shared-gateway",
+    namespace: "gateway-system",
+    listener: "https",
+    implementation: "envoy-gateway",
+  },
 };
 
 export function issuesOf(raw: Record<string, unknown>): ConfigIssue[] {

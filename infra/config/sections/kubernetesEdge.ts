@@ -27,7 +27,13 @@ export const OWN_GATEWAY_LISTENERS = ["https", "http"] as const;
  * behind CVE-2025-1974 and its kin) or take over what the program owns (the certificate).
  */
 const REFUSED_ANNOTATIONS: [RegExp, string][] = [
-  [/snippet$/, "injects raw controller configuration, which the stack's reviewers cannot see"],
+  // `server-snippet` (ingress-nginx), `server-snippets` (F5 NGINX), and their kin.
+  [/snippets?$/i, "injects raw controller configuration, which the stack's reviewers cannot see"],
+  // ingress-nginx annotations behind the 2025 configuration-injection CVEs.
+  [
+    /^nginx\.ingress\.kubernetes\.io\/(auth-url|auth-signin|auth-tls-match-cn|mirror-.*)$/,
+    "passes its value unchecked into the controller's configuration (CVE-2025-24514, CVE-2025-1097, CVE-2025-1098)",
+  ],
   [/^cert-manager\.io\//, "is the program's: `orthanc:kubernetes.certManagerIssuer` sets it"],
 ];
 
@@ -106,7 +112,7 @@ const I = "orthanc:kubernetes.ingress";
 
 const CHOOSE_EDGE =
   `Fix: attach to a Gateway the cluster runs, e.g. ${set(`${G}.name`, "shared-gateway")}, ` +
-  `${set(`${G}.namespace`, "gateway-system")} and ${set(`${G}.implementation`, "envoy-gateway")}; ` +
+  `${set(`${G}.namespace`, "gateway-system")}, ${set(`${G}.listener`, "https")} and ${set(`${G}.implementation`, "envoy-gateway")}; ` +
   `or create one with ${set(`${G}.create`, "true")}, ${set(`${G}.className`, "<GatewayClass>")} and its implementation; ` +
   `or keep an Ingress controller with ${set(`${I}.className`, "<IngressClass>")}.`;
 
@@ -200,6 +206,11 @@ export const edgeRules = [
           issues.push({
             key: `${G}.name`,
             message: `is required: the Gateway the HTTPRoute attaches to (\`kubectl get gateways -A\` lists them), or \`${G}.create\` true for a Gateway of the stack's own. Fix: ${set(`${G}.name`, "<Gateway>")} and ${set(`${G}.namespace`, "<its namespace>")}.`,
+          });
+        if (!g.listener)
+          issues.push({
+            key: `${G}.listener`,
+            message: `is required for an existing Gateway: without it the route attaches to every listener of the Gateway, its plain-HTTP one included, and Orthanc's passwords would cross the network in clear. Fix: ${set(`${G}.listener`, "<the Gateway's HTTPS listener, e.g. https>")} (\`kubectl get gateway -n <namespace> <name> -o yaml\` lists them).`,
           });
         if (g.className)
           issues.push({

@@ -72,6 +72,10 @@ export const OWNED_SETTINGS: Readonly<Record<string, string>> = {
   DicomTlsPrivateKey: "is set by `orthanc:orthanc.dicom.tls` (files the target mounts)",
   DicomTlsTrustedCertificates: "is set by `orthanc:orthanc.dicom.tls.clientCertificates`",
   DicomTlsRemoteCertificateRequired: "is set by `orthanc:orthanc.dicom.tls.clientCertificates`",
+  DicomTlsMinimumProtocolVersion:
+    "is Orthanc's default (TLS 1.2 and later) wherever it serves DICOM TLS",
+  DicomTlsCiphersAccepted:
+    "is Orthanc's default (strong ciphers only) wherever it serves DICOM TLS",
   StorageDirectory: "is the target's (a volume, a PVC, EFS; or S3 through `orthanc:storage`)",
   IndexDirectory: "is the target's (`orthanc:database`)",
   TemporaryDirectory: "is the image's writable /tmp (the root file system is read-only)",
@@ -92,6 +96,8 @@ const OWNED_PLUGIN_SETTINGS: Readonly<Record<string, Readonly<Record<string, str
     Host: "is set from the public name (`orthanc:dns.name`)",
     Ssl: "is set from the public name (`orthanc:dns.name`)",
     Servers: "is set by `orthanc:orthanc.dicomWebServers` (passwords as secrets)",
+    ServersInDatabase:
+      "is fixed off: the DICOMweb servers live in the stack (`orthanc:orthanc.dicomWebServers`), not in the database",
   },
   OrthancExplorer2: { Enable: "is set by `orthanc:orthanc.plugins.explorer2`" },
   PostgreSQL: Object.fromEntries(
@@ -110,6 +116,8 @@ const OWNED_PLUGIN_SETTINGS: Readonly<Record<string, Readonly<Record<string, str
       "MaximumConnectionRetries",
       "ConnectionRetryInterval",
       "ConnectionUri",
+      // Another schema hides the existing index.
+      "Schema",
     ].map((k) => [k, "is set from `orthanc:database` by the target"]),
   ),
   AwsS3Storage: Object.fromEntries(
@@ -122,6 +130,9 @@ const OWNED_PLUGIN_SETTINGS: Readonly<Record<string, Readonly<Record<string, str
       "AccessKey",
       "SecretKey",
       "StorageEncryption",
+      // Another layout or a hybrid store leaves the existing objects out of reach or migrates them.
+      "StorageStructure",
+      "HybridMode",
     ].map((k) => [k, "is set from `orthanc:storage` by the target"]),
   ),
 };
@@ -133,7 +144,8 @@ const OWNED_PLUGIN_SETTINGS: Readonly<Record<string, Readonly<Record<string, str
 export const CREDENTIAL_SETTINGS = ["HttpProxy"] as const;
 
 type PluginSection = keyof typeof PLUGIN_SECTION_KEYS;
-const isPluginSection = (key: string): key is PluginSection => key in PLUGIN_SECTION_KEYS;
+const isPluginSection = (key: string): key is PluginSection =>
+  Object.hasOwn(PLUGIN_SECTION_KEYS, key);
 
 /** A JSON value as Orthanc's configuration takes it. */
 const jsonValue: z.ZodType<unknown> = z.json();
@@ -158,6 +170,14 @@ const remoteServer = (what: string, example: string) =>
     })
     .check((ctx) => {
       const v = ctx.value;
+      const u = URL.canParse(v.url) ? new URL(v.url) : undefined;
+      if (u && (u.username || u.password))
+        ctx.issues.push({
+          code: "custom",
+          input: "(hidden)",
+          path: ["url"],
+          message: `must not carry a user or password (they would sit in clear in the stack file): give them as \`username\` and \`password\` (set with \`pulumi config set --secret\`)`,
+        });
       if (!v.username !== !v.password)
         ctx.issues.push({
           code: "custom",
@@ -217,7 +237,7 @@ export function settingsIssues(
   const core = Object.keys(ORTHANC_CORE_KEYS);
   for (const [key, value] of Object.entries(settings)) {
     const at = `${S}.${key}`;
-    if (OWNED_SETTINGS[key]) {
+    if (Object.hasOwn(OWNED_SETTINGS, key)) {
       issues.push({
         key: at,
         message: `${OWNED_SETTINGS[key]}; the escape hatch cannot set it. Fix: ${rm(at)}.`,
@@ -243,7 +263,8 @@ export function settingsIssues(
       const known = Object.keys(PLUGIN_SECTION_KEYS[key]);
       for (const sub of Object.keys(value)) {
         const subAt = `${at}.${sub}`;
-        const owned = OWNED_PLUGIN_SETTINGS[key]?.[sub];
+        const ownedHere = OWNED_PLUGIN_SETTINGS[key] ?? {};
+        const owned = Object.hasOwn(ownedHere, sub) ? ownedHere[sub] : undefined;
         if (owned)
           issues.push({
             key: subAt,
@@ -263,6 +284,18 @@ export function settingsIssues(
         message: unknownKey(key, [...core, ...Object.keys(PLUGIN_SECTION_KEYS)], "setting"),
       });
   }
+  // Orthanc's limits recycle by default: the oldest patients deleted, silently, when one is hit.
+  const limits = ["MaximumStorageSize", "MaximumPatientCount"].filter(
+    (k) => settings[k] !== undefined && settings[k] !== 0,
+  );
+  if (limits.length && settings.MaximumStorageMode !== "Reject")
+    for (const k of limits)
+      issues.push({
+        key: `${S}.${k}`,
+        message:
+          `would make Orthanc delete the oldest patients, without a word, once the limit is reached (its MaximumStorageMode defaults to Recycle). ` +
+          `Fix: also \`pulumi config set --path '${S}.MaximumStorageMode' Reject\` (uploads are refused at the limit instead), or ${rm(`${S}.${k}`)}.`,
+      });
   return issues;
 }
 

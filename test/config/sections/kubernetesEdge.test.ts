@@ -10,7 +10,7 @@ const k8s = (kubernetes: Record<string, unknown>, extra: Record<string, unknown>
   kubernetes,
   ...extra,
 });
-const SHARED = { name: "shared", namespace: "gateway-system" };
+const SHARED = { name: "shared", namespace: "gateway-system", listener: "https" };
 const CORS = { orthanc: { corsOrigins: ["https://viewer.example.org"] } };
 
 describe("the edge is chosen, once, and only where there is HTTPS", () => {
@@ -55,6 +55,12 @@ describe("a Gateway that exists", () => {
       k8s({ gateway: { namespace: "gateway-system", implementation: "istio" } }),
       "orthanc:kubernetes.gateway.name",
       /is required: the Gateway the HTTPRoute attaches to.*kubectl get gateways -A/,
+    ],
+    [
+      "without its HTTPS listener (the route would attach to plain HTTP too)",
+      k8s({ gateway: { name: "shared", namespace: "gw", implementation: "istio" } }),
+      "orthanc:kubernetes.gateway.listener",
+      /is required for an existing Gateway: without it the route attaches to every listener of the Gateway, its plain-HTTP one included/,
     ],
     [
       "with a class (only the stack's own Gateway has one)",
@@ -183,6 +189,39 @@ describe("an Ingress", () => {
       /injects raw controller configuration/,
     ],
     [
+      "F5 NGINX's snippets (plural)",
+      k8s({
+        ingress: {
+          className: "nginx",
+          annotations: { "nginx.org/server-snippets": "location /x {}" },
+        },
+      }),
+      "orthanc:kubernetes.ingress.annotations.nginx.org/server-snippets",
+      /injects raw controller configuration/,
+    ],
+    [
+      "ingress-nginx's auth-url (CVE-2025-24514)",
+      k8s({
+        ingress: {
+          className: "nginx",
+          annotations: { "nginx.ingress.kubernetes.io/auth-url": "http://a/\n}" },
+        },
+      }),
+      "orthanc:kubernetes.ingress.annotations.nginx.ingress.kubernetes.io/auth-url",
+      /passes its value unchecked into the controller's configuration \(CVE-2025-24514/,
+    ],
+    [
+      "ingress-nginx's mirror annotations (CVE-2025-1098)",
+      k8s({
+        ingress: {
+          className: "nginx",
+          annotations: { "nginx.ingress.kubernetes.io/mirror-target": "http://x" },
+        },
+      }),
+      "orthanc:kubernetes.ingress.annotations.nginx.ingress.kubernetes.io/mirror-target",
+      /CVE-2025-1098/,
+    ],
+    [
       "an annotation the program writes",
       k8s({
         ingress: {
@@ -224,11 +263,11 @@ describe("what the component gets", () => {
     ["no public name: no edge", { target: "kubernetes" }, undefined],
     [
       "an existing Gateway: its namespace by default Orthanc's",
-      k8s({ gateway: { name: "shared", implementation: "istio" } }),
+      k8s({ gateway: { name: "shared", listener: "https", implementation: "istio" } }),
       {
         kind: "gateway",
         host: "pacs.example.org",
-        gateway: { name: "shared", namespace: "orthanc", listener: undefined },
+        gateway: { name: "shared", namespace: "orthanc", listener: "https" },
         own: undefined,
         implementation: "istio",
         proxyNamespace: undefined,

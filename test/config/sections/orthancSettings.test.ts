@@ -1,7 +1,7 @@
 /** `orthanc:orthanc.settings`, `.peers` and `.dicomWebServers`: refused before any resource. */
 import { parseConfig } from "../../../infra/config";
 import { orthancArgs } from "../../../infra/targets/common";
-import { testRejections } from "../helpers";
+import { issuesOf, testRejections } from "../helpers";
 
 const docker = (orthanc: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
   target: "docker",
@@ -109,6 +109,36 @@ describe("the escape hatch takes documented settings only, never one the program
       /is set from `orthanc:database` by the target/,
     ],
     [
+      "DICOM TLS weakened (its protocol floor)",
+      docker({ settings: { DicomTlsMinimumProtocolVersion: 1 } }),
+      "orthanc:orthanc.settings.DicomTlsMinimumProtocolVersion",
+      /TLS 1\.2 and later/,
+    ],
+    [
+      "DICOMweb servers kept in the database",
+      docker({ settings: { DicomWeb: { ServersInDatabase: true } } }),
+      "orthanc:orthanc.settings.DicomWeb.ServersInDatabase",
+      /the DICOMweb servers live in the stack/,
+    ],
+    [
+      "another PostgreSQL schema (the index would vanish from view)",
+      docker({ settings: { PostgreSQL: { Schema: "other" } } }),
+      "orthanc:orthanc.settings.PostgreSQL.Schema",
+      /is set from `orthanc:database` by the target/,
+    ],
+    [
+      "a storage limit that recycles patients",
+      docker({ settings: { MaximumStorageSize: 1000 } }),
+      "orthanc:orthanc.settings.MaximumStorageSize",
+      /would make Orthanc delete the oldest patients.*MaximumStorageMode' Reject/,
+    ],
+    [
+      "a name of a built-in object method",
+      docker({ settings: { toString: 1 } }),
+      "orthanc:orthanc.settings.toString",
+      /is not a documented setting/,
+    ],
+    [
       "a plugin section that is not an object",
       docker({ settings: { DicomWeb: true } }),
       "orthanc:orthanc.settings.DicomWeb",
@@ -124,6 +154,12 @@ describe("peers and DICOMweb servers", () => {
       docker({ peers: { b: { ...PEER, url: "http://pacs-b.example.org/" } } }),
       "orthanc:orthanc.peers.b.url",
       /is plain HTTP.*the password and the images would cross the network unencrypted.*'orthanc:orthanc.peers.b.url' https:\/\/pacs-b.example.org\/.*allowPlainHttp' true/,
+    ],
+    [
+      "a password inside the URL (it would sit in clear in the stack file)",
+      docker({ peers: { b: { url: "https://alice:Summer26@pacs-b.example.org/" } } }),
+      "orthanc:orthanc.peers.b.url",
+      /must not carry a user or password.*give them as `username` and `password`/,
     ],
     [
       "a user without a password",
@@ -153,6 +189,20 @@ describe("peers and DICOMweb servers", () => {
       /needs the DICOMweb plugin/,
     ],
   ]);
+
+  test("a refused URL with a password never shows it", () => {
+    const issues = issuesOf(
+      docker({ peers: { b: { url: "https://alice:Summer26@pacs-b.example.org/" } } }),
+    );
+    expect(JSON.stringify(issues)).not.toContain("Summer26");
+  });
+
+  test("a storage limit with Reject is accepted", () => {
+    expect(
+      parseConfig(docker({ settings: { MaximumStorageSize: 1000, MaximumStorageMode: "Reject" } }))
+        .orthanc.settings,
+    ).toEqual({ MaximumStorageSize: 1000, MaximumStorageMode: "Reject" });
+  });
 
   test("plain HTTP with the explicit yes; a server without authentication", () => {
     const cfg = parseConfig(
