@@ -42,6 +42,8 @@ export interface GatewayEdge {
   readonly implementation: GatewayImplementation;
   /** Where its proxy pods run, when not where the implementation puts them. */
   readonly proxyNamespace?: string;
+  /** Where its control plane runs, when not where the implementation's chart puts it. */
+  readonly controlPlaneNamespace?: string;
 }
 
 /** HTTPS through an Ingress of a controller the cluster keeps, with cert-manager's certificate. */
@@ -276,7 +278,10 @@ export function gatewaySources(
         ? {
             labels: http.labels,
             listenerPorts: [OWN_LISTENERS.https, OWN_LISTENERS.http],
-            controlPlanePorts: facts.controlPlanePorts ?? [],
+            controlPlane: {
+              namespace: web.controlPlaneNamespace ?? facts.controlPlane?.namespace ?? namespace,
+              ports: facts.controlPlane?.ports ?? [],
+            },
           }
         : undefined,
   };

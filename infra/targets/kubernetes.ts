@@ -99,6 +99,7 @@ function webEdge(cfg: KubernetesConfig): WebEdge | undefined {
         : undefined,
     implementation: g.implementation ?? "other",
     proxyNamespace: g.proxyNamespace,
+    controlPlaneNamespace: g.controlPlaneNamespace,
   };
 }
 

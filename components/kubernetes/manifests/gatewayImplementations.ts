@@ -42,9 +42,9 @@ export interface ImplementationFacts {
   readonly proxies?: ProxyPlacement;
   /**
    * For proxies in the Gateway's own namespace (which the namespace's default deny would cut
-   * off): the control plane's ports they must reach, in any namespace.
+   * off): the control plane they must reach, in the namespace its chart installs it in by default.
    */
-  readonly controlPlanePorts?: number[];
+  readonly controlPlane?: { readonly namespace: string; readonly ports: number[] };
   /** Honours the HTTPRoute `CORS` filter (Gateway API v1.5 standard, extended support). */
   readonly corsFilter: boolean;
   /** Serves a Gateway of the stack's own with listeners on 80 and 443. */
@@ -83,7 +83,7 @@ export const IMPLEMENTATIONS: Record<GatewayImplementation, ImplementationFacts>
       namespace: "gateway",
       labels: (gw) => ({ [GATEWAY_NAME_LABEL]: gw.name }),
     },
-    controlPlanePorts: [15012],
+    controlPlane: { namespace: "istio-system", ports: [15012] },
     corsFilter: true,
     ownGateway: true,
   },
@@ -95,7 +95,7 @@ export const IMPLEMENTATIONS: Record<GatewayImplementation, ImplementationFacts>
       namespace: "gateway",
       labels: (gw) => ({ [GATEWAY_NAME_LABEL]: gw.name }),
     },
-    controlPlanePorts: [443, 8443],
+    controlPlane: { namespace: "nginx-gateway", ports: [443, 8443] },
     corsFilter: true,
     ownGateway: true,
   },

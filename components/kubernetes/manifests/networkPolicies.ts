@@ -38,8 +38,8 @@ export interface InNamespaceProxies {
   readonly labels: Record<string, string>;
   /** The listeners' ports, open to any client: these pods are the public edge. */
   readonly listenerPorts: number[];
-  /** The control plane they are configured from, in another namespace. */
-  readonly controlPlanePorts: number[];
+  /** The control plane they are configured from, in its own namespace. */
+  readonly controlPlane: { readonly namespace: string; readonly ports: number[] };
 }
 
 /** cert-manager's HTTP-01 solver pods, which the edge must reach while a certificate is issued. */
@@ -241,8 +241,14 @@ function gatewayProxiesPolicy(
           ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }],
         },
         {
-          to: [{ namespaceSelector: {} }],
-          ports: p.controlPlanePorts.map((port) => ({ protocol: "TCP", port })),
+          to: [
+            {
+              namespaceSelector: {
+                matchLabels: { "kubernetes.io/metadata.name": p.controlPlane.namespace },
+              },
+            },
+          ],
+          ports: p.controlPlane.ports.map((port) => ({ protocol: "TCP", port })),
         },
       ],
     },

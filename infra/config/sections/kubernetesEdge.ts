@@ -58,6 +58,11 @@ export const gatewaySection = z.strictObject({
   implementation: z.enum(GATEWAY_IMPLEMENTATIONS).optional(),
   /** Where the Gateway's proxy pods run, when not where the implementation puts them by default. */
   proxyNamespace: dns1123Label("a namespace's name").optional(),
+  /**
+   * Where the implementation's control plane runs (istiod, NGF's controller), when not where its
+   * chart installs it: the only place the stack's own Gateway's in-namespace proxies may reach.
+   */
+  controlPlaneNamespace: dns1123Label("a namespace's name").optional(),
 });
 
 export const ingressSection = z.strictObject({
@@ -223,6 +228,14 @@ export const edgeRules = [
             message: `names the issuer of a certificate this stack does not make: an existing Gateway's listeners and their certificates are its owner's. Fix: ${rm("orthanc:kubernetes.certManagerIssuer")}, or ${set(`${G}.create`, "true")} for a Gateway of the stack's own.`,
           });
       }
+      if (
+        g.controlPlaneNamespace &&
+        !(g.create && impl && IMPLEMENTATIONS[impl].controlPlane && !g.proxyNamespace)
+      )
+        issues.push({
+          key: `${G}.controlPlaneNamespace`,
+          message: `only places the control plane that the stack's own Gateway's proxies reach from Orthanc's namespace (\`${G}.create\` with ${GATEWAY_IMPLEMENTATIONS.filter((i) => IMPLEMENTATIONS[i].controlPlane).join(" or ")}); here it would do nothing. Fix: ${rm(`${G}.controlPlaneNamespace`)}.`,
+        });
       if (!impl && !g.proxyNamespace)
         issues.push({
           key: `${G}.implementation`,

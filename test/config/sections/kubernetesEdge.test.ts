@@ -138,6 +138,12 @@ describe("the stack's own Gateway", () => {
       /traefik serves Gateways only on its own entry points' ports/,
     ],
     [
+      "a control plane's namespace where no in-namespace proxies reach one",
+      k8s({ gateway: { ...SHARED, implementation: "istio", controlPlaneNamespace: "istio" } }),
+      "orthanc:kubernetes.gateway.controlPlaneNamespace",
+      /with istio or nginx-gateway-fabric\); here it would do nothing/,
+    ],
+    [
       "an unknown implementation whose proxies would run in Orthanc's namespace",
       k8s({ gateway: { create: true, className: "kong", implementation: "other" } }),
       "orthanc:kubernetes.gateway.proxyNamespace",
@@ -313,5 +319,23 @@ describe("what the component gets", () => {
     ],
   ])("%s", (_name, raw, expected) => {
     expect(web(raw)).toEqual(expected);
+  });
+
+  test("the stack's own Istio Gateway: its proxies reach istiod only in the namespace given", async () => {
+    const { gatewaySources } = await import("../../../components/kubernetes/edge");
+    const raw = k8s({
+      gateway: {
+        create: true,
+        className: "istio",
+        implementation: "istio",
+        controlPlaneNamespace: "istio-prod",
+      },
+    });
+    const w = web(raw);
+    if (typeof w !== "object" || w.kind !== "gateway") throw new Error("expected a gateway");
+    expect(
+      gatewaySources(w, { name: "orthanc", namespace: "orthanc" }, "orthanc").gatewayProxies
+        ?.controlPlane,
+    ).toEqual({ namespace: "istio-prod", ports: [15012] });
   });
 });

@@ -206,16 +206,18 @@ describe("who may reach Orthanc through a Gateway", () => {
         gatewayProxies: {
           labels: gwLabel("orthanc"),
           listenerPorts: [443, 80],
-          controlPlanePorts: [15012],
+          controlPlane: { namespace: "istio-system", ports: [15012] },
         },
       },
     ],
     [
-      "NGINX Gateway Fabric, own: its NGINX here, the control plane on 443/8443",
+      "NGINX Gateway Fabric, own: its NGINX here, the control plane on 443/8443 in nginx-gateway",
       edge("nginx-gateway-fabric", { own }),
       OWN,
       expect.objectContaining({
-        gatewayProxies: expect.objectContaining({ controlPlanePorts: [443, 8443] }),
+        gatewayProxies: expect.objectContaining({
+          controlPlane: { namespace: "nginx-gateway", ports: [443, 8443] },
+        }),
       }),
     ],
     [

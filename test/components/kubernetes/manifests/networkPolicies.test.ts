@@ -144,13 +144,17 @@ describe("NetworkPolicies", () => {
       expect(byName(ps, "acme-solver")).toBeUndefined();
     });
 
-    test("the stack's own Gateway's proxies in Orthanc's namespace: open listeners, out only to Orthanc, the solver, DNS and their control plane", () => {
+    test("the stack's own Gateway's proxies in Orthanc's namespace: open listeners, out only to Orthanc, the solver, DNS and their control plane's namespace", () => {
       const proxies = { "gateway.networking.k8s.io/gateway-name": "orthanc" };
       const ps = networkPolicies({
         ...base,
         httpSource: { kind: "pods", namespace: "orthanc", labels: proxies },
         acmeSolver: true,
-        gatewayProxies: { labels: proxies, listenerPorts: [443, 80], controlPlanePorts: [15012] },
+        gatewayProxies: {
+          labels: proxies,
+          listenerPorts: [443, 80],
+          controlPlane: { namespace: "istio-system", ports: [15012] },
+        },
       }) as Any[];
       ps.forEach((p) => validate(NetworkPolicy, p));
       // Appended last: the older policies keep their index-based names.
@@ -183,7 +187,16 @@ describe("NetworkPolicies", () => {
             ],
             ports: [{ protocol: "TCP", port: 8089 }],
           },
-          { to: [{ namespaceSelector: {} }], ports: [{ protocol: "TCP", port: 15012 }] },
+          {
+            to: [
+              {
+                namespaceSelector: {
+                  matchLabels: { "kubernetes.io/metadata.name": "istio-system" },
+                },
+              },
+            ],
+            ports: [{ protocol: "TCP", port: 15012 }],
+          },
         ],
       });
     });
