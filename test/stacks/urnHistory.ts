@@ -17,7 +17,7 @@ export const FIXTURE = join(__dirname, "__fixtures__", "urns.json");
 export type UrnFixture = Record<string, Record<string, string>>;
 
 /** `type::name` of a URN: what stays when only the parent chain changes. */
-const tail = (urn: string) => {
+export const tail = (urn: string) => {
   const [, , qualifiedType, name] = urn.split("::");
   return `${qualifiedType.split("$").pop()}::${name}`;
 };
@@ -148,4 +148,13 @@ export const K8S_EDGE_CREATED: Record<string, Record<string, string>> = {
       ["networking.k8s.io/v1:NetworkPolicy::orthanc-k8s-ha-policy-4", "the Gateway's proxies"],
     ].map(([tail, why]) => [`kubernetes:${tail}`, why]),
   ),
+};
+
+/**
+ * Issue 13: the Ingress of each shipped Kubernetes stack, deleted when it moved to the Gateway
+ * API (an Ingress holds no data; the certificate's Secret keeps its name).
+ */
+export const K8S_EDGE_REMOVED: Record<string, string[]> = {
+  "k8s-basic": ["kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-basic-ingress"],
+  "k8s-ha": ["kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-ha-ingress"],
 };

@@ -13,7 +13,9 @@ import {
   inputsDigest,
   K8S_POSTGRES_TLS_CHANGED,
   K8S_EDGE_CREATED,
+  K8S_EDGE_REMOVED,
   K8S_POSTGRES_TLS_CREATED,
+  tail,
   urnsOf,
   UrnFixture,
 } from "./urnHistory";
@@ -302,19 +304,6 @@ const created: ByStack = merged(
   K8S_EDGE_CREATED,
 );
 
-/**
- * Issue 13: the Kubernetes stacks moved from ingress-nginx (retired) to the Gateway API. Their
- * Ingress is deleted (it holds no data; the certificate's Secret keeps its name, so the stack's
- * own Gateway reuses it), and the route, the Gateway, its redirect and policies are created.
- */
-const K8S_EDGE_REMOVED = "the stack moved to the Gateway API; an Ingress holds no data";
-const removed: ByStack = {
-  "k8s-basic": {
-    "kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-basic-ingress": K8S_EDGE_REMOVED,
-  },
-  "k8s-ha": { "kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-ha-ingress": K8S_EDGE_REMOVED },
-};
-
 describe.each(Object.keys(before))("%s", (stack) => {
   test("every resource of the earlier plan keeps its identity (same URN or an alias) and its inputs", async () => {
     const plan = await runPlan(readStackFile(stackFilePath(stack)), stack);
@@ -325,14 +314,13 @@ describe.each(Object.keys(before))("%s", (stack) => {
 
     const lost = Object.keys(before[stack])
       .filter((urn) => !claims.has(urn))
-      .map((urn) => urn.split("::").slice(2).join("::").split("$").pop());
-    expect(lost.sort()).toEqual(Object.keys(removed[stack] ?? {}).sort());
+      .map(tail);
+    expect(lost.sort()).toEqual((K8S_EDGE_REMOVED[stack] ?? []).sort());
 
     const changed = Object.entries(before[stack])
       .filter(([urn]) => claims.has(urn))
       .filter(([urn, digest]) => inputsDigest(byUrn.get(claims.get(urn)!)!) !== digest)
-      .map(([urn]) => urn.split("::").slice(2).join("::"))
-      .map((tail) => `${tail.split("$").pop()}`);
+      .map(([urn]) => tail(urn));
     expect(changed.sort()).toEqual(Object.keys(changedInputs[stack] ?? {}).sort());
 
     const claimed = new Set(claims.values());

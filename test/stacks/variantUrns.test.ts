@@ -9,7 +9,9 @@ import {
   inputsDigest,
   K8S_POSTGRES_TLS_CHANGED,
   K8S_EDGE_CREATED,
+  K8S_EDGE_REMOVED,
   K8S_POSTGRES_TLS_CREATED,
+  tail,
   urnsOf,
   UrnFixture,
 } from "./urnHistory";
@@ -106,14 +108,6 @@ const created: Record<string, Record<string, string>> = {
   },
 };
 
-/** Issue 13: the shipped Kubernetes stacks moved from an Ingress to the Gateway API. */
-const removed: Record<string, string[]> = {
-  "k8s-ha with DNS records": ["kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-ha-ingress"],
-  "k8s-basic with a DNS zone": [
-    "kubernetes:networking.k8s.io/v1:Ingress::orthanc-k8s-basic-ingress",
-  ],
-};
-
 describe.each(Object.keys(before))("%s", (label) => {
   test("every resource of the earlier plan keeps its identity (same URN or an alias) and its inputs", async () => {
     const variant = VARIANTS[label];
@@ -127,9 +121,9 @@ describe.each(Object.keys(before))("%s", (label) => {
     expect(
       Object.keys(before[label])
         .filter((urn) => !claims.has(urn))
-        .map((urn) => urn.split("::").slice(2).join("::").split("$").pop())
+        .map(tail)
         .sort(),
-    ).toEqual((removed[label] ?? []).sort());
+    ).toEqual((K8S_EDGE_REMOVED[variant.stack] ?? []).sort());
     const changed = Object.entries(before[label])
       .filter(([urn]) => claims.has(urn))
       .filter(([urn, digest]) => inputsDigest(byUrn.get(claims.get(urn)!)!) !== digest)
