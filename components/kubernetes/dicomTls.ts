@@ -8,7 +8,7 @@ import {
   dicomCertificate,
   selfSignedIssuer,
 } from "./manifests/dicomTls";
-import { InNamespace } from "./namespace";
+import { customResources, InNamespace } from "./namespace";
 
 /** Orthanc's DICOM TLS on Kubernetes: a given certificate, or cert-manager's for the DICOM name. */
 export interface KubernetesDicomTlsArgs extends DicomTlsArgs {
@@ -38,11 +38,7 @@ export function createDicomTls(
 ): KubernetesDicomTls {
   const { ns, tls } = args;
   const inNs = { parent, dependsOn: ns.dependsOn };
-  const custom = (suffix: string, object: object, dependsOn: pulumi.Resource[] = []) =>
-    new k8s.apiextensions.CustomResource(`${name}-${suffix}`, object as never, {
-      ...inNs,
-      dependsOn: [...ns.dependsOn, ...dependsOn],
-    });
+  const custom = customResources(name, parent, ns);
   const dependsOn: pulumi.Resource[] = [];
   let caSecret: string | undefined;
   if (tls.provided) {

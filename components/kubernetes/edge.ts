@@ -23,7 +23,7 @@ import {
   traefikHeadersMiddleware,
 } from "./manifests/ingress";
 import type { HttpSource, InNamespaceProxies } from "./manifests/networkPolicies";
-import { APP, InNamespace } from "./namespace";
+import { APP, customResources, InNamespace } from "./namespace";
 
 /** HTTPS through the Gateway API: an HTTPRoute on an existing Gateway, or on the stack's own. */
 export interface GatewayEdge {
@@ -149,14 +149,9 @@ function createIngress(
 ): WebParts {
   const { ns } = args;
   const s = { name: APP, namespace: ns.name };
-  const inNs = { parent, dependsOn: ns.dependsOn };
   const middleware =
     web.controller === "traefik"
-      ? new k8s.apiextensions.CustomResource(
-          `${name}-headers`,
-          traefikHeadersMiddleware(s, args.corsOrigins) as never,
-          inNs,
-        )
+      ? customResources(name, parent, ns)("headers", traefikHeadersMiddleware(s, args.corsOrigins))
       : undefined;
   const ingress = new k8s.networking.v1.Ingress(
     `${name}-ingress`,
@@ -168,7 +163,7 @@ function createIngress(
       corsOrigins: args.corsOrigins,
       annotations: web.annotations,
     }),
-    { ...inNs, dependsOn: [...ns.dependsOn, ...(middleware ? [middleware] : [])] },
+    { parent, dependsOn: [...ns.dependsOn, ...(middleware ? [middleware] : [])] },
   );
   return {
     address: ingress.status.apply((st) => address(st?.loadBalancer) ?? ""),
@@ -189,12 +184,7 @@ function createGatewayRoute(
 ): WebParts {
   const { ns } = args;
   const s = { name: APP, namespace: ns.name };
-  const inNs = { parent, dependsOn: ns.dependsOn };
-  const custom = (suffix: string, object: object, dependsOn: pulumi.Resource[] = []) =>
-    new k8s.apiextensions.CustomResource(`${name}-${suffix}`, object as never, {
-      ...inNs,
-      dependsOn: [...ns.dependsOn, ...dependsOn],
-    });
+  const custom = customResources(name, parent, ns);
   const gatewayRef: GatewayRef = web.own
     ? { name: web.gateway.name, namespace: ns.name }
     : web.gateway;

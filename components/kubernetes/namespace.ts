@@ -15,6 +15,19 @@ export interface InNamespace {
   meta(objectName: string, component: string): ObjectMeta;
 }
 
+/**
+ * A maker of the component's custom resources in the namespace (cert-manager, Gateway API,
+ * Traefik, Cilium objects): each named `<name>-<suffix>`, waiting for the namespace and for
+ * `dependsOn`.
+ */
+export function customResources(name: string, parent: pulumi.Resource, ns: InNamespace) {
+  return (suffix: string, object: object, dependsOn: pulumi.Resource[] = []) =>
+    new k8s.apiextensions.CustomResource(`${name}-${suffix}`, object as never, {
+      parent,
+      dependsOn: [...ns.dependsOn, ...dependsOn],
+    });
+}
+
 /** Options that keep data: protected from deletion by Pulumi, left in place if removed. */
 export const keptData = (protectData: boolean) => ({
   protect: protectData,

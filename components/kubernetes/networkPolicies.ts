@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ciliumPolicies, networkPolicies, PolicyArgs } from "./manifests/networkPolicies";
-import { APP, InNamespace } from "./namespace";
+import { APP, customResources, InNamespace } from "./namespace";
 
 export interface NetworkPoliciesArgs extends Omit<PolicyArgs, "name" | "namespace"> {
   readonly ns: InNamespace;
@@ -19,11 +19,13 @@ export function createNetworkPolicies(
   const { ns, ...policy } = args;
   const opts = { parent, dependsOn: ns.dependsOn };
   const s = { name: APP, namespace: ns.name };
-  if (args.httpSource?.kind === "cilium-ingress")
+  if (args.httpSource?.kind === "cilium-ingress") {
+    const custom = customResources(name, parent, ns);
     for (const [suffix, manifest] of Object.entries(
       ciliumPolicies({ ...s, httpPort: args.httpPort, acmeSolver: args.acmeSolver }),
     ))
-      new k8s.apiextensions.CustomResource(`${name}-${suffix}`, manifest as never, opts);
+      custom(suffix, manifest);
+  }
   return networkPolicies({ ...s, ...policy }).map(
     (manifest, i) => new k8s.networking.v1.NetworkPolicy(`${name}-policy-${i}`, manifest, opts),
   );
