@@ -301,7 +301,7 @@ export class OrthancAws extends pulumi.ComponentResource {
 
     this.url = ingress.webUrl;
     this.dicomHost = ingress.dicomHost;
-    this.adminPassword = credentials.adminPassword;
+    this.adminPassword = credentials.adminPassword!;
     this.credentialsSecretArn = service.credentialsSecretArn;
     this.databaseEndpoint = db.address;
     this.storage = files.id;

@@ -168,7 +168,7 @@ export class OrthancDocker extends pulumi.ComponentResource {
     );
     this.dicomCaCertificate = dicomTls?.caCertificate;
     this.adminUser = pulumi.output(args.orthanc.adminUser);
-    this.adminPassword = credentials.adminPassword;
+    this.adminPassword = credentials.adminPassword!;
     this.vm = vm && {
       publicIp: vm.publicIp,
       instanceId: vm.instanceId,

@@ -147,7 +147,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     this.dicomHost = edge.dicomHost;
     this.webAddress = edge.webAddress;
     this.credentialsSecretName = workload.credentialsSecret.metadata.name;
-    this.adminPassword = credentials.adminPassword;
+    this.adminPassword = credentials.adminPassword!;
     this.dicomCaSecret = dicomTls?.caSecret
       ? pulumi.interpolate`${ns.name}/${dicomTls.caSecret}`
       : undefined;

@@ -11,6 +11,11 @@ export interface CredentialsArgs {
   readonly generateDatabasePassword: boolean;
   /** Also one for Orthanc's own role in that database (not CloudNativePG's, which has its own). */
   readonly generateAppRolePassword?: boolean;
+  /**
+   * Orthanc's Basic-auth users (the default). False under access control, where Keycloak holds
+   * the users and the probe asks an unchecked path: no user password is generated at all.
+   */
+  readonly basicAuth?: boolean;
 }
 
 /**
@@ -21,8 +26,9 @@ export interface CredentialsArgs {
 export class Credentials extends pulumi.ComponentResource {
   /** User name -> password, admin and probe user included (secret). */
   public readonly users: pulumi.Output<Record<string, string>>;
-  public readonly adminPassword: pulumi.Output<string>;
-  public readonly probePassword: pulumi.Output<string>;
+  /** Undefined without Basic auth (`basicAuth: false`). */
+  public readonly adminPassword?: pulumi.Output<string>;
+  public readonly probePassword?: pulumi.Output<string>;
   /** Undefined when the database is external (its password comes from config). */
   public readonly databasePassword?: pulumi.Output<string>;
   /** Orthanc's own database role (postgresRole.ts), where this program creates it. */
@@ -38,19 +44,14 @@ export class Credentials extends pulumi.ComponentResource {
         { parent: this },
       ).result;
 
-    const wanted: Record<string, pulumi.Output<string> | undefined> = {
-      ...mapValues(args.users, (u) => u.password),
-    };
-    if (!(args.adminUser in wanted)) wanted[args.adminUser] = undefined;
-    const passwords: Record<string, pulumi.Output<string>> = {};
-    for (const [user, given] of Object.entries(wanted).sort(([a], [b]) => a.localeCompare(b))) {
-      passwords[user] = given ?? generated(`user-${user}`);
+    if (args.basicAuth === false) {
+      this.users = pulumi.secret(pulumi.output<Record<string, string>>({}));
+    } else {
+      const passwords = userPasswords(args, generated);
+      this.users = pulumi.secret(pulumi.all(passwords));
+      this.adminPassword = pulumi.secret(passwords[args.adminUser]);
+      this.probePassword = pulumi.secret(passwords[PROBE_USER]);
     }
-    passwords[PROBE_USER] = generated("probe");
-
-    this.users = pulumi.secret(pulumi.all(passwords));
-    this.adminPassword = pulumi.secret(passwords[args.adminUser]);
-    this.probePassword = pulumi.secret(passwords[PROBE_USER]);
     if (args.generateDatabasePassword) this.databasePassword = pulumi.secret(generated("database"));
     if (args.generateAppRolePassword)
       this.appRolePassword = pulumi.secret(generated("database-app"));
@@ -63,6 +64,23 @@ export class Credentials extends pulumi.ComponentResource {
       appRolePassword: this.appRolePassword,
     });
   }
+}
+
+/** The admin's, the further users' (given or generated) and the probe user's passwords. */
+function userPasswords(
+  args: CredentialsArgs,
+  generated: (suffix: string) => pulumi.Output<string>,
+): Record<string, pulumi.Output<string>> {
+  const wanted: Record<string, pulumi.Output<string> | undefined> = {
+    ...mapValues(args.users, (u) => u.password),
+  };
+  if (!(args.adminUser in wanted)) wanted[args.adminUser] = undefined;
+  const passwords: Record<string, pulumi.Output<string>> = {};
+  for (const [user, given] of Object.entries(wanted).sort(([a], [b]) => a.localeCompare(b))) {
+    passwords[user] = given ?? generated(`user-${user}`);
+  }
+  passwords[PROBE_USER] = generated("probe");
+  return passwords;
 }
 
 function mapValues<T, U>(obj: Record<string, T>, fn: (v: T) => U): Record<string, U> {

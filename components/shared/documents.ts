@@ -29,6 +29,8 @@ export interface DocumentSecrets {
   /** Static S3 keys, only where no role can be used. */
   s3AccessKey?: string;
   s3SecretKey?: pulumi.Input<string>;
+  /** The Basic password of the auth service, under access control. */
+  authServicePassword?: pulumi.Input<string>;
 }
 
 /** Name -> password of the servers that have one (each a secret). */
@@ -84,6 +86,7 @@ export function orthancDocuments(
           passwordsOf(app.peers),
           passwordsOf(app.dicomWebServers),
           app.secretSettings ?? {},
+          secrets.authServicePassword,
         ])
         .apply(
           ([
@@ -94,6 +97,7 @@ export function orthancDocuments(
             peerPasswords,
             dicomWebPasswords,
             secretSettings,
+            authServicePassword,
           ]) =>
             serializeForImage(
               renderCredentialsJson(s, {
@@ -104,6 +108,7 @@ export function orthancDocuments(
                 peerPasswords,
                 dicomWebPasswords,
                 secretSettings,
+                authServicePassword,
               }),
             ),
         ),

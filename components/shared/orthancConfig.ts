@@ -9,6 +9,11 @@
  * passwords) reach it through `pulumi.Output.apply`; it registers no resource.
  */
 import { ORTHANC_PATHS } from "./orthancImage";
+import {
+  AccessControlArgs,
+  renderAuthorizationSection,
+  renderExplorerSettings,
+} from "./accessControl";
 
 export interface ModalitySettings {
   readonly aet: string;
@@ -104,7 +109,18 @@ export interface OrthancSettings {
   readonly peers: Record<string, RemoteServer>;
   /** DICOMweb servers by name (`DicomWeb.Servers`). */
   readonly dicomWebServers: Record<string, RemoteServer>;
+  /**
+   * Access control by the authorization plugin, the auth service at `serviceUrl` and Keycloak:
+   * no Basic auth then, and no registered users.
+   */
+  readonly accessControl?: OrthancAccessControl;
 }
+
+/** What Orthanc's own configuration needs of access control. */
+export type OrthancAccessControl = Pick<AccessControlArgs, "publicUrl" | "apiKeys" | "shares"> & {
+  /** The auth service as Orthanc reaches it: `http://host:8000/`. */
+  readonly serviceUrl: string;
+};
 
 export interface OrthancSecrets {
   /** User name -> password, the admin and the probe user included. */
@@ -118,6 +134,8 @@ export interface OrthancSecrets {
   dicomWebPasswords?: Record<string, string>;
   /** Settings of the stack that may carry a credential (a proxy URL with a password). */
   secretSettings?: JsonObject;
+  /** The Basic password the authorization plugin uses with the auth service. */
+  authServicePassword?: string;
 }
 
 export type JsonObject = { [key: string]: unknown };
@@ -127,9 +145,10 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
   const json: JsonObject = {
     Name: s.name,
     HttpPort: s.httpPort,
-    // Auth on, for every client including the proxy's network neighbours.
+    // Auth on, for every client including the proxy's network neighbours; with access control
+    // the authorization plugin decides every request instead (no Basic auth, no users).
     RemoteAccessAllowed: true,
-    AuthenticationEnabled: true,
+    AuthenticationEnabled: !s.accessControl,
     // Hardening: no server-side scripting, no writes to the container's file system through
     // the API, no WebDAV (on by default in Orthanc 1.10).
     ExecuteLuaEnabled: false,
@@ -175,6 +194,7 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
   if (s.plugins.dicomWeb && !credentialSections(s).has("DicomWeb"))
     json.DicomWeb = renderDicomWeb(s);
   if (s.storage.kind === "s3" && !s.storage.staticKeys) json.AwsS3Storage = renderS3(s.storage);
+  if (s.accessControl) json.OrthancExplorer2 = renderExplorerSettings(s.accessControl);
   return withExtra(json, s, (key) => !credentialSections(s).has(key));
 }
 
@@ -184,7 +204,7 @@ export function renderOrthancJson(s: OrthancSettings): JsonObject {
  */
 function credentialSections(s: OrthancSettings): Set<string> {
   return new Set([
-    "RegisteredUsers",
+    s.accessControl ? "Authorization" : "RegisteredUsers",
     ...(s.database.kind === "postgresql" ? ["PostgreSQL"] : []),
     ...(s.storage.kind === "s3" && s.storage.staticKeys ? ["AwsS3Storage"] : []),
     ...(Object.keys(s.peers).length ? ["OrthancPeers"] : []),
@@ -295,7 +315,10 @@ function renderS3(
 
 /** The secret half of the configuration; mount it read-only at `ORTHANC_PATHS.credentials`. */
 export function renderCredentialsJson(s: OrthancSettings, secrets: OrthancSecrets): JsonObject {
-  if (Object.keys(secrets.users).length === 0) {
+  if (s.accessControl) {
+    if (Object.keys(secrets.users).length)
+      throw new Error("Orthanc has no registered users under access control.");
+  } else if (Object.keys(secrets.users).length === 0) {
     // Orthanc 1.13 refuses to start like this; older ones create orthanc:orthanc.
     throw new Error("Orthanc needs at least one registered user when authentication is on.");
   }
@@ -303,11 +326,19 @@ export function renderCredentialsJson(s: OrthancSettings, secrets: OrthancSecret
     if (!password)
       throw new Error(`The password of Orthanc user ${JSON.stringify(user)} is empty.`);
   }
-  const json: JsonObject = {
-    RegisteredUsers: Object.fromEntries(
-      Object.entries(secrets.users).sort(([a], [b]) => a.localeCompare(b)),
-    ),
-  };
+  const json: JsonObject = s.accessControl
+    ? {
+        Authorization: renderAuthorizationSection(
+          s.accessControl,
+          s.accessControl.serviceUrl,
+          secrets.authServicePassword ?? "",
+        ),
+      }
+    : {
+        RegisteredUsers: Object.fromEntries(
+          Object.entries(secrets.users).sort(([a], [b]) => a.localeCompare(b)),
+        ),
+      };
   const db = s.database;
   if (db.kind === "postgresql") {
     if (!secrets.databasePassword) throw new Error("The PostgreSQL password is empty.");

@@ -3,6 +3,7 @@ import { connectionsPerReplica, OWN_POSTGRES_MAX_CONNECTIONS } from "./sizing";
 import {
   DatabaseSettings,
   JsonObject,
+  OrthancAccessControl,
   OrthancSettings,
   PostgresAddress,
   RemoteServer,
@@ -105,6 +106,8 @@ export interface SettingsRuntime {
    * image's paths); `mutual`: a client certificate is required.
    */
   dicomTls?: { mutual: boolean };
+  /** Access control (the authorization plugin), with the auth service's address in this target. */
+  accessControl?: OrthancAccessControl;
 }
 
 /** Combines validated options with what the target resolved at deploy time. */
@@ -141,6 +144,7 @@ export function orthancSettings(app: OrthancAppOptions, runtime: SettingsRuntime
     extra: app.settings,
     peers: withoutPasswords(app.peers),
     dicomWebServers: withoutPasswords(app.dicomWebServers),
+    accessControl: runtime.accessControl,
   };
 }
 
