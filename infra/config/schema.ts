@@ -10,6 +10,7 @@ import { registryRules, registrySection } from "./sections/registry";
 import { dockerRules, dockerSection } from "./sections/docker";
 import { awsRules, awsSection } from "./sections/aws";
 import { kubernetesRules, kubernetesSection } from "./sections/kubernetes";
+import { accessControlRules, accessControlSection } from "./sections/accessControl";
 
 /** The sections every target has; `database` and `storage` in the target's own variant. */
 function commonSections<D extends z.ZodType, S extends z.ZodType>(database: D, storage: S) {
@@ -21,6 +22,7 @@ function commonSections<D extends z.ZodType, S extends z.ZodType>(database: D, s
     dns: dnsSection.prefault({}),
     tls: tlsSection.prefault({}),
     registry: registrySection.prefault({}),
+    accessControl: accessControlSection.prefault({}),
     /**
      * Protect the database, volumes, bucket, file system and keys from deletion and replacement.
      * Turning it off is the explicit opt-in that `pulumi destroy` of data needs.
@@ -63,6 +65,7 @@ export const configRules: readonly Rule[] = [
   ...dockerRules,
   ...awsRules,
   ...kubernetesRules,
+  ...accessControlRules,
 ];
 
 export type DockerConfig = z.output<typeof configSchemas.docker>;
