@@ -4,6 +4,7 @@ import { dicomHostName, dicomTlsOn } from "../config/sections/orthanc";
 import { CREDENTIAL_SETTINGS } from "../config/sections/orthancSettings";
 import type { JsonObject } from "../../components/shared/orthancConfig";
 import { SECRET_FIELD } from "../config/primitives";
+import type { AccessControlArgs } from "../../components/shared/accessControl";
 import {
   DicomTlsArgs,
   imageReference,
@@ -126,3 +127,37 @@ export function s3StorageArgs(
 
 /** HTTPS where the user asks for it, and by default wherever the deployment has a name. */
 export const tlsEnabled = (cfg: OrthancConfig) => cfg.tls.enabled ?? cfg.dns.name !== undefined;
+
+/**
+ * Access control as the docker and kubernetes components take it; undefined: off. Browsers reach
+ * Orthanc (and Keycloak under /keycloak) at the public HTTPS name, or, for a trial on a Docker
+ * host's loopback (the only plain HTTP the config accepts), at `http://localhost:<port>`.
+ */
+export function accessControlArgs(
+  cfg: DockerConfig | KubernetesConfig,
+  postgresTag: string,
+): AccessControlArgs | undefined {
+  const a = cfg.accessControl;
+  if (!a.enabled) return undefined;
+  const publicUrl =
+    tlsEnabled(cfg) && cfg.dns.name
+      ? `https://${cfg.dns.name}`
+      : cfg.target === "docker"
+        ? `http://localhost:${cfg.docker.httpPort}`
+        : undefined;
+  if (!publicUrl) throw new Error("unchecked config: access control without a public URL");
+  return {
+    publicUrl,
+    displayName: cfg.orthanc.name,
+    roles: a.roles,
+    availableLabels: a.availableLabels,
+    firstAdmin: a.firstAdmin,
+    shares: { enabled: a.shares, viewer: cfg.orthanc.plugins.viewer },
+    apiKeys: a.apiKeys,
+    images: {
+      keycloak: pulledImage(cfg, a.images.keycloak.repository, a.images.keycloak.tag),
+      authService: pulledImage(cfg, a.images.authService.repository, a.images.authService.tag),
+      postgres: pulledImage(cfg, "postgres", postgresTag),
+    },
+  };
+}

@@ -32,6 +32,10 @@ export const PLUGIN_SECTION_KEYS: Record<string, string[]> = {
 export const NEWER_KEYS: Record<string, string> = {
   "PostgreSQL.TransactionMode": "PostgreSQL plugin 6.0+ (Debian ships 4.0)",
   AwsS3Storage: "AWS S3 plugin, in the orthancteam/orthanc image only (not packaged by Debian)",
+  Authorization:
+    "the authorization plugin, in the orthancteam/orthanc image only (not packaged by Debian): nothing checks requests here",
+  OrthancExplorer2:
+    "Orthanc Explorer 2 and its Keycloak login, in the orthancteam/orthanc image only (not packaged by Debian)",
 };
 
 /** Sections whose keys are names chosen by the user, not Orthanc options. */

@@ -234,7 +234,8 @@ export class Lab {
     );
     if (differ.length)
       throw new Error(`the lab would boot what the program does not deploy:\n${differ.join("\n")}`);
-    const users = docs.credentialsJson.RegisteredUsers as Record<string, string>;
+    // Under access control Orthanc has no users: Keycloak has them, and Basic auth is off.
+    const users = (docs.credentialsJson.RegisteredUsers ?? {}) as Record<string, string>;
     const admin = { user: shipped.adminUser, password: users[shipped.adminUser] };
     const orthanc = new LabOrthanc(configDir, httpPort, admin, { ...lab.environment, ...opts.env });
     this.started.push(orthanc);

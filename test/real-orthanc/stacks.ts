@@ -6,10 +6,10 @@ import { K8S_EDGE } from "../config/helpers";
  * allowlist, DICOM TLS on Kubernetes, SQLite, and no DICOMweb.
  */
 export function labStacks(): [string, Record<string, unknown>][] {
-  const shipped = shippedStacks().map((s): [string, Record<string, unknown>] => [
-    s,
-    readStackFile(stackFilePath(s)),
-  ]);
+  // Stacks with access control have no Basic auth: accessControl.test.ts boots them.
+  const shipped = shippedStacks()
+    .map((s): [string, Record<string, unknown>] => [s, readStackFile(stackFilePath(s))])
+    .filter(([, raw]) => !accessControlOn(raw));
   return [
     ...shipped,
     [
@@ -46,6 +46,16 @@ export function labStacks(): [string, Record<string, unknown>][] {
     ],
   ];
 }
+
+/** Whether a stack turns access control on. */
+export const accessControlOn = (raw: Record<string, unknown>) =>
+  (raw.accessControl as { enabled?: boolean } | undefined)?.enabled === true;
+
+/** Every shipped stack with access control. */
+export const accessControlStacks = (): [string, Record<string, unknown>][] =>
+  shippedStacks()
+    .map((s): [string, Record<string, unknown>] => [s, readStackFile(stackFilePath(s))])
+    .filter(([, raw]) => accessControlOn(raw));
 
 /** Two replicas of a Kubernetes Deployment: one template, so each names itself after its pod. */
 export const KUBERNETES_REPLICAS: Record<string, unknown> = {

@@ -27,7 +27,10 @@ export const OWNED_SETTINGS: Readonly<Record<string, string>> = {
   HttpPort: "is set by `orthanc:orthanc.httpPort`",
   RemoteAccessAllowed:
     "is fixed: Orthanc is reached through the target's edge, always with authentication",
-  AuthenticationEnabled: "is fixed: authentication is always on",
+  AuthenticationEnabled:
+    "is fixed: Basic auth is always on, unless `orthanc:accessControl` hands every request to the authorization plugin",
+  Authorization:
+    "is set by `orthanc:accessControl` (the authorization plugin, with the auth service and Keycloak it needs)",
   RegisteredUsers:
     "is set by `orthanc:orthanc.adminUser` and `orthanc:orthanc.users` (passwords as secrets)",
   ExecuteLuaEnabled: "is fixed off: no server-side scripts",

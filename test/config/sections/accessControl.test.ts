@@ -67,6 +67,15 @@ describe("where access control can run", () => {
       /is set by `orthanc:accessControl`/,
     ],
     [
+      "the authorization plugin through the escape hatch, without what it needs",
+      {
+        target: "docker",
+        orthanc: { settings: { Authorization: { WebServiceRootUrl: "http://x/" } } },
+      },
+      "orthanc:orthanc.settings.Authorization",
+      /is set by `orthanc:accessControl`.*Fix: `pulumi config rm --path 'orthanc:orthanc.settings.Authorization'`/,
+    ],
+    [
       "a key of the section while it is off",
       docker({ apiKeys: true }),
       "orthanc:accessControl.apiKeys",

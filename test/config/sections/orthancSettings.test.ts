@@ -28,7 +28,7 @@ describe("the escape hatch takes documented settings only, never one the program
       "authentication off (owned: always on)",
       docker({ settings: { AuthenticationEnabled: false } }),
       "orthanc:orthanc.settings.AuthenticationEnabled",
-      /is fixed: authentication is always on; the escape hatch cannot set it\. Fix: `pulumi config rm --path 'orthanc:orthanc.settings.AuthenticationEnabled'`/,
+      /is fixed: Basic auth is always on, unless .*; the escape hatch cannot set it\. Fix: `pulumi config rm --path 'orthanc:orthanc.settings.AuthenticationEnabled'`/,
     ],
     [
       "users (owned by the typed users key)",
