@@ -10,12 +10,13 @@
  * With CI=true it runs or fails; elsewhere it skips loudly when no engine answers.
  *
  * The cases live in ./dockerTarget/*.cases.ts, one module per deployment, and are registered here,
- * in this one test file, on purpose: they bind fixed host ports (8042, 4242, 18042, 14242, 28042),
+ * in this one test file, on purpose: they bind fixed host ports (8042, 4242, 18042, 14242, 28042, 38042),
  * fixed container, network and namespace names, and share the stand-in images' build, so they must
  * never run at the same time. Jest runs the files of a suite in parallel workers but the describes
  * of one file one after the other; do not make a case module a `*.test.ts` of its own.
  */
 import { engineAnswers } from "./engineProbe";
+import { accessControl } from "./dockerTarget/accessControl.cases";
 import { dicomGate } from "./dockerTarget/dicomGate.cases";
 import { localStack } from "./dockerTarget/localStack.cases";
 import { sqliteUpgrade } from "./dockerTarget/sqliteUpgrade.cases";
@@ -37,3 +38,4 @@ const suite = missing ? describe.skip : describe;
 suite("the local stack on a real Docker engine", localStack);
 suite("two replicas with DICOM open to a network: the gate enforces the allowlist", dicomGate);
 suite("SQLite with S3 storage: the index survives an upgrade", sqliteUpgrade);
+suite("access control: Keycloak, its database and the auth service beside Orthanc", accessControl);

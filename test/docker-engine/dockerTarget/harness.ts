@@ -53,17 +53,36 @@ function deployment({ plan, registrations: resources, config: raw }: Planned): D
   // Every secret file the containers receive (credentials, password, pgpass), and the passwords
   // themselves, beside the documents that carry them.
   for (const c of Object.values(containers))
-    for (const u of (c.uploads ?? []) as { file: string; content: string }[])
-      if (u.file.startsWith("/run/secrets/")) secrets.add(u.content.trim());
-  for (const password of Object.values(credentials.RegisteredUsers as Record<string, string>))
-    secrets.add(password);
+    for (const u of (c.uploads ?? []) as { file: string; content: string }[]) {
+      if (u.file.startsWith("/run/secrets/")) {
+        secrets.add(u.content.trim());
+        // The auth service's USERS: a JSON object of passwords.
+        if (u.file.endsWith("/USERS"))
+          for (const p of Object.values(JSON.parse(u.content) as Record<string, string>))
+            secrets.add(p);
+      }
+      // Keycloak's secret options, and the realm's client secret and initial password.
+      if (u.file.endsWith("/keycloak.conf"))
+        for (const m of u.content.matchAll(/^[a-z-]*password=(.+)$/gm)) secrets.add(m[1]);
+      if (u.file.includes("/data/import/")) {
+        const realm = JSON.parse(u.content);
+        for (const client of realm.clients ?? []) if (client.secret) secrets.add(client.secret);
+        for (const user of realm.users ?? [])
+          for (const cred of user.credentials ?? []) secrets.add(cred.value);
+      }
+    }
+  // Under access control Orthanc has no users (Keycloak has them).
+  const users = (credentials.RegisteredUsers ?? {}) as Record<string, string>;
+  for (const password of Object.values(users)) secrets.add(password);
   if (credentials.PostgreSQL?.Password) secrets.add(credentials.PostgreSQL.Password);
+  if (credentials.Authorization?.WebServicePassword)
+    secrets.add(credentials.Authorization.WebServicePassword);
   const adminUser = (raw.orthanc as { adminUser?: string } | undefined)?.adminUser ?? "admin";
   return {
     stack,
     resources,
     containers,
-    admin: { user: adminUser, password: credentials.RegisteredUsers[adminUser] },
+    admin: { user: adminUser, password: users[adminUser] },
     secrets: [...secrets],
   };
 }
