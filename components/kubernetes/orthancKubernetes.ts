@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../shared/credentials";
 import { destinationsOf } from "../shared/remoteServers";
+import { createAccessControl, KubernetesAccessControl } from "./accessControl";
 import { createDatabase, KubernetesDatabase } from "./database";
 import { createDicomTls, KubernetesDicomTlsArgs } from "./dicomTls";
 import { createEdge, DnsOptions, WebEdge } from "./edge";
@@ -38,6 +39,11 @@ export interface OrthancKubernetesArgs {
   readonly dicomTls?: KubernetesDicomTlsArgs;
   /** Protect the namespace, the volumes, the database and the storage key from deletion. */
   readonly protectData: boolean;
+  /**
+   * Users in Keycloak, roles and labels checked by the orthanc-auth-service for Orthanc's
+   * authorization plugin, instead of Orthanc's Basic-auth users; undefined: Basic auth.
+   */
+  readonly accessControl?: KubernetesAccessControl;
 }
 
 /**
@@ -57,6 +63,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
   /** The web edge's address for the public name, once assigned. */
   public readonly webAddress?: pulumi.Output<string>;
   public readonly credentialsSecretName: pulumi.Output<string>;
+  /** Orthanc's administrator, or under access control the realm's first administrator. */
+  public readonly adminUser: string;
+  /** Its password; under access control an initial one, to be changed at the first login. */
   public readonly adminPassword: pulumi.Output<string>;
   /** `namespace/name` of the Secret whose `tls.crt` is the namespace's DICOM CA, when made here. */
   public readonly dicomCaSecret?: pulumi.Output<string>;
@@ -72,6 +81,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         users: args.orthanc.users,
         generateDatabasePassword: args.database.kind !== "external",
         generateAppRolePassword: args.database.kind === "statefulset",
+        // Under access control Keycloak holds the users: no Basic-auth password at all.
+        basicAuth: !args.accessControl,
       },
       { parent: this },
     );
@@ -86,6 +97,14 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         st.kind === "s3" && storage.staticKeys ? { ...st, ...storage.staticKeys } : undefined,
       protectData: args.protectData,
     });
+
+    const accessControl = args.accessControl
+      ? createAccessControl(name, this, {
+          ns,
+          accessControl: args.accessControl,
+          protectData: args.protectData,
+        })
+      : undefined;
 
     const dicom = args.orthanc.dicom;
     const dicomPublished = args.orthanc.dicomAllowedCidrs.length > 0;
@@ -105,6 +124,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       publicHost: args.web?.host,
       dicomPublished,
       dicomTls,
+      accessControl,
     });
     const edge = createEdge(name, this, {
       ns,
@@ -115,6 +135,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         ? { port: dicom.port, allowedCidrs: args.orthanc.dicomAllowedCidrs }
         : undefined,
       dns: args.dns,
+      keycloak: accessControl?.keycloak,
     });
     createNetworkPolicies(name, this, {
       ns,
@@ -134,6 +155,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         ...Object.values(args.orthanc.peers),
         ...Object.values(args.orthanc.dicomWebServers),
       ]),
+      accessControl: accessControl !== undefined,
     });
 
     this.namespace = pulumi.output(ns.name);
@@ -147,7 +169,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     this.dicomHost = edge.dicomHost;
     this.webAddress = edge.webAddress;
     this.credentialsSecretName = workload.credentialsSecret.metadata.name;
-    this.adminPassword = credentials.adminPassword!;
+    this.adminUser = accessControl?.firstAdmin.username ?? args.orthanc.adminUser;
+    this.adminPassword = accessControl?.firstAdmin.password ?? credentials.adminPassword!;
     this.dicomCaSecret = dicomTls?.caSecret
       ? pulumi.interpolate`${ns.name}/${dicomTls.caSecret}`
       : undefined;

@@ -60,16 +60,27 @@ export interface CnpgClusterArgs {
   readonly maxConnections: number;
   /** Point-in-time backups, when there is somewhere to write them. */
   readonly backup?: BarmanObjectStore;
+  /**
+   * Another cluster of the same instance (Keycloak's): its own name and its pods' label
+   * component; Orthanc's is `<name>-db`, labelled `postgres`.
+   */
+  readonly cluster?: { readonly name: string; readonly component: string };
 }
 
 /** The cluster's name: `<name>-db`. */
 export const cnpgClusterName = (name: string) => `${name}-db`;
 
 export function cnpgCluster(a: CnpgClusterArgs): CnpgObject<"Cluster", ClusterSpec> {
+  const component = a.cluster?.component ?? "postgres";
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
-    metadata: objectMeta(cnpgClusterName(a.name), a.namespace, a.name, "postgres"),
+    metadata: objectMeta(
+      a.cluster?.name ?? cnpgClusterName(a.name),
+      a.namespace,
+      a.name,
+      component,
+    ),
     spec: {
       instances: a.instances,
       // Orthanc's role owns its database; no superuser access at all.
@@ -84,7 +95,7 @@ export function cnpgCluster(a: CnpgClusterArgs): CnpgObject<"Cluster", ClusterSp
       postgresql: {
         parameters: { log_statement: "none", max_connections: String(a.maxConnections) },
       },
-      inheritedMetadata: { labels: labels(a.name, "postgres") },
+      inheritedMetadata: { labels: labels(a.name, component) },
       ...(a.backup ? { backup: { barmanObjectStore: a.backup, retentionPolicy: "30d" } } : {}),
     },
   };
