@@ -25,6 +25,8 @@ import {
   authServiceDeployment,
   authServiceService,
   keycloakDeployment,
+  keycloakPostgresBackupClaim,
+  keycloakPostgresBackupCronJob,
   keycloakPostgresService,
   keycloakPostgresStatefulSet,
   keycloakSecretData,
@@ -66,6 +68,8 @@ export interface AccessControl {
   readonly keycloak: { readonly service: string; readonly port: number };
   /** The first administrator of the realm and the initial password it must change. */
   readonly firstAdmin: { readonly username: string; readonly password: pulumi.Output<string> };
+  /** Keycloak's database is dumped by a job of the namespace (the StatefulSet's). */
+  readonly keycloakDumps: boolean;
 }
 
 /**
@@ -102,6 +106,7 @@ export function createAccessControl(
       username: a.firstAdmin.username,
       password: credentials.secrets.firstAdminPassword,
     },
+    keycloakDumps: database.dumps,
   };
 }
 
@@ -116,6 +121,8 @@ interface KeycloakDatabase {
   readonly host: string;
   /** What Keycloak waits for. */
   readonly resources: pulumi.Resource[];
+  /** A dump job's pods also reach it. */
+  readonly dumps: boolean;
 }
 
 /**
@@ -162,7 +169,7 @@ export function createKeycloakDatabase(
       { ...inNs, dependsOn: [...ns.dependsOn, owner], ...keptData(args.protectData) },
     );
     // `-rw` always points at the primary.
-    return { host: `${clusterName}-rw`, resources: [cluster] };
+    return { host: `${clusterName}-rw`, resources: [cluster], dumps: false };
   }
   const secret = new k8s.core.v1.Secret(
     `${name}-keycloak-postgres-password`,
@@ -181,7 +188,18 @@ export function createKeycloakDatabase(
     { ...inNs, dependsOn: [...ns.dependsOn, secret], ...keptData(args.protectData) },
   );
   new k8s.core.v1.Service(`${name}-keycloak-postgres`, keycloakPostgresService(s), inNs);
-  return { host: names.keycloakPostgres, resources: [statefulSet] };
+  // Daily dumps into a PVC of their own, kept like the data.
+  const backups = new k8s.core.v1.PersistentVolumeClaim(
+    `${name}-keycloak-postgres-backups`,
+    keycloakPostgresBackupClaim({ ...s, storageGiB, storageClass: a.storageClass }),
+    { ...inNs, ...keptData(args.protectData) },
+  );
+  new k8s.batch.v1.CronJob(
+    `${name}-keycloak-postgres-backup`,
+    keycloakPostgresBackupCronJob({ ...s, image: a.images.postgres }),
+    { ...inNs, dependsOn: [...ns.dependsOn, backups, secret] },
+  );
+  return { host: names.keycloakPostgres, resources: [statefulSet], dumps: true };
 }
 
 /**

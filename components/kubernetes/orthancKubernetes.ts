@@ -155,7 +155,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         ...Object.values(args.orthanc.peers),
         ...Object.values(args.orthanc.dicomWebServers),
       ]),
-      accessControl: accessControl !== undefined,
+      accessControl: accessControl && { keycloakDumps: accessControl.keycloakDumps },
     });
 
     this.namespace = pulumi.output(ns.name);

@@ -25,6 +25,7 @@ import {
   renderPermissions,
   renderRealm,
 } from "../../shared/accessControl";
+import { postgresBackupCronJob } from "./postgres";
 import {
   labels,
   objectMeta,
@@ -44,6 +45,8 @@ export const ACCESS_CONTROL_COMPONENTS = {
   keycloak: "keycloak",
   authService: "auth-service",
   keycloakDatabase: "keycloak-postgres",
+  /** The daily dumps of Keycloak's StatefulSet. */
+  keycloakBackup: "keycloak-backup",
 } as const;
 
 /** The objects' names in the namespace, from the instance name (`orthanc`). */
@@ -56,6 +59,9 @@ export const accessControlNames = (name: string) => ({
   keycloakPostgres: `${name}-keycloak-postgres`,
   /** Or Keycloak's CloudNativePG Cluster (its primary's Service: `<cluster>-rw`). */
   keycloakCluster: `${name}-keycloak-db`,
+  /** The StatefulSet's daily dumps: the CronJob and its PVC. */
+  keycloakBackup: `${name}-keycloak-postgres-backup`,
+  keycloakBackups: `${name}-keycloak-postgres-backups`,
 });
 
 /** The pods' labels of each part. */
@@ -63,6 +69,7 @@ export const accessControlLabels = (name: string) => ({
   keycloak: labels(name, ACCESS_CONTROL_COMPONENTS.keycloak),
   authService: labels(name, ACCESS_CONTROL_COMPONENTS.authService),
   keycloakDatabase: labels(name, ACCESS_CONTROL_COMPONENTS.keycloakDatabase),
+  keycloakBackup: labels(name, ACCESS_CONTROL_COMPONENTS.keycloakBackup),
 });
 
 /** The keys of Keycloak's Secret: its secret options and the realm it imports. */
@@ -435,4 +442,49 @@ export function keycloakPostgresService(s: Named): k8s.types.input.core.v1.Servi
       ports: [{ name: "postgres", port: 5432, targetPort: "postgres", protocol: "TCP" }],
     },
   };
+}
+
+/** Where Keycloak's dumps go: a volume of its own, twice the database's size. */
+export function keycloakPostgresBackupClaim(
+  s: Named & Pick<KeycloakPostgresSpec, "storageGiB" | "storageClass">,
+): k8s.types.input.core.v1.PersistentVolumeClaim {
+  return {
+    apiVersion: "v1",
+    kind: "PersistentVolumeClaim",
+    metadata: objectMeta(
+      accessControlNames(s.name).keycloakBackups,
+      s.namespace,
+      s.name,
+      ACCESS_CONTROL_COMPONENTS.keycloakBackup,
+    ),
+    spec: {
+      accessModes: ["ReadWriteOnce"],
+      ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
+      resources: { requests: { storage: `${s.storageGiB * 2}Gi` } },
+    },
+  };
+}
+
+/**
+ * A daily dump of Keycloak's database (users, their credentials and roles) at 03:30 UTC, after
+ * Orthanc's, into its own PVC, as its superuser (the owner: the dump is complete).
+ */
+export function keycloakPostgresBackupCronJob(
+  s: Named & Pick<KeycloakPostgresSpec, "image">,
+): k8s.types.input.batch.v1.CronJob {
+  const n = accessControlNames(s.name);
+  return postgresBackupCronJob({
+    ...s,
+    secretName: n.keycloakPostgres,
+    database: KEYCLOAK_DATABASE.database,
+    user: KEYCLOAK_DATABASE.username,
+    claimName: n.keycloakBackups,
+    schedule: "30 3 * * *",
+    retentionDays: 14,
+    server: {
+      host: n.keycloakPostgres,
+      cronJobName: n.keycloakBackup,
+      component: ACCESS_CONTROL_COMPONENTS.keycloakBackup,
+    },
+  });
 }

@@ -96,9 +96,10 @@ export interface PolicyArgs {
   readonly backups?: boolean;
   /**
    * Access control's parts run here (manifests/accessControl.ts): Orthanc reaches the auth
-   * service, which reaches Keycloak, which the edge's proxies also reach, and its database.
+   * service, which reaches Keycloak, which the edge's proxies also reach, and its database (which
+   * its dump job's pods also reach, with the StatefulSet).
    */
-  readonly accessControl?: boolean;
+  readonly accessControl?: { readonly keycloakDumps: boolean };
 }
 
 /**
@@ -232,14 +233,15 @@ export function networkPolicies(a: PolicyArgs): NetworkPolicy[] {
 /**
  * Access control's parts: the auth service heard only by Orthanc, Keycloak only by the auth
  * service and the edge's proxies (its management port by no pod: the kubelet's probes are not
- * subject to NetworkPolicies), Keycloak's database only by Keycloak; each part's egress only to
- * the next one, and DNS.
+ * subject to NetworkPolicies), Keycloak's database only by Keycloak and its dump job; each part's
+ * egress only to the next one, and DNS.
  */
 function accessControlPolicies(
   meta: (suffix: string) => NetworkPolicy["metadata"],
   a: PolicyArgs,
 ): NetworkPolicy[] {
   const parts = accessControlLabels(a.name);
+  const dumps = a.accessControl?.keycloakDumps;
   const to = (selector: Record<string, string>, port: number): EgressRule => ({
     to: [{ podSelector: { matchLabels: selector } }],
     ports: [{ protocol: "TCP", port }],
@@ -282,11 +284,23 @@ function accessControlPolicies(
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [{ podSelector: { matchLabels: parts.keycloak } }],
+          from: [
+            { podSelector: { matchLabels: parts.keycloak } },
+            ...(dumps ? [{ podSelector: { matchLabels: parts.keycloakBackup } }] : []),
+          ],
           ports: [{ protocol: "TCP", port: 5432 }],
         },
       ],
     }),
+    ...(dumps
+      ? [
+          policy("keycloak-backup", parts.keycloakBackup, {
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [],
+            egress: [DNS_EGRESS, to(parts.keycloakDatabase, 5432)],
+          }),
+        ]
+      : []),
   ];
 }
 

@@ -182,6 +182,9 @@ describe("OrthancKubernetes with access control", () => {
         `${POLICY}::pacs-policy-5`,
         `${POLICY}::pacs-policy-6`,
         `${POLICY}::pacs-policy-7`,
+        `${POLICY}::pacs-policy-8`,
+        "kubernetes:core/v1:PersistentVolumeClaim::pacs-keycloak-postgres-backups",
+        "kubernetes:batch/v1:CronJob::pacs-keycloak-postgres-backup",
       ].sort(),
     );
     // Options and inputs as the provider sees them (a Secret's data revealed).
@@ -378,7 +381,7 @@ describe("OrthancKubernetes with access control", () => {
     });
   });
 
-  test("network policies: the service from Orthanc, Keycloak from the service and the Ingress controller, its database from Keycloak", () => {
+  test("network policies: the service from Orthanc, Keycloak from the service and the Ingress controller, its database from Keycloak and its dumps", () => {
     expect(policyNamed(ac, "orthanc-auth-service").spec).toEqual({
       podSelector: { matchLabels: labelsOf("auth-service") },
       policyTypes: ["Ingress", "Egress"],
@@ -425,11 +428,30 @@ describe("OrthancKubernetes with access control", () => {
       policyTypes: ["Ingress"],
       ingress: [
         {
-          from: [{ podSelector: { matchLabels: labelsOf("keycloak") } }],
+          from: [
+            { podSelector: { matchLabels: labelsOf("keycloak") } },
+            { podSelector: { matchLabels: labelsOf("keycloak-backup") } },
+          ],
           ports: [{ protocol: "TCP", port: 5432 }],
         },
       ],
     });
+    expect(policyNamed(ac, "orthanc-keycloak-backup").spec).toEqual({
+      podSelector: { matchLabels: labelsOf("keycloak-backup") },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [],
+      egress: [
+        DNS,
+        {
+          to: [{ podSelector: { matchLabels: labelsOf("keycloak-postgres") } }],
+          ports: [{ protocol: "TCP", port: 5432 }],
+        },
+      ],
+    });
+    expect(
+      ac.plain["kubernetes:batch/v1:CronJob::pacs-keycloak-postgres-backup"].spec.jobTemplate.spec
+        .template.metadata.labels,
+    ).toEqual(labelsOf("keycloak-backup"));
     expect(policyNamed(ac, "orthanc-orthanc").spec.egress).toContainEqual({
       to: [{ podSelector: { matchLabels: labelsOf("auth-service") } }],
       ports: [{ protocol: "TCP", port: 8000 }],
@@ -456,6 +478,12 @@ describe("OrthancKubernetes with access control", () => {
       expect([st.protect, st.retainOnDelete]).toEqual([true, true]);
       const orthancDb = resource(ac, STATEFUL_SET, "pacs-postgres");
       expect([orthancDb.protect, orthancDb.retainOnDelete]).toEqual([true, true]);
+      const dumps = resource(
+        ac,
+        "kubernetes:core/v1:PersistentVolumeClaim",
+        "pacs-keycloak-postgres-backups",
+      );
+      expect([dumps.protect, dumps.retainOnDelete]).toEqual([true, true]);
       const loose = await on({}, { protectData: false });
       const st2 = resource(loose, STATEFUL_SET, "pacs-keycloak-postgres");
       expect([st2.protect, st2.retainOnDelete]).toEqual([false, false]);
@@ -495,6 +523,14 @@ describe("OrthancKubernetes with access control", () => {
       ).toEqual(["kubernetes:postgresql.cnpg.io/v1:Cluster"]);
       const env = p.plain[`${DEPLOYMENT}::pacs-keycloak`].spec.template.spec.containers[0].env;
       expect(env).toContainEqual({ name: "KC_DB_URL_HOST", value: "orthanc-keycloak-db-rw" });
+      // No dump job of the namespace's: only Keycloak reaches its pods.
+      expect(p.plan.resources.filter((r) => r.type === "kubernetes:batch/v1:CronJob")).toEqual([
+        expect.objectContaining({ name: "pacs-postgres-backup" }),
+      ]);
+      expect(policyNamed(p, "orthanc-keycloak-backup")).toBeUndefined();
+      expect(policyNamed(p, "orthanc-keycloak-database").spec.ingress[0].from).toEqual([
+        { podSelector: { matchLabels: labelsOf("keycloak") } },
+      ]);
     });
   });
 });

@@ -7,7 +7,8 @@ import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s
 import { CiliumNetworkPolicy } from "@kubernetes-models/cilium/cilium.io/v2";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { Ingress, NetworkPolicy } from "kubernetes-models/networking.k8s.io/v1";
-import { ConfigMap, Service } from "kubernetes-models/v1";
+import { CronJob } from "kubernetes-models/batch/v1";
+import { ConfigMap, PersistentVolumeClaim, Service } from "kubernetes-models/v1";
 import {
   AccessControlArgs,
   AccessControlSecretValues,
@@ -24,6 +25,8 @@ import {
   authServiceDeployment,
   authServiceService,
   keycloakDeployment,
+  keycloakPostgresBackupClaim,
+  keycloakPostgresBackupCronJob,
   keycloakPostgresService,
   keycloakPostgresStatefulSet,
   keycloakSecretData,
@@ -75,6 +78,8 @@ describe("access control's names and labels", () => {
     ["authService", "pacs-auth-service"],
     ["keycloakPostgres", "pacs-keycloak-postgres"],
     ["keycloakCluster", "pacs-keycloak-db"],
+    ["keycloakBackup", "pacs-keycloak-postgres-backup"],
+    ["keycloakBackups", "pacs-keycloak-postgres-backups"],
   ] as const)("%s is named %s", (part, name) => {
     expect(accessControlNames("pacs")[part]).toBe(name);
   });
@@ -287,6 +292,37 @@ describe("Keycloak's PostgreSQL StatefulSet", () => {
   });
 });
 
+describe("Keycloak's dumps", () => {
+  test("a daily pg_dump of its database as its owner, into its own claim, without TLS settings", () => {
+    const job = keycloakPostgresBackupCronJob({ ...S, image: "postgres:17.7" }) as Any;
+    validate(CronJob, job);
+    expect(job.metadata.name).toBe("pacs-keycloak-postgres-backup");
+    expect(job.spec.schedule).toBe("30 3 * * *");
+    const pod = job.spec.jobTemplate.spec.template;
+    expect(pod.metadata.labels).toEqual(L.keycloakBackup);
+    expect(pod.spec.containers[0].env).toEqual([
+      { name: "PGHOST", value: "pacs-keycloak-postgres" },
+      { name: "PGUSER", value: "keycloak" },
+      { name: "PGDATABASE", value: "keycloak" },
+    ]);
+    expect(pod.spec.volumes).toEqual([
+      { name: "backups", persistentVolumeClaim: { claimName: "pacs-keycloak-postgres-backups" } },
+      {
+        name: "password",
+        secret: {
+          secretName: "pacs-keycloak-postgres",
+          defaultMode: 0o400,
+          items: [{ key: "password", path: "password" }],
+        },
+      },
+    ]);
+    const claim = keycloakPostgresBackupClaim({ ...S, storageGiB: 5 }) as Any;
+    validate(PersistentVolumeClaim, claim);
+    expect(claim.metadata.name).toBe("pacs-keycloak-postgres-backups");
+    expect(claim.spec.resources.requests.storage).toBe("10Gi");
+  });
+});
+
 describe("the CloudNativePG Cluster", () => {
   const args = {
     ...S,
@@ -380,7 +416,8 @@ describe("network policies under access control", () => {
     egressPorts: [],
   };
   const off = networkPolicies(base) as Any[];
-  const on = networkPolicies({ ...base, accessControl: true }) as Any[];
+  const on = networkPolicies({ ...base, accessControl: { keycloakDumps: false } }) as Any[];
+  const dumped = networkPolicies({ ...base, accessControl: { keycloakDumps: true } }) as Any[];
   const byName = (ps: Any[]) => Object.fromEntries(ps.map((p) => [p.metadata.name, p.spec]));
   const DNS = {
     to: [{ namespaceSelector: {}, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
@@ -392,10 +429,10 @@ describe("network policies under access control", () => {
   const pods = (labels: Record<string, string>) => ({ podSelector: { matchLabels: labels } });
   const tcp = (port: number) => [{ protocol: "TCP", port }];
 
-  test("are valid", () => on.forEach((p) => validate(NetworkPolicy, p)));
+  test("are valid", () => [...on, ...dumped].forEach((p) => validate(NetworkPolicy, p)));
 
   test("off: none of them, and Orthanc's as before", () => {
-    expect(networkPolicies({ ...base, accessControl: false })).toEqual(off);
+    expect(networkPolicies({ ...base, accessControl: undefined })).toEqual(off);
     expect(off.map((p) => p.metadata.name)).toEqual([
       "pacs-default-deny",
       "pacs-orthanc",
@@ -452,11 +489,31 @@ describe("network policies under access control", () => {
     });
   });
 
+  test("the StatefulSet's dumps: their pods reach Keycloak's database only, and nothing reaches them", () => {
+    expect(dumped.map((p) => p.metadata.name).slice(3)).toEqual([
+      "pacs-auth-service",
+      "pacs-keycloak",
+      "pacs-keycloak-database",
+      "pacs-keycloak-backup",
+    ]);
+    const p = byName(dumped);
+    expect(p["pacs-keycloak-database"].ingress).toEqual([
+      { from: [pods(L.keycloak), pods(L.keycloakBackup)], ports: tcp(5432) },
+    ]);
+    expect(p["pacs-keycloak-backup"]).toEqual({
+      podSelector: { matchLabels: L.keycloakBackup },
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [],
+      egress: [DNS, { to: [pods(L.keycloakDatabase)], ports: tcp(5432) }],
+    });
+    expect(L.keycloakBackup).toEqual(component("keycloak-backup"));
+  });
+
   test("a Gateway's labelled proxies reach Keycloak; without a web edge, only the service does", () => {
     const gw = byName(
       networkPolicies({
         ...base,
-        accessControl: true,
+        accessControl: { keycloakDumps: false },
         httpSource: { kind: "pods", namespace: "orthanc", labels: { gw: "own" } },
         gatewayProxies: {
           labels: { gw: "own" },
@@ -471,13 +528,21 @@ describe("network policies under access control", () => {
     });
     expect(gw["pacs-gateway"].egress).toContainEqual({ to: [pods(L.keycloak)], ports: tcp(8080) });
     const none = byName(
-      networkPolicies({ ...base, accessControl: true, httpSource: undefined }) as Any[],
+      networkPolicies({
+        ...base,
+        accessControl: { keycloakDumps: false },
+        httpSource: undefined,
+      }) as Any[],
     );
     expect(none["pacs-keycloak"].ingress[0].from).toEqual([pods(L.authService)]);
   });
 
   test("Cilium: its ingress identity admitted to Keycloak's 8080 as to Orthanc's port", () => {
-    const c = ciliumPolicies({ ...S, httpPort: 8042, accessControl: true }) as Any;
+    const c = ciliumPolicies({
+      ...S,
+      httpPort: 8042,
+      accessControl: { keycloakDumps: false },
+    }) as Any;
     expect(Object.keys(c)).toEqual(["gateway-to-orthanc", "gateway-to-keycloak"]);
     validate(CiliumNetworkPolicy, c["gateway-to-keycloak"]);
     expect(c["gateway-to-keycloak"].spec).toEqual({
