@@ -32,7 +32,12 @@ import {
   keycloakSecretData,
   keycloakService,
 } from "./manifests/accessControl";
-import { cnpgCluster } from "./manifests/cloudNativePg";
+import {
+  barmanObjectStore,
+  BarmanTarget,
+  cnpgCluster,
+  cnpgScheduledBackup,
+} from "./manifests/cloudNativePg";
 import { APP, InNamespace, keptData } from "./namespace";
 
 /** Access control as the Kubernetes target takes it: the shared options and Keycloak's database. */
@@ -56,6 +61,8 @@ export interface AccessControlPartsArgs {
   readonly accessControl: KubernetesAccessControl;
   /** Protect Keycloak's database (its volume, its cluster) like Orthanc's. */
   readonly protectData: boolean;
+  /** Where Orthanc's CloudNativePG backs up: a CloudNativePG Keycloak backs up there too. */
+  readonly backupTarget?: BarmanTarget;
 }
 
 /** What Orthanc, the edge, the network policies and the outputs need of access control. */
@@ -152,12 +159,15 @@ export function createKeycloakDatabase(
       },
       inNs,
     );
-    const cluster = new k8s.apiextensions.CustomResource(
+    const cluster = { name: clusterName, component };
+    // Base backups and WAL beside Orthanc's, in their own folder of the bucket.
+    const backup = args.backupTarget && barmanObjectStore(args.backupTarget, "keycloak-postgres");
+    const resource = new k8s.apiextensions.CustomResource(
       `${name}-keycloak-postgres`,
       cnpgCluster({
         name: APP,
         namespace: ns.name,
-        cluster: { name: clusterName, component },
+        cluster,
         instances: 1,
         storageGiB,
         storageClass: a.storageClass,
@@ -165,11 +175,18 @@ export function createKeycloakDatabase(
         owner: KEYCLOAK_DATABASE.username,
         ownerSecretName,
         maxConnections: 100,
+        backup,
       }),
       { ...inNs, dependsOn: [...ns.dependsOn, owner], ...keptData(args.protectData) },
     );
+    if (backup)
+      new k8s.apiextensions.CustomResource(
+        `${name}-keycloak-postgres-backup`,
+        cnpgScheduledBackup({ name: APP, namespace: ns.name, cluster }),
+        { ...inNs, dependsOn: [...ns.dependsOn, resource] },
+      );
     // `-rw` always points at the primary.
-    return { host: `${clusterName}-rw`, resources: [cluster], dumps: false };
+    return { host: `${clusterName}-rw`, resources: [resource], dumps: false };
   }
   const secret = new k8s.core.v1.Secret(
     `${name}-keycloak-postgres-password`,

@@ -51,7 +51,8 @@ export interface OrthancKubernetesArgs {
  * account without a token, configuration in a ConfigMap and every credential in Secrets,
  * PostgreSQL (a StatefulSet, CloudNativePG, or external), a protected PVC or S3, HTTPS through
  * the Gateway API or an Ingress with cert-manager's certificate, DICOM only from an allowlist, default-deny network policies, and optionally the
- * Route 53 records of its names.
+ * Route 53 records of its names and access control (Keycloak, its database and the
+ * orthanc-auth-service, instead of Basic auth).
  */
 export class OrthancKubernetes extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
@@ -103,6 +104,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
           ns,
           accessControl: args.accessControl,
           protectData: args.protectData,
+          backupTarget: database.backupTarget,
         })
       : undefined;
 
@@ -185,6 +187,13 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
 
 /** Arguments the types cannot refuse, refused before any resource is made. */
 function refuseInconsistent(args: OrthancKubernetesArgs, parent: pulumi.Resource) {
+  const ac = args.accessControl;
+  // Browsers log in at Keycloak under the public URL, which only the web edge routes.
+  if (ac && (!args.web || new URL(ac.publicUrl).host !== args.web.host))
+    throw new pulumi.ResourceError(
+      `access control: the public URL ${ac.publicUrl} must be the web edge's host (${args.web?.host ?? "none: no web edge"}), where Keycloak is routed under /keycloak`,
+      parent,
+    );
   const st = args.storage;
   if (st.kind === "s3" && !st.accessKeyId !== !st.secretAccessKey)
     throw new pulumi.ResourceError(

@@ -101,24 +101,30 @@ export function cnpgCluster(a: CnpgClusterArgs): CnpgObject<"Cluster", ClusterSp
   };
 }
 
-/** A daily base backup of the Cluster at 03:00 UTC. */
+/** A daily base backup of the Cluster at 03:00 UTC: `<cluster>-daily`. */
 export function cnpgScheduledBackup(
-  a: Pick<CnpgClusterArgs, "name" | "namespace">,
+  a: Pick<CnpgClusterArgs, "name" | "namespace" | "cluster">,
 ): CnpgObject<"ScheduledBackup", ScheduledBackupSpec> {
+  const cluster = a.cluster?.name ?? cnpgClusterName(a.name);
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "ScheduledBackup",
-    metadata: objectMeta(`${a.name}-db-daily`, a.namespace, a.name, "postgres"),
+    metadata: objectMeta(
+      `${cluster}-daily`,
+      a.namespace,
+      a.name,
+      a.cluster?.component ?? "postgres",
+    ),
     spec: {
       schedule: "0 0 3 * * *",
       backupOwnerReference: "self",
-      cluster: { name: cnpgClusterName(a.name) },
+      cluster: { name: cluster },
     },
   };
 }
 
-/** The DICOM bucket under its own `postgres/` prefix; keys from `keysSecretName`. */
-export function barmanObjectStore(a: {
+/** Where a cluster's backups go: the DICOM bucket, with the keys Barman reads. */
+export interface BarmanTarget {
   readonly bucket: string;
   /** The DICOM files' prefix (empty or ending in `/`). */
   readonly prefix: string;
@@ -126,9 +132,15 @@ export function barmanObjectStore(a: {
   readonly endpoint?: string;
   /** Secret with keys `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
   readonly keysSecretName: string;
-}): BarmanObjectStore {
+}
+
+/**
+ * The DICOM bucket under its own `postgres/` prefix (or `folder/`, another cluster's); keys from
+ * `keysSecretName`.
+ */
+export function barmanObjectStore(a: BarmanTarget, folder = "postgres"): BarmanObjectStore {
   return {
-    destinationPath: `s3://${a.bucket}/${a.prefix}postgres/`,
+    destinationPath: `s3://${a.bucket}/${a.prefix}${folder}/`,
     ...(a.endpoint ? { endpointURL: a.endpoint } : {}),
     s3Credentials: {
       accessKeyId: { name: a.keysSecretName, key: "ACCESS_KEY_ID" },

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import type { OrthancKubernetesArgs } from "../../../components/kubernetes";
-import type { KubernetesAccessControl } from "../../../components/kubernetes/accessControl";
+import type { KubernetesAccessControl } from "../../../components/kubernetes";
 import { planMocks } from "../../../infra/plan/mocks";
 import { PlannedResource } from "../../../infra/plan/record";
 import { planOf, Plan } from "../../../infra/plan/runPlan";
@@ -469,7 +469,74 @@ describe("OrthancKubernetes with access control", () => {
     ).toEqual(labelsOf("keycloak-postgres"));
   });
 
+  test.each([
+    ["no web edge", { web: undefined }, "none: no web edge"],
+    [
+      "another host",
+      { web: { ...(base.web as object), host: "other.example.org" } },
+      "other.example.org",
+    ],
+  ])("refused with %s, in the component's words", async (_, args, shown) => {
+    await expect(on({}, args as Partial<OrthancKubernetesArgs>)).rejects.toThrow(
+      `access control: the public URL https://pacs.example.org must be the web edge's host (${shown})`,
+    );
+  });
+
   describe("Keycloak's database", () => {
+    test("CloudNativePG beside Orthanc's with S3 keys: its base backups and WAL in the bucket's keycloak-postgres/ folder, daily", async () => {
+      const p = await on(
+        { keycloakDatabase: "cloudnativepg" },
+        {
+          database: { kind: "cloudnativepg", instances: 2, storageGiB: 10 },
+          storage: {
+            kind: "s3",
+            bucket: "dicom",
+            region: "eu-west-1",
+            prefix: "pacs/",
+            encryption: false,
+            accessKeyId: "AKIAEXAMPLE",
+            secretAccessKey: pulumi.secret("KEY"),
+          },
+        },
+      );
+      const clusters = Object.fromEntries(
+        Object.values(p.plain)
+          .filter((i) => i.kind === "Cluster")
+          .map((i) => [i.metadata.name, i.spec.backup]),
+      );
+      const store = (folder: string) => ({
+        retentionPolicy: "30d",
+        barmanObjectStore: {
+          destinationPath: `s3://dicom/pacs/${folder}/`,
+          s3Credentials: {
+            accessKeyId: { name: "orthanc-db-backup-keys", key: "ACCESS_KEY_ID" },
+            secretAccessKey: { name: "orthanc-db-backup-keys", key: "ACCESS_SECRET_KEY" },
+          },
+          wal: { compression: "gzip" },
+          data: { compression: "gzip" },
+        },
+      });
+      expect(clusters).toEqual({
+        "orthanc-db": store("postgres"),
+        "orthanc-keycloak-db": store("keycloak-postgres"),
+      });
+      const scheduled = Object.values(p.plain)
+        .filter((i) => i.kind === "ScheduledBackup")
+        .map((i) => [i.metadata.name, i.spec.cluster.name]);
+      expect(scheduled.sort()).toEqual([
+        ["orthanc-db-daily", "orthanc-db"],
+        ["orthanc-keycloak-db-daily", "orthanc-keycloak-db"],
+      ]);
+      const backup = resource(
+        p,
+        "kubernetes:postgresql.cnpg.io/v1:ScheduledBackup",
+        "pacs-keycloak-postgres-backup",
+      );
+      expect(backup.dependencies).toContain(
+        resource(p, "kubernetes:postgresql.cnpg.io/v1:Cluster", "pacs-keycloak-postgres").urn,
+      );
+    });
+
     const resource = (p: Planned, type: string, name: string) =>
       p.plan.resources.find((r) => r.type === type && r.name === name)!;
 

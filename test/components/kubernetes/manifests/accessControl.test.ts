@@ -32,7 +32,11 @@ import {
   keycloakSecretData,
   keycloakService,
 } from "../../../../components/kubernetes/manifests/accessControl";
-import { cnpgCluster } from "../../../../components/kubernetes/manifests/cloudNativePg";
+import {
+  barmanObjectStore,
+  cnpgCluster,
+  cnpgScheduledBackup,
+} from "../../../../components/kubernetes/manifests/cloudNativePg";
 import { orthancRoute } from "../../../../components/kubernetes/manifests/gatewayApi";
 import { orthancIngress } from "../../../../components/kubernetes/manifests/ingress";
 import {
@@ -354,6 +358,31 @@ describe("the CloudNativePG Cluster", () => {
     });
     expect(c.spec.inheritedMetadata.labels).toEqual(L.keycloakDatabase);
     expect(c.spec.enableSuperuserAccess).toBe(false);
+  });
+});
+
+describe("CloudNativePG's backups of another cluster", () => {
+  const target = { bucket: "dicom", prefix: "pacs/", keysSecretName: "keys" };
+  test("Orthanc's folder as before, another cluster's its own", () => {
+    expect(barmanObjectStore(target).destinationPath).toBe("s3://dicom/pacs/postgres/");
+    expect(barmanObjectStore(target, "keycloak-postgres").destinationPath).toBe(
+      "s3://dicom/pacs/keycloak-postgres/",
+    );
+  });
+  test("the daily ScheduledBackup: Orthanc's as before, Keycloak's named after its cluster", () => {
+    expect(cnpgScheduledBackup(S)).toMatchObject({
+      metadata: { name: "pacs-db-daily", labels: component("postgres") },
+      spec: { cluster: { name: "pacs-db" } },
+    });
+    expect(
+      cnpgScheduledBackup({
+        ...S,
+        cluster: { name: "pacs-keycloak-db", component: "keycloak-postgres" },
+      }),
+    ).toMatchObject({
+      metadata: { name: "pacs-keycloak-db-daily", labels: L.keycloakDatabase },
+      spec: { cluster: { name: "pacs-keycloak-db" } },
+    });
   });
 });
 
