@@ -11,7 +11,7 @@ import { ORTHANC_APP_ROLE } from "../shared/postgresRole";
 import { OWN_POSTGRES_MAX_CONNECTIONS } from "../shared/sizing";
 import {
   barmanObjectStore,
-  BarmanObjectStore,
+  BarmanTarget,
   cnpgCluster,
   cnpgClusterName,
   cnpgScheduledBackup,
@@ -97,6 +97,8 @@ export interface Database {
   readonly egressPorts: number[];
   /** The Secret whose `ca.crt` verifies the server's certificate (the StatefulSet's CA). */
   readonly caSecretName?: string;
+  /** Where CloudNativePG backs up (the DICOM bucket), for another cluster of the namespace's. */
+  readonly backupTarget?: BarmanTarget;
 }
 
 /**
@@ -277,9 +279,10 @@ function createCloudNativePg(
   const { ns, database: db } = args;
   const inNs = { parent, dependsOn: ns.dependsOn };
   // Point-in-time backups to the same bucket as the DICOM files, when there is one.
-  const backupStore = args.backupBucket
-    ? createBackupStore(name, parent, ns, args.backupBucket)
+  const backupTarget = args.backupBucket
+    ? createBackupTarget(name, parent, ns, args.backupBucket)
     : undefined;
+  const backupStore = backupTarget && barmanObjectStore(backupTarget);
   const ownerSecretName = `${APP}-db-owner`;
   const owner = new k8s.core.v1.Secret(
     `${name}-postgres-owner`,
@@ -323,16 +326,17 @@ function createCloudNativePg(
     podSelector: labels(APP, "postgres"),
     dumps: false,
     egressPorts: [],
+    backupTarget,
   };
 }
 
 /** Where CloudNativePG (Barman) writes base backups and WAL, and the Secret with its keys. */
-function createBackupStore(
+function createBackupTarget(
   name: string,
   parent: pulumi.Resource,
   ns: InNamespace,
   s3: BackupBucket,
-): BarmanObjectStore {
+): BarmanTarget {
   const keysSecretName = `${APP}-db-backup-keys`;
   new k8s.core.v1.Secret(
     `${name}-postgres-backup-keys`,
@@ -342,10 +346,5 @@ function createBackupStore(
     },
     { parent, dependsOn: ns.dependsOn },
   );
-  return barmanObjectStore({
-    bucket: s3.bucket,
-    prefix: s3.prefix,
-    endpoint: s3.endpoint,
-    keysSecretName,
-  });
+  return { bucket: s3.bucket, prefix: s3.prefix, endpoint: s3.endpoint, keysSecretName };
 }

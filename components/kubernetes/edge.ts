@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecords, createRoute53Provider, DnsRecordsArgs } from "../dns/records";
+import { KEYCLOAK_PATH } from "../shared/accessControl";
 import {
   httpsRedirectRoute,
   nginxGatewayFabricBodyPolicy,
@@ -77,6 +78,8 @@ export interface EdgeArgs {
   /** DICOM from outside the cluster, only from these networks; none: it stays inside. */
   readonly dicom?: { readonly port: number; readonly allowedCidrs: string[] };
   readonly dns?: DnsOptions;
+  /** Keycloak's Service, routed under its prefix beside Orthanc, under access control. */
+  readonly keycloak?: { readonly service: string; readonly port: number };
 }
 
 /** Who the network policies must let in, because they are the edge. */
@@ -162,6 +165,9 @@ function createIngress(
       certManagerIssuer: web.certManagerIssuer,
       corsOrigins: args.corsOrigins,
       annotations: web.annotations,
+      ...(args.keycloak
+        ? { keycloak: { pathPrefix: KEYCLOAK_PATH, service: args.keycloak.service } }
+        : {}),
     }),
     { parent, dependsOn: [...ns.dependsOn, ...(middleware ? [middleware] : [])] },
   );
@@ -215,6 +221,7 @@ function createGatewayRoute(
       parent: parentRef,
       httpPort: args.httpPort,
       corsOrigins: args.corsOrigins,
+      ...(args.keycloak ? { keycloak: { pathPrefix: KEYCLOAK_PATH, ...args.keycloak } } : {}),
     }),
     web.own ? [gateway] : [],
   );

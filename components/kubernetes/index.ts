@@ -5,3 +5,4 @@ export type { KubernetesDatabase, StatefulSetDatabase, CloudNativePgDatabase } f
 export type { KubernetesStorage, PvcStorage } from "./storage";
 export type { DnsOptions, WebEdge, GatewayEdge, IngressEdge } from "./edge";
 export type { OrthancOptions } from "./orthanc";
+export type { KubernetesAccessControl } from "./accessControl";

@@ -22,7 +22,12 @@ export function createNetworkPolicies(
   if (args.httpSource?.kind === "cilium-ingress") {
     const custom = customResources(name, parent, ns);
     for (const [suffix, manifest] of Object.entries(
-      ciliumPolicies({ ...s, httpPort: args.httpPort, acmeSolver: args.acmeSolver }),
+      ciliumPolicies({
+        ...s,
+        httpPort: args.httpPort,
+        acmeSolver: args.acmeSolver,
+        accessControl: args.accessControl,
+      }),
     ))
       custom(suffix, manifest);
   }

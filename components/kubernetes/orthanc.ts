@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { UNCHECKED_PROBE_PATH } from "../shared/accessControl";
 import { orthancDocuments } from "../shared/documents";
-import { HOSTNAME_PLACEHOLDER } from "../shared/orthancConfig";
+import { HOSTNAME_PLACEHOLDER, OrthancAccessControl } from "../shared/orthancConfig";
 import { OrthancAppOptions } from "../shared/settings";
 import { Database } from "./database";
 import type { KubernetesDicomTls } from "./dicomTls";
@@ -48,6 +49,14 @@ export interface OrthancWorkloadArgs {
   readonly dicomPublished: boolean;
   /** Orthanc's DICOM TLS certificate; undefined: plain DICOM. */
   readonly dicomTls?: KubernetesDicomTls;
+  /**
+   * Access control: Orthanc's side of it (the auth service's address), and the service's Basic
+   * password, which the credentials document holds.
+   */
+  readonly accessControl?: {
+    readonly orthanc: OrthancAccessControl;
+    readonly servicePassword: pulumi.Output<string>;
+  };
 }
 
 /**
@@ -70,8 +79,10 @@ export function createOrthanc(name: string, parent: pulumi.Resource, args: Ortha
       // The DICOM LoadBalancer's Local traffic policy keeps the client's address.
       clientAddressesPreserved: args.dicomPublished,
       dicomTls: args.dicomTls ? { mutual: args.dicomTls.clientsSecret !== undefined } : undefined,
+      ...(args.accessControl ? { accessControl: args.accessControl.orthanc } : {}),
     },
     {
+      ...(args.accessControl ? { authServicePassword: args.accessControl.servicePassword } : {}),
       users: args.users,
       databasePassword: args.database.password,
       s3AccessKey: args.storage.staticKeys?.accessKeyId,
@@ -122,6 +133,7 @@ export function createOrthanc(name: string, parent: pulumi.Resource, args: Ortha
         clientsSecret: args.dicomTls.clientsSecret,
       },
       configChecksum,
+      ...(args.accessControl ? { uncheckedProbePath: UNCHECKED_PROBE_PATH } : {}),
     }),
     {
       ...inNs,

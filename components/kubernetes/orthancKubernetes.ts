@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Credentials } from "../shared/credentials";
 import { destinationsOf } from "../shared/remoteServers";
+import { createAccessControl, KubernetesAccessControl } from "./accessControl";
 import { createDatabase, KubernetesDatabase } from "./database";
 import { createDicomTls, KubernetesDicomTlsArgs } from "./dicomTls";
 import { createEdge, DnsOptions, WebEdge } from "./edge";
@@ -38,6 +39,11 @@ export interface OrthancKubernetesArgs {
   readonly dicomTls?: KubernetesDicomTlsArgs;
   /** Protect the namespace, the volumes, the database and the storage key from deletion. */
   readonly protectData: boolean;
+  /**
+   * Users in Keycloak, roles and labels checked by the orthanc-auth-service for Orthanc's
+   * authorization plugin, instead of Orthanc's Basic-auth users; undefined: Basic auth.
+   */
+  readonly accessControl?: KubernetesAccessControl;
 }
 
 /**
@@ -45,7 +51,8 @@ export interface OrthancKubernetesArgs {
  * account without a token, configuration in a ConfigMap and every credential in Secrets,
  * PostgreSQL (a StatefulSet, CloudNativePG, or external), a protected PVC or S3, HTTPS through
  * the Gateway API or an Ingress with cert-manager's certificate, DICOM only from an allowlist, default-deny network policies, and optionally the
- * Route 53 records of its names.
+ * Route 53 records of its names and access control (Keycloak, its database and the
+ * orthanc-auth-service, instead of Basic auth).
  */
 export class OrthancKubernetes extends pulumi.ComponentResource {
   public readonly namespace: pulumi.Output<string>;
@@ -57,6 +64,9 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
   /** The web edge's address for the public name, once assigned. */
   public readonly webAddress?: pulumi.Output<string>;
   public readonly credentialsSecretName: pulumi.Output<string>;
+  /** Orthanc's administrator, or under access control the realm's first administrator. */
+  public readonly adminUser: string;
+  /** Its password; under access control an initial one, to be changed at the first login. */
   public readonly adminPassword: pulumi.Output<string>;
   /** `namespace/name` of the Secret whose `tls.crt` is the namespace's DICOM CA, when made here. */
   public readonly dicomCaSecret?: pulumi.Output<string>;
@@ -72,6 +82,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         users: args.orthanc.users,
         generateDatabasePassword: args.database.kind !== "external",
         generateAppRolePassword: args.database.kind === "statefulset",
+        // Under access control Keycloak holds the users: no Basic-auth password at all.
+        basicAuth: !args.accessControl,
       },
       { parent: this },
     );
@@ -86,6 +98,15 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         st.kind === "s3" && storage.staticKeys ? { ...st, ...storage.staticKeys } : undefined,
       protectData: args.protectData,
     });
+
+    const accessControl = args.accessControl
+      ? createAccessControl(name, this, {
+          ns,
+          accessControl: args.accessControl,
+          protectData: args.protectData,
+          backupTarget: database.backupTarget,
+        })
+      : undefined;
 
     const dicom = args.orthanc.dicom;
     const dicomPublished = args.orthanc.dicomAllowedCidrs.length > 0;
@@ -105,6 +126,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
       publicHost: args.web?.host,
       dicomPublished,
       dicomTls,
+      accessControl,
     });
     const edge = createEdge(name, this, {
       ns,
@@ -115,6 +137,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         ? { port: dicom.port, allowedCidrs: args.orthanc.dicomAllowedCidrs }
         : undefined,
       dns: args.dns,
+      keycloak: accessControl?.keycloak,
     });
     createNetworkPolicies(name, this, {
       ns,
@@ -134,6 +157,7 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
         ...Object.values(args.orthanc.peers),
         ...Object.values(args.orthanc.dicomWebServers),
       ]),
+      accessControl: accessControl && { keycloakDumps: accessControl.keycloakDumps },
     });
 
     this.namespace = pulumi.output(ns.name);
@@ -147,7 +171,8 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
     this.dicomHost = edge.dicomHost;
     this.webAddress = edge.webAddress;
     this.credentialsSecretName = workload.credentialsSecret.metadata.name;
-    this.adminPassword = credentials.adminPassword!;
+    this.adminUser = accessControl?.firstAdmin.username ?? args.orthanc.adminUser;
+    this.adminPassword = accessControl?.firstAdmin.password ?? credentials.adminPassword!;
     this.dicomCaSecret = dicomTls?.caSecret
       ? pulumi.interpolate`${ns.name}/${dicomTls.caSecret}`
       : undefined;
@@ -162,6 +187,13 @@ export class OrthancKubernetes extends pulumi.ComponentResource {
 
 /** Arguments the types cannot refuse, refused before any resource is made. */
 function refuseInconsistent(args: OrthancKubernetesArgs, parent: pulumi.Resource) {
+  const ac = args.accessControl;
+  // Browsers log in at Keycloak under the public URL, which only the web edge routes.
+  if (ac && (!args.web || new URL(ac.publicUrl).host !== args.web.host))
+    throw new pulumi.ResourceError(
+      `access control: the public URL ${ac.publicUrl} must be the web edge's host (${args.web?.host ?? "none: no web edge"}), where Keycloak is routed under /keycloak`,
+      parent,
+    );
   const st = args.storage;
   if (st.kind === "s3" && !st.accessKeyId !== !st.secretAccessKey)
     throw new pulumi.ResourceError(

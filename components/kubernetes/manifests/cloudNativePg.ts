@@ -60,16 +60,27 @@ export interface CnpgClusterArgs {
   readonly maxConnections: number;
   /** Point-in-time backups, when there is somewhere to write them. */
   readonly backup?: BarmanObjectStore;
+  /**
+   * Another cluster of the same instance (Keycloak's): its own name and its pods' label
+   * component; Orthanc's is `<name>-db`, labelled `postgres`.
+   */
+  readonly cluster?: { readonly name: string; readonly component: string };
 }
 
 /** The cluster's name: `<name>-db`. */
 export const cnpgClusterName = (name: string) => `${name}-db`;
 
 export function cnpgCluster(a: CnpgClusterArgs): CnpgObject<"Cluster", ClusterSpec> {
+  const component = a.cluster?.component ?? "postgres";
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Cluster",
-    metadata: objectMeta(cnpgClusterName(a.name), a.namespace, a.name, "postgres"),
+    metadata: objectMeta(
+      a.cluster?.name ?? cnpgClusterName(a.name),
+      a.namespace,
+      a.name,
+      component,
+    ),
     spec: {
       instances: a.instances,
       // Orthanc's role owns its database; no superuser access at all.
@@ -84,30 +95,36 @@ export function cnpgCluster(a: CnpgClusterArgs): CnpgObject<"Cluster", ClusterSp
       postgresql: {
         parameters: { log_statement: "none", max_connections: String(a.maxConnections) },
       },
-      inheritedMetadata: { labels: labels(a.name, "postgres") },
+      inheritedMetadata: { labels: labels(a.name, component) },
       ...(a.backup ? { backup: { barmanObjectStore: a.backup, retentionPolicy: "30d" } } : {}),
     },
   };
 }
 
-/** A daily base backup of the Cluster at 03:00 UTC. */
+/** A daily base backup of the Cluster at 03:00 UTC: `<cluster>-daily`. */
 export function cnpgScheduledBackup(
-  a: Pick<CnpgClusterArgs, "name" | "namespace">,
+  a: Pick<CnpgClusterArgs, "name" | "namespace" | "cluster">,
 ): CnpgObject<"ScheduledBackup", ScheduledBackupSpec> {
+  const cluster = a.cluster?.name ?? cnpgClusterName(a.name);
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "ScheduledBackup",
-    metadata: objectMeta(`${a.name}-db-daily`, a.namespace, a.name, "postgres"),
+    metadata: objectMeta(
+      `${cluster}-daily`,
+      a.namespace,
+      a.name,
+      a.cluster?.component ?? "postgres",
+    ),
     spec: {
       schedule: "0 0 3 * * *",
       backupOwnerReference: "self",
-      cluster: { name: cnpgClusterName(a.name) },
+      cluster: { name: cluster },
     },
   };
 }
 
-/** The DICOM bucket under its own `postgres/` prefix; keys from `keysSecretName`. */
-export function barmanObjectStore(a: {
+/** Where a cluster's backups go: the DICOM bucket, with the keys Barman reads. */
+export interface BarmanTarget {
   readonly bucket: string;
   /** The DICOM files' prefix (empty or ending in `/`). */
   readonly prefix: string;
@@ -115,9 +132,15 @@ export function barmanObjectStore(a: {
   readonly endpoint?: string;
   /** Secret with keys `ACCESS_KEY_ID` and `ACCESS_SECRET_KEY`. */
   readonly keysSecretName: string;
-}): BarmanObjectStore {
+}
+
+/**
+ * The DICOM bucket under its own `postgres/` prefix (or `folder/`, another cluster's); keys from
+ * `keysSecretName`.
+ */
+export function barmanObjectStore(a: BarmanTarget, folder = "postgres"): BarmanObjectStore {
   return {
-    destinationPath: `s3://${a.bucket}/${a.prefix}postgres/`,
+    destinationPath: `s3://${a.bucket}/${a.prefix}${folder}/`,
     ...(a.endpoint ? { endpointURL: a.endpoint } : {}),
     s3Credentials: {
       accessKeyId: { name: a.keysSecretName, key: "ACCESS_KEY_ID" },

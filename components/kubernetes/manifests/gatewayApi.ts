@@ -57,10 +57,26 @@ const corsFilter = (origins: string[]): IHTTPRouteFilter => ({
   },
 });
 
-/** HTTPS for `host` to Orthanc's Service `name`, through the Gateway `parent`. */
+/** A further Service routed by path prefix, as it is (no rewrite): Keycloak under `/keycloak`. */
+export interface PrefixBackend {
+  readonly pathPrefix: string;
+  readonly service: string;
+  readonly port: number;
+}
+
+/**
+ * HTTPS for `host` to Orthanc's Service `name`, through the Gateway `parent`; with `keycloak`,
+ * its prefix to Keycloak's Service (the longest matching prefix wins, whatever the order).
+ */
 export function orthancRoute(
   s: Named,
-  a: { host: string; parent: RouteParent; httpPort: number; corsOrigins?: string[] },
+  a: {
+    host: string;
+    parent: RouteParent;
+    httpPort: number;
+    corsOrigins?: string[];
+    keycloak?: PrefixBackend;
+  },
 ): IHTTPRoute {
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
@@ -76,6 +92,15 @@ export function orthancRoute(
           backendRefs: [{ kind: "Service", name: s.name, port: a.httpPort }],
           timeouts: { request: REQUEST_TIMEOUT },
         },
+        ...(a.keycloak
+          ? [
+              {
+                matches: [{ path: { type: "PathPrefix" as const, value: a.keycloak.pathPrefix } }],
+                filters: [hstsFilter],
+                backendRefs: [{ kind: "Service", name: a.keycloak.service, port: a.keycloak.port }],
+              },
+            ]
+          : []),
       ],
     },
   };

@@ -36,6 +36,8 @@ export interface IngressArgs {
   readonly corsOrigins?: string[];
   /** The stack's own further annotations (validated for the controller in the config). */
   readonly annotations?: Record<string, string>;
+  /** Keycloak's prefix to its Service (its `http` port), as it is: Keycloak serves under it. */
+  readonly keycloak?: { readonly pathPrefix: string; readonly service: string };
 }
 
 type Named = { readonly name: string; readonly namespace: string };
@@ -94,7 +96,10 @@ const programWritten = (s: Named, a: IngressArgs): Record<string, string> => ({
   "cert-manager.io/cluster-issuer": a.certManagerIssuer,
 });
 
-/** HTTPS for `host` to Orthanc's Service `name` (its `http` port). */
+/**
+ * HTTPS for `host` to Orthanc's Service `name` (its `http` port); with `keycloak`, its prefix to
+ * Keycloak's Service (the longest matching path wins).
+ */
 export function orthancIngress(s: Named, a: IngressArgs): k8s.types.input.networking.v1.Ingress {
   return {
     apiVersion: "networking.k8s.io/v1",
@@ -116,6 +121,15 @@ export function orthancIngress(s: Named, a: IngressArgs): k8s.types.input.networ
                 pathType: "Prefix",
                 backend: { service: { name: s.name, port: { name: "http" } } },
               },
+              ...(a.keycloak
+                ? [
+                    {
+                      path: a.keycloak.pathPrefix,
+                      pathType: "Prefix",
+                      backend: { service: { name: a.keycloak.service, port: { name: "http" } } },
+                    },
+                  ]
+                : []),
             ],
           },
         },

@@ -3,7 +3,9 @@
  * needs.
  */
 import type * as k8s from "@pulumi/kubernetes";
+import { AUTH_SERVICE_PORT, KEYCLOAK_HTTP_PORT } from "../../shared/accessControl";
 import type { Destination } from "../../shared/remoteServers";
+import { accessControlLabels } from "./accessControl";
 import { labels, objectMeta } from "./conventions";
 
 type NetworkPolicy = k8s.types.input.networking.v1.NetworkPolicy;
@@ -92,6 +94,12 @@ export interface PolicyArgs {
   readonly podIdentityAgent?: boolean;
   /** The backup CronJob's pods also reach the database. */
   readonly backups?: boolean;
+  /**
+   * Access control's parts run here (manifests/accessControl.ts): Orthanc reaches the auth
+   * service, which reaches Keycloak, which the edge's proxies also reach, and its database (which
+   * its dump job's pods also reach, with the StatefulSet).
+   */
+  readonly accessControl?: { readonly keycloakDumps: boolean };
 }
 
 /**
@@ -146,6 +154,14 @@ export function networkPolicies(a: PolicyArgs): NetworkPolicy[] {
             ...(d.cidr ? { to: [{ ipBlock: { cidr: d.cidr } }] } : {}),
             ports: [{ protocol: "TCP", port: d.port }],
           })),
+          ...(a.accessControl
+            ? [
+                {
+                  to: [{ podSelector: { matchLabels: accessControlLabels(a.name).authService } }],
+                  ports: [{ protocol: "TCP", port: AUTH_SERVICE_PORT }],
+                },
+              ]
+            : []),
         ],
       },
     },
@@ -210,12 +226,88 @@ export function networkPolicies(a: PolicyArgs): NetworkPolicy[] {
       },
     });
   if (a.gatewayProxies) policies.push(gatewayProxiesPolicy(meta("gateway"), a, a.gatewayProxies));
+  if (a.accessControl) policies.push(...accessControlPolicies(meta, a));
   return policies;
 }
 
 /**
+ * Access control's parts: the auth service heard only by Orthanc, Keycloak only by the auth
+ * service and the edge's proxies (its management port by no pod: the kubelet's probes are not
+ * subject to NetworkPolicies), Keycloak's database only by Keycloak and its dump job; each part's
+ * egress only to the next one, and DNS.
+ */
+function accessControlPolicies(
+  meta: (suffix: string) => NetworkPolicy["metadata"],
+  a: PolicyArgs,
+): NetworkPolicy[] {
+  const parts = accessControlLabels(a.name);
+  const dumps = a.accessControl?.keycloakDumps;
+  const to = (selector: Record<string, string>, port: number): EgressRule => ({
+    to: [{ podSelector: { matchLabels: selector } }],
+    ports: [{ protocol: "TCP", port }],
+  });
+  const policy = (
+    suffix: string,
+    selector: Record<string, string>,
+    spec: Omit<k8s.types.input.networking.v1.NetworkPolicySpec, "podSelector">,
+  ): NetworkPolicy => ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(suffix),
+    spec: { podSelector: { matchLabels: selector }, ...spec },
+  });
+  return [
+    policy("auth-service", parts.authService, {
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [
+        {
+          from: [{ podSelector: { matchLabels: labels(a.name, "orthanc") } }],
+          ports: [{ protocol: "TCP", port: AUTH_SERVICE_PORT }],
+        },
+      ],
+      egress: [DNS_EGRESS, to(parts.keycloak, KEYCLOAK_HTTP_PORT)],
+    }),
+    policy("keycloak", parts.keycloak, {
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [
+        {
+          from: [
+            { podSelector: { matchLabels: parts.authService } },
+            ...(a.httpSource ? peerOf(a.httpSource) : []),
+          ],
+          ports: [{ protocol: "TCP", port: KEYCLOAK_HTTP_PORT }],
+        },
+      ],
+      egress: [DNS_EGRESS, to(parts.keycloakDatabase, 5432)],
+    }),
+    policy("keycloak-database", parts.keycloakDatabase, {
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            { podSelector: { matchLabels: parts.keycloak } },
+            ...(dumps ? [{ podSelector: { matchLabels: parts.keycloakBackup } }] : []),
+          ],
+          ports: [{ protocol: "TCP", port: 5432 }],
+        },
+      ],
+    }),
+    ...(dumps
+      ? [
+          policy("keycloak-backup", parts.keycloakBackup, {
+            policyTypes: ["Ingress", "Egress"],
+            ingress: [],
+            egress: [DNS_EGRESS, to(parts.keycloakDatabase, 5432)],
+          }),
+        ]
+      : []),
+  ];
+}
+
+/**
  * The stack's own Gateway's proxies in this namespace: the listeners open to any client (they are
- * the public edge), and out only to Orthanc, cert-manager's solver, DNS and their control plane.
+ * the public edge), and out only to Orthanc, cert-manager's solver, DNS and their control plane
+ * (and Keycloak under access control).
  */
 function gatewayProxiesPolicy(
   metadata: NetworkPolicy["metadata"],
@@ -240,6 +332,14 @@ function gatewayProxiesPolicy(
           to: [{ podSelector: { matchLabels: ACME_SOLVER } }],
           ports: [{ protocol: "TCP", port: ACME_SOLVER_PORT }],
         },
+        ...(a.accessControl
+          ? [
+              {
+                to: [{ podSelector: { matchLabels: accessControlLabels(a.name).keycloak } }],
+                ports: [{ protocol: "TCP", port: KEYCLOAK_HTTP_PORT }],
+              },
+            ]
+          : []),
         {
           to: [
             {
@@ -258,10 +358,11 @@ function gatewayProxiesPolicy(
 /**
  * Cilium's Gateway proxies are its per-node Envoy, whose traffic carries the reserved `ingress`
  * identity that no NetworkPolicy can name: a CiliumNetworkPolicy admits it to Orthanc's HTTP port
- * and to cert-manager's solver, and to nothing else. Keyed by the name's suffix.
+ * and to cert-manager's solver (and Keycloak's under access control), and to nothing else. Keyed
+ * by the name's suffix.
  */
 export function ciliumPolicies(
-  a: Pick<PolicyArgs, "name" | "namespace" | "httpPort" | "acmeSolver">,
+  a: Pick<PolicyArgs, "name" | "namespace" | "httpPort" | "acmeSolver" | "accessControl">,
 ) {
   const admit = (suffix: string, selector: Record<string, string>, port: number) => ({
     apiVersion: "cilium.io/v2",
@@ -281,6 +382,15 @@ export function ciliumPolicies(
     "gateway-to-orthanc": admit("gateway-to-orthanc", labels(a.name, "orthanc"), a.httpPort),
     ...(a.acmeSolver
       ? { "gateway-to-acme-solver": admit("gateway-to-acme-solver", ACME_SOLVER, ACME_SOLVER_PORT) }
+      : {}),
+    ...(a.accessControl
+      ? {
+          "gateway-to-keycloak": admit(
+            "gateway-to-keycloak",
+            accessControlLabels(a.name).keycloak,
+            KEYCLOAK_HTTP_PORT,
+          ),
+        }
       : {}),
   };
 }

@@ -319,14 +319,28 @@ export function postgresBackupClaim(
 
 export interface BackupArgs extends Pick<
   PostgresArgs,
-  "name" | "namespace" | "image" | "secretName" | "database" | "user" | "tlsSecretName"
+  "name" | "namespace" | "image" | "secretName" | "database" | "user"
 > {
+  /**
+   * The server's cert-manager Secret (its `ca.crt` verifies the server); none for a server
+   * without TLS (Keycloak's, reached inside the namespace with SCRAM).
+   */
+  readonly tlsSecretName?: string;
   /** The PVC the dumps are written to. */
   readonly claimName: string;
   /** Cron schedule, UTC. */
   readonly schedule: string;
   /** Dumps older than this many days are deleted after a successful one. */
   readonly retentionDays: number;
+  /**
+   * Another server of the instance (Keycloak's): its host, the CronJob's name and its pods'
+   * label component. Orthanc's: `<name>-postgres`, `<name>-postgres-backup`, `backup`.
+   */
+  readonly server?: {
+    readonly host: string;
+    readonly cronJobName: string;
+    readonly component: string;
+  };
 }
 
 /** Where the dump job finds the CA certificate that signed the server's. */
@@ -334,6 +348,7 @@ export const BACKUP_CA_DIR = "/run/secrets/postgres-ca";
 
 /** A daily `pg_dump` of the StatefulSet's database into its own PVC, old dumps pruned. */
 export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.CronJob {
+  const component = a.server?.component ?? "backup";
   const script = [
     "set -eu",
     "dir=/backups",
@@ -344,7 +359,12 @@ export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.C
   return {
     apiVersion: "batch/v1",
     kind: "CronJob",
-    metadata: objectMeta(`${a.name}-postgres-backup`, a.namespace, a.name, "backup"),
+    metadata: objectMeta(
+      a.server?.cronJobName ?? `${a.name}-postgres-backup`,
+      a.namespace,
+      a.name,
+      component,
+    ),
     spec: {
       schedule: a.schedule,
       concurrencyPolicy: "Forbid",
@@ -354,7 +374,7 @@ export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.C
         spec: {
           backoffLimit: 2,
           template: {
-            metadata: { labels: labels(a.name, "backup") },
+            metadata: { labels: labels(a.name, component) },
             spec: {
               restartPolicy: "OnFailure",
               automountServiceAccountToken: false,
@@ -366,18 +386,24 @@ export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.C
                   image: a.image,
                   command: ["/bin/sh", "-c", script],
                   env: [
-                    { name: "PGHOST", value: `${a.name}-postgres` },
+                    { name: "PGHOST", value: a.server?.host ?? `${a.name}-postgres` },
                     { name: "PGUSER", value: a.user },
                     { name: "PGDATABASE", value: a.database },
                     // Over TLS, the server's certificate checked against the namespace's CA and
                     // the Service's name: the password never goes to another server.
-                    { name: "PGSSLMODE", value: "verify-full" },
-                    { name: "PGSSLROOTCERT", value: `${BACKUP_CA_DIR}/ca.crt` },
+                    ...(a.tlsSecretName
+                      ? [
+                          { name: "PGSSLMODE", value: "verify-full" },
+                          { name: "PGSSLROOTCERT", value: `${BACKUP_CA_DIR}/ca.crt` },
+                        ]
+                      : []),
                   ],
                   volumeMounts: [
                     { name: "backups", mountPath: "/backups" },
                     { name: "password", mountPath: "/run/secrets/postgres", readOnly: true },
-                    { name: "postgres-ca", mountPath: BACKUP_CA_DIR, readOnly: true },
+                    ...(a.tlsSecretName
+                      ? [{ name: "postgres-ca", mountPath: BACKUP_CA_DIR, readOnly: true }]
+                      : []),
                   ],
                   securityContext: restrictedContainer,
                   resources: {
@@ -396,15 +422,19 @@ export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.C
                     items: [{ key: "password", path: "password" }],
                   },
                 },
-                {
-                  // Only the CA certificate of the server's Secret: never its key.
-                  name: "postgres-ca",
-                  secret: {
-                    secretName: a.tlsSecretName,
-                    defaultMode: 0o444,
-                    items: [{ key: "ca.crt", path: "ca.crt" }],
-                  },
-                },
+                ...(a.tlsSecretName
+                  ? [
+                      {
+                        // Only the CA certificate of the server's Secret: never its key.
+                        name: "postgres-ca",
+                        secret: {
+                          secretName: a.tlsSecretName,
+                          defaultMode: 0o444,
+                          items: [{ key: "ca.crt", path: "ca.crt" }],
+                        },
+                      },
+                    ]
+                  : []),
               ],
             },
           },

@@ -53,6 +53,11 @@ export interface OrthancPodSpec {
   readonly dicomTls?: { readonly certificateSecret: string; readonly clientsSecret?: string };
   /** Hash of the rendered configuration and credentials: a change rolls the pods. */
   readonly configChecksum: pulumi.Input<string>;
+  /**
+   * Under access control there is no probe user: the probes ask this path on the HTTP port,
+   * which the authorization plugin lets through without credentials. Undefined: the image's probe.
+   */
+  readonly uncheckedProbePath?: string;
 }
 
 /** The size limit of each of Orthanc's emptyDirs. */
@@ -85,8 +90,11 @@ export function orthancDeployment(s: OrthancPodSpec): k8s.types.input.apps.v1.De
     ...(s.storageKeySecretName ? [ORTHANC_PATHS.storageMasterKey] : []),
   ];
   const probe = (periodSeconds: number, failureThreshold: number): Probe => ({
-    // The image's probe logs in as the generated probe user and touches the database.
-    exec: { command: [...PROBE_COMMAND] },
+    // The image's probe logs in as the generated probe user and touches the database; under
+    // access control there is no such user, and an unchecked path answers without one.
+    ...(s.uncheckedProbePath
+      ? { httpGet: { path: s.uncheckedProbePath, port: "http" } }
+      : { exec: { command: [...PROBE_COMMAND] } }),
     periodSeconds,
     timeoutSeconds: 10,
     failureThreshold,
