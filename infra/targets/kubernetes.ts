@@ -7,6 +7,7 @@ import { KubernetesConfig } from "../config";
 import { controllerOf, ingressOf } from "../config/sections/kubernetesEdge";
 import { StackOutputs } from "./types";
 import {
+  accessControlArgs,
   DEFAULT_S3_REGION,
   dicomTlsArgs,
   orthancArgs,
@@ -58,6 +59,13 @@ export function kubernetesArgs(cfg: KubernetesConfig): OrthancKubernetesArgs {
       ? { maxReplicas: k.autoscaling.maxReplicas, targetCpuPercent: k.autoscaling.targetCpuPercent }
       : undefined,
     protectData: cfg.protectData,
+    accessControl: ((a) =>
+      a && {
+        ...a,
+        // Keycloak's database of the kind Orthanc's is (CloudNativePG only where its operator runs).
+        keycloakDatabase: db.kind === "cloudnativepg" ? "cloudnativepg" : "statefulset",
+        storageClass: k.storageClass,
+      })(accessControlArgs(cfg, POSTGRES_TAGS[db.version])),
   };
 }
 
@@ -114,7 +122,7 @@ export function deployKubernetes(cfg: KubernetesConfig): StackOutputs {
     dicomEndpoint: orthanc.dicomHost
       ? pulumi.interpolate`${cfg.orthanc.dicom.aet}@${orthanc.dicomHost}:${cfg.orthanc.dicom.port}`
       : pulumi.output(undefined),
-    adminUser: pulumi.output(cfg.orthanc.adminUser),
+    adminUser: pulumi.output(orthanc.adminUser),
     adminPassword: orthanc.adminPassword,
     credentialsSecret: orthanc.credentialsSecretName,
     ...(orthanc.dicomCaSecret ? { dicomCaSecret: orthanc.dicomCaSecret } : {}),
