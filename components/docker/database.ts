@@ -6,6 +6,7 @@ import {
   createBackupContainer,
   createBackupSyncContainer,
   createDatabaseContainer,
+  KeycloakDump,
   POSTGRES_ALIAS,
 } from "./containers";
 import type { DockerHost } from "./host";
@@ -21,6 +22,13 @@ export interface DockerDatabase {
   dependsOn: docker.Container[];
 }
 
+/** Keycloak's database, which the scheduled dumps also cover (access control). */
+export interface KeycloakBackup {
+  dump: KeycloakDump;
+  /** Its PostgreSQL container, which the dumps wait for. */
+  container: docker.Container;
+}
+
 /**
  * SQLite (on Orthanc's storage volume), an external PostgreSQL, or a PostgreSQL container of its
  * own on the backend network with its volume, its scheduled dumps and their optional copy to S3.
@@ -33,6 +41,7 @@ export function createDatabase(
   host: DockerHost,
   args: Pick<OrthancDockerArgs, "database" | "backup" | "storage" | "resources">,
   generated?: { admin?: pulumi.Output<string>; app?: pulumi.Output<string> },
+  keycloak?: KeycloakBackup,
 ): DockerDatabase {
   const db = args.database;
   if (db.kind === "sqlite") return { runtime: { kind: "sqlite" }, dependsOn: [] };
@@ -49,14 +58,14 @@ export function createDatabase(
     network: host.backend.name,
     volume: host.volume("pgdata").name,
     password: adminPassword,
-    appRole: ORTHANC_APP_ROLE,
-    appPassword,
+    app: { role: ORTHANC_APP_ROLE, password: appPassword },
     database: DB_NAME,
     user: DB_USER,
     memoryMiB: args.resources.postgresMemoryMiB,
     provider: host.provider,
   });
-  if (args.backup.enabled) createDumps(name, parent, host, args, pgImage, postgres, appPassword);
+  if (args.backup.enabled)
+    createDumps(name, parent, host, args, pgImage, postgres, appPassword, keycloak);
   return {
     // Traffic stays on the internal bridge network of this host: no TLS.
     runtime: ownPostgres(POSTGRES_ALIAS, false, db.connectionsPerReplica, ORTHANC_APP_ROLE),
@@ -78,6 +87,7 @@ function createDumps(
   pgImage: docker.RemoteImage,
   postgres: docker.Container,
   password: pulumi.Output<string>,
+  keycloak?: KeycloakBackup,
 ) {
   const backups = host.volume("backups");
   const dumper = createBackupContainer(name, parent, {
@@ -89,9 +99,10 @@ function createDumps(
     user: ORTHANC_APP_ROLE,
     intervalHours: args.backup.intervalHours,
     retentionDays: args.backup.retentionDays,
+    keycloak: keycloak?.dump,
     memoryMiB: args.resources.backupMemoryMiB,
     provider: host.provider,
-    dependsOn: [postgres],
+    dependsOn: keycloak ? [postgres, keycloak.container] : [postgres],
   });
   const st = args.storage;
   if (!args.backup.copyToS3 || st.kind !== "s3") return;
