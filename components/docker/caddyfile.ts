@@ -100,8 +100,8 @@ export function renderCaddyfile(s: ProxySettings): string {
     site.push(
       // Its HTTP port only (the management port, with health and metrics, is never routed).
       // Caddy overwrites the X-Forwarded-* headers a client sends (no trusted proxies), which is
-      // what Keycloak's `proxy-headers xforwarded` requires. A path-matched directive runs
-      // before the catch-all one below, whatever their order.
+      // what Keycloak's `proxy-headers xforwarded` requires. Caddy runs a directive with a
+      // matcher before the same directive without one (Orthanc's, below).
       `@keycloak path ${KEYCLOAK_PATH} ${KEYCLOAK_PATH}/*`,
       `reverse_proxy @keycloak ${s.keycloakUpstream}`,
     );
