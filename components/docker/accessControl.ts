@@ -102,8 +102,9 @@ export function createAccessControl(
   });
   const secrets = credentials.secrets;
   const networks = createAccessControlNetworks(name, parent, host);
+  const postgresImage = host.image("keycloak-postgres", ac.images.postgres).imageId;
   const database = createKeycloakDatabase(name, parent, host, networks, {
-    image: ac.images.postgres,
+    image: postgresImage,
     password: secrets.keycloakDatabasePassword,
     memoryMiB: args.resources.keycloakPostgresMemoryMiB ?? DOCKER_MEMORY_MIB.keycloakPostgres,
   });
@@ -133,6 +134,7 @@ export function createAccessControl(
         password: secrets.keycloakDatabasePassword,
       },
       container: database,
+      image: postgresImage,
     },
     firstAdmin: { user: ac.firstAdmin.username, password: secrets.firstAdminPassword },
   };
@@ -168,12 +170,12 @@ export function createKeycloakDatabase(
   parent: pulumi.Resource,
   host: DockerHost,
   networks: AccessControlNetworks,
-  a: { image: string; password: pulumi.Output<string>; memoryMiB: number },
+  a: { image: pulumi.Input<string>; password: pulumi.Output<string>; memoryMiB: number },
 ): docker.Container {
   return createDatabaseContainer(name, parent, {
     suffix: "keycloak-postgres",
     alias: KEYCLOAK_POSTGRES_ALIAS,
-    image: host.image("keycloak-postgres", a.image).imageId,
+    image: a.image,
     network: networks.keycloakDb.name,
     volume: host.volume("keycloak-db").name,
     password: a.password,

@@ -11,7 +11,7 @@ import { memoryLimit, ORTHANC_FILES_MEMORY_MIB, orthancTmpfs } from "./limits";
 import { postgresCommand } from "../shared/postgresTuning";
 import { ROLE_SCRIPT_PATH, roleScript, startScript } from "../shared/postgresRole";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
-import { DumpedDatabase, dumpAndPrune } from "../shared/backup";
+import { DumpedDatabase, dumpAndPrune, ORTHANC_DUMP } from "../shared/backup";
 import { DICOM_GATE_PORT } from "./dicomGate";
 
 /** uid:gid of `postgres` in the official Debian-based postgres image. */
@@ -366,16 +366,23 @@ export function createDicomGateContainer(
 export interface BackupContainerArgs {
   /** Memory limit in MiB (no swap beyond it). */
   readonly memoryMiB: number;
+  /** A PostgreSQL image (its pg_dump), not older than any server it dumps. */
   readonly image: pulumi.Input<string>;
-  readonly network: pulumi.Input<string>;
   readonly backupVolume: pulumi.Input<string>;
-  readonly password: pulumi.Input<string>;
-  readonly database: string;
-  readonly user: string;
-  readonly intervalHours: number;
-  readonly retentionDays: number;
+  /**
+   * Orthanc's index in its PostgreSQL container, on the backend network. Undefined (SQLite, an
+   * external database): Keycloak's database only.
+   */
+  readonly orthanc?: {
+    readonly network: pulumi.Input<string>;
+    readonly password: pulumi.Input<string>;
+    readonly database: string;
+    readonly user: string;
+  };
   /** Keycloak's database too (access control): on its own network, as its superuser. */
   readonly keycloak?: KeycloakDump;
+  readonly intervalHours: number;
+  readonly retentionDays: number;
   readonly provider: docker.Provider;
   readonly dependsOn: pulumi.Resource[];
 }
@@ -391,20 +398,23 @@ export interface KeycloakDump {
 }
 
 /** The dump of Keycloak's database: its own server, user and database for that one `pg_dump`. */
-export const keycloakDump = (k: Pick<KeycloakDump, "host" | "database" | "user">) => ({
+export const keycloakDump = (
+  k: Pick<KeycloakDump, "host" | "database" | "user">,
+): DumpedDatabase => ({
   prefix: "keycloak",
   connection: `PGHOST=${k.host} PGUSER=${k.user} PGDATABASE=${k.database}`,
 });
 
 /**
- * The backup loop as a script: a custom-format dump every N hours (Orthanc's index, then each
- * further database), dumps older than the retention deleted.
+ * The backup loop as a script: a custom-format dump of each database (Orthanc's index unless
+ * told otherwise) every N hours, dumps older than the retention deleted.
  */
 export function backupScript(
   intervalHours: number,
   retentionDays: number,
-  further: DumpedDatabase[] = [],
+  databases: DumpedDatabase[] = [ORTHANC_DUMP],
 ): string {
+  if (!databases.length) throw new Error("a backup loop with no database to dump");
   return [
     "#!/bin/sh",
     "set -eu",
@@ -412,8 +422,7 @@ export function backupScript(
     "# A new volume is root-owned: hand it to postgres, then drop to postgres for good.",
     'if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir" && chmod 0700 "$dir"; exec gosu postgres "$0"; fi',
     "while true; do",
-    ...dumpAndPrune(retentionDays, "continue").map((line) => `  ${line}`),
-    ...further.flatMap((db) =>
+    ...databases.flatMap((db) =>
       dumpAndPrune(retentionDays, "continue", db).map((line) => `  ${line}`),
     ),
     `  sleep ${intervalHours * 3600}`,
@@ -423,7 +432,7 @@ export function backupScript(
 }
 
 /**
- * Scheduled `pg_dump` into the backup volume; it reaches only the backend network (and, with
+ * Scheduled `pg_dump`s into the backup volume; it reaches only the backend network (and, with
  * Keycloak's database, that database's own network).
  */
 export function createBackupContainer(
@@ -431,11 +440,16 @@ export function createBackupContainer(
   parent: pulumi.Resource,
   a: BackupContainerArgs,
 ) {
+  const o = a.orthanc;
   const k = a.keycloak;
+  if (!o && !k) throw new pulumi.ResourceError("A backup container with nothing to dump.", parent);
   // One line per server: libpq picks the line matching each dump's host, user and database.
-  const pgpass = k
-    ? pulumi.interpolate`${POSTGRES_ALIAS}:5432:${a.database}:${a.user}:${a.password}\n${k.host}:5432:${k.database}:${k.user}:${k.password}\n`
-    : pulumi.interpolate`${POSTGRES_ALIAS}:5432:${a.database}:${a.user}:${a.password}\n`;
+  const pgpass = pulumi
+    .all([
+      o && pulumi.interpolate`${POSTGRES_ALIAS}:5432:${o.database}:${o.user}:${o.password}\n`,
+      k && pulumi.interpolate`${k.host}:5432:${k.database}:${k.user}:${k.password}\n`,
+    ])
+    .apply((lines) => lines.filter((l) => l !== undefined).join(""));
   return new docker.Container(
     `${name}-backup`,
     {
@@ -448,16 +462,18 @@ export function createBackupContainer(
       capabilities: { drops: ["ALL"], adds: ["CHOWN", "FOWNER", "SETUID", "SETGID"] },
       entrypoints: ["/bin/sh", "/usr/local/bin/orthanc-backup.sh"],
       envs: [
-        `PGHOST=${POSTGRES_ALIAS}`,
+        ...(o ? [`PGHOST=${POSTGRES_ALIAS}`] : []),
         "PGPORT=5432",
-        `PGUSER=${a.user}`,
-        `PGDATABASE=${a.database}`,
+        ...(o ? [`PGUSER=${o.user}`, `PGDATABASE=${o.database}`] : []),
         "PGPASSFILE=/run/secrets/pgpass",
       ],
       uploads: [
         {
           file: "/usr/local/bin/orthanc-backup.sh",
-          content: backupScript(a.intervalHours, a.retentionDays, k ? [keycloakDump(k)] : []),
+          content: backupScript(a.intervalHours, a.retentionDays, [
+            ...(o ? [ORTHANC_DUMP] : []),
+            ...(k ? [keycloakDump(k)] : []),
+          ]),
           permissions: "0555",
         },
         {
@@ -469,7 +485,7 @@ export function createBackupContainer(
         },
       ],
       volumes: [{ volumeName: a.backupVolume, containerPath: "/backups" }],
-      networksAdvanced: [{ name: a.network }, ...(k ? [{ name: k.network }] : [])],
+      networksAdvanced: [...(o ? [{ name: o.network }] : []), ...(k ? [{ name: k.network }] : [])],
     },
     { parent, provider: a.provider, dependsOn: a.dependsOn },
   );

@@ -63,6 +63,7 @@ interface Planned {
 async function planDocker(
   accessControl: AccessControlArgs | undefined | "absent",
   change: Record<string, unknown> = {},
+  adjust: (args: OrthancDockerArgs) => OrthancDockerArgs = (args) => args,
 ): Promise<Planned> {
   const plain: Record<string, Inputs> = {};
   const generated: Record<string, string> = {};
@@ -77,7 +78,7 @@ async function planDocker(
       const cfg = parseConfig({ ...raw, ...change }) as DockerConfig;
       const args: OrthancDockerArgs =
         accessControl === "absent" ? dockerArgs(cfg) : { ...dockerArgs(cfg), accessControl };
-      const o = new OrthancDocker(N, args);
+      const o = new OrthancDocker(N, adjust(args));
       return { adminUser: o.adminUser, adminPassword: o.adminPassword, url: o.url };
     },
     async (args) => {
@@ -416,6 +417,32 @@ describe("docker access control", () => {
       `keycloak-postgres:5432:keycloak:keycloak:${keycloakPassword}`,
     );
     expect(backup.dependencies).toContain(named(on.plan, CONTAINER, `${N}-keycloak-postgres`).urn);
+  });
+
+  test("without a PostgreSQL of Orthanc's, backups on: Keycloak's database alone is dumped, with its image", async () => {
+    const sqlite = await planDocker(
+      AC,
+      { database: { engine: "sqlite" } },
+      // The stack's mapping turns backups off without an index to dump; the component dumps
+      // Keycloak's whenever they are on.
+      (args) => ({ ...args, backup: { ...args.backup, enabled: true } }),
+    );
+    const backup = container(sqlite.plan, "backup");
+    expect(networksOf(sqlite, `${N}-backup`)).toEqual([
+      { name: `${N}-keycloak-db`, aliases: undefined },
+    ]);
+    expect(backup.inputs.envs).toEqual(["PGPORT=5432", "PGPASSFILE=/run/secrets/pgpass"]);
+    const script = upload(backup, "/usr/local/bin/orthanc-backup.sh")!.content as string;
+    expect(script).toContain(
+      "PGHOST=keycloak-postgres PGUSER=keycloak PGDATABASE=keycloak pg_dump",
+    );
+    expect(script).not.toContain("orthanc-$stamp");
+    expect(plainFile(sqlite, `${N}-backup`, "/run/secrets/pgpass")).toBe(
+      `keycloak-postgres:5432:keycloak:keycloak:${sqlite.generated[`${N}-access-control-credentials-keycloak-database`]}\n`,
+    );
+    // The mock's image ids differ per image: this is Keycloak's PostgreSQL's.
+    expect(backup.inputs.image).toBe(container(sqlite.plan, "keycloak-postgres").inputs.image);
+    expect(containers(sqlite.plan).some((c) => c.name === `${N}-postgres`)).toBe(false);
   });
 
   test("the component's admin outputs are the first admin and its initial password", () => {

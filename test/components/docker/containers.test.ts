@@ -7,6 +7,7 @@ import {
   backupSyncScript,
   keycloakDump,
 } from "../../../components/docker/containers";
+import { ORTHANC_DUMP } from "../../../components/shared/backup";
 
 describe("rendered documents", () => {
   test("backup loop", () => {
@@ -16,6 +17,7 @@ describe("rendered documents", () => {
   test("backup loop with Keycloak's database (access control)", () => {
     expect(
       backupScript(24, 14, [
+        ORTHANC_DUMP,
         keycloakDump({ host: "keycloak-postgres", database: "keycloak", user: "keycloak" }),
       ]),
     ).toMatchSnapshot();
