@@ -60,9 +60,13 @@ export const AUTH_SERVICE_UID = 65534;
 
 /**
  * Keycloak's database holds a few MB of realm data: a smaller cache than Orthanc's index, still a
- * quarter of its limit.
+ * quarter of its limit. Connections: Keycloak's pool (`db-pool-max-size`, 100 by default), the
+ * dumps and an operator's psql.
  */
-export const KEYCLOAK_POSTGRES_SETTINGS = { shared_buffers: "128MB" } as const;
+export const KEYCLOAK_POSTGRES_SETTINGS = {
+  max_connections: "110",
+  shared_buffers: "128MB",
+} as const;
 
 /** What the rest of the host needs from access control. */
 export interface DockerAccessControl {
@@ -189,12 +193,15 @@ export function createKeycloakDatabase(
 
 /**
  * The health check of the upstream Keycloak image, which has no curl or wget: bash's /dev/tcp
- * asks the management port for readiness (200 once the database is reachable, 503 before).
+ * (bash itself, not `sh`, which may lack it) asks the management port for readiness and passes
+ * on a 200 status line only (503 until the database is reachable).
  */
 export function keycloakHealthCommand(): string[] {
   const request = `GET ${KEYCLOAK_HEALTH_PATH} HTTP/1.0\\r\\n\\r\\n`;
   return [
-    "CMD-SHELL",
+    "CMD",
+    "bash",
+    "-c",
     `exec 3<>/dev/tcp/127.0.0.1/${KEYCLOAK_MANAGEMENT_PORT} && printf '${request}' >&3 && grep -q '^HTTP/1\\.[01] 200 ' <&3`,
   ];
 }
@@ -248,7 +255,8 @@ export function createKeycloak(
       networksAdvanced: [
         { name: networks.identity.name, aliases: [KEYCLOAK_ALIAS] },
         { name: host.frontend.name, aliases: [KEYCLOAK_ALIAS] },
-        { name: networks.keycloakDb.name, aliases: [KEYCLOAK_ALIAS] },
+        // Only to reach its database: no one there needs to reach Keycloak by name.
+        { name: networks.keycloakDb.name },
       ],
       healthcheck: {
         tests: keycloakHealthCommand(),

@@ -221,7 +221,7 @@ describe("docker access control", () => {
     expect(networksOf(on, `${N}-keycloak`)).toEqual([
       { name: `${N}-identity`, aliases: ["keycloak"] },
       { name: `${N}-frontend`, aliases: ["keycloak"] },
-      { name: `${N}-keycloak-db`, aliases: ["keycloak"] },
+      { name: `${N}-keycloak-db`, aliases: undefined },
     ]);
     expect(kc.inputs.ports ?? []).toEqual([]);
     expect(kc.inputs).toMatchObject({
@@ -240,7 +240,9 @@ describe("docker access control", () => {
       ),
     );
     expect(kc.inputs.healthcheck.tests).toEqual([
-      "CMD-SHELL",
+      "CMD",
+      "bash",
+      "-c",
       "exec 3<>/dev/tcp/127.0.0.1/9000 && printf 'GET /keycloak/health/ready HTTP/1.0\\r\\n\\r\\n' >&3 && grep -q '^HTTP/1\\.[01] 200 ' <&3",
     ]);
     const uploads = kc.inputs.uploads as Inputs[];
@@ -301,7 +303,13 @@ describe("docker access control", () => {
       { volumeName: `${N}-keycloak-db`, containerPath: "/var/lib/postgresql/data" },
     ]);
     expect(pg.inputs).toMatchObject({ wait: true, memory: 512, command: expect.any(Array) });
-    expect(pg.inputs.command).toContain("shared_buffers=128MB");
+    expect(pg.inputs.command).toEqual([
+      "postgres",
+      "-c",
+      "max_connections=110",
+      "-c",
+      "shared_buffers=128MB",
+    ]);
     expect(pg.inputs.healthcheck.tests).toEqual([
       "CMD",
       "pg_isready",
