@@ -3,6 +3,8 @@
  * Caddy obtains and renews a Let's Encrypt certificate (state persisted in its /data volume) and
  * redirects HTTP to HTTPS; without one, plain HTTP.
  */
+import { KEYCLOAK_PATH } from "../shared/accessControl";
+
 export interface ProxySettings {
   /** Public name; undefined for plain HTTP (no certificate without a domain). */
   readonly domain?: string;
@@ -17,6 +19,11 @@ export interface ProxySettings {
   readonly healthPort?: number;
   /** The access log: a file on the proxy's data volume, rolled files kept `retentionDays`. */
   readonly accessLog: AccessLogSettings;
+  /**
+   * Keycloak's `host:port` (access control): `/keycloak` and everything under it go there, the
+   * path unchanged (Keycloak serves under it). Undefined: everything goes to Orthanc.
+   */
+  readonly keycloakUpstream?: string;
 }
 
 export interface AccessLogSettings {
@@ -89,6 +96,15 @@ export function renderCaddyfile(s: ProxySettings): string {
     );
   }
   site.push(...accessLog(s.accessLog));
+  if (s.keycloakUpstream)
+    site.push(
+      // Its HTTP port only (the management port, with health and metrics, is never routed).
+      // Caddy overwrites the X-Forwarded-* headers a client sends (no trusted proxies), which is
+      // what Keycloak's `proxy-headers xforwarded` requires. Caddy runs a directive with a
+      // matcher before the same directive without one (Orthanc's, below).
+      `@keycloak path ${KEYCLOAK_PATH} ${KEYCLOAK_PATH}/*`,
+      `reverse_proxy @keycloak ${s.keycloakUpstream}`,
+    );
   site.push(
     // Studies are uploaded and downloaded whole (STOW, ZIP archives): Caddy sets no body limit
     // by default; stream responses, and allow multi-GB transfers to take their time.

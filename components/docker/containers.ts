@@ -11,7 +11,7 @@ import { memoryLimit, ORTHANC_FILES_MEMORY_MIB, orthancTmpfs } from "./limits";
 import { postgresCommand } from "../shared/postgresTuning";
 import { ROLE_SCRIPT_PATH, roleScript, startScript } from "../shared/postgresRole";
 import { PROXY_HEALTH_PORT } from "./caddyfile";
-import { dumpAndPrune } from "../shared/backup";
+import { DumpedDatabase, dumpAndPrune, ORTHANC_DUMP } from "../shared/backup";
 import { DICOM_GATE_PORT } from "./dicomGate";
 
 /** uid:gid of `postgres` in the official Debian-based postgres image. */
@@ -38,11 +38,20 @@ export interface DatabaseContainerArgs {
   readonly volume: pulumi.Input<string>;
   /** The administrator's (the image's superuser, `user`), for the administrator only. */
   readonly password: pulumi.Input<string>;
-  /** Orthanc's own role (postgresRole.ts) and its password. */
-  readonly appRole: string;
-  readonly appPassword: pulumi.Input<string>;
+  /**
+   * Orthanc's own role (postgresRole.ts) and its password, made to own the database at every
+   * start. Undefined: the image's superuser owns the database (Keycloak's, which holds nothing
+   * else), and the image's own entrypoint runs.
+   */
+  readonly app?: { role: string; password: pulumi.Input<string> };
   readonly database: string;
   readonly user: string;
+  /** The container is `<name>-<suffix>` (`postgres` unless given). */
+  readonly suffix?: string;
+  /** Its name on its network (`postgres` unless given). */
+  readonly alias?: string;
+  /** Server settings (postgresTuning.ts), the shared ones unless given. */
+  readonly settings?: Readonly<Record<string, string>>;
   readonly provider: docker.Provider;
 }
 
@@ -54,24 +63,27 @@ export const POSTGRES_ALIAS = "postgres";
 export const ORTHANC_ALIAS = "orthanc";
 
 /**
- * PostgreSQL with password authentication (never trust), no published port, on the backend
- * network. The image's superuser is the administrator; at every start, before the server listens
- * on the network, Orthanc's role is made to own Orthanc's database (postgresRole.ts).
+ * PostgreSQL with password authentication (never trust), no published port, on one internal
+ * network. The image's superuser is the administrator; with an app role, at every start, before
+ * the server listens on the network, Orthanc's role is made to own Orthanc's database
+ * (postgresRole.ts).
  */
 export function createDatabaseContainer(
   name: string,
   parent: pulumi.Resource,
   a: DatabaseContainerArgs,
 ) {
+  const resourceName = `${name}-${a.suffix ?? "postgres"}`;
   return new docker.Container(
-    `${name}-postgres`,
+    resourceName,
     {
-      name: `${name}-postgres`,
+      name: resourceName,
       image: a.image,
-      // The image's own entrypoint, wrapped (postgresRole.ts), runs this command: `postgres -c ...`
-      // with the server settings shared with the Kubernetes StatefulSet (durability untouched).
-      entrypoints: ["/bin/bash", POSTGRES_START_SCRIPT],
-      command: postgresCommand(),
+      // The image's own entrypoint, wrapped for Orthanc (postgresRole.ts), runs this command:
+      // `postgres -c ...` with the server settings shared with the Kubernetes StatefulSet
+      // (durability untouched).
+      ...(a.app ? { entrypoints: ["/bin/bash", POSTGRES_START_SCRIPT] } : {}),
+      command: postgresCommand(a.settings),
       ...HARDENING,
       ...memoryLimit(a.memoryMiB),
       // The entrypoint chowns the data directory and then drops to `postgres`.
@@ -86,7 +98,7 @@ export function createDatabaseContainer(
         "POSTGRES_INITDB_ARGS=--auth-host=scram-sha-256 --auth-local=scram-sha-256",
         "POSTGRES_HOST_AUTH_METHOD=scram-sha-256",
         "PGDATA=/var/lib/postgresql/data/pgdata",
-        `ORTHANC_APP_PASSWORD_FILE=${APP_PASSWORD_FILE}`,
+        ...(a.app ? [`ORTHANC_APP_PASSWORD_FILE=${APP_PASSWORD_FILE}`] : []),
       ],
       uploads: [
         {
@@ -96,19 +108,24 @@ export function createDatabaseContainer(
           owner: POSTGRES_UID,
           group: POSTGRES_UID,
         },
-        {
-          file: APP_PASSWORD_FILE,
-          content: a.appPassword,
-          permissions: "0400",
-          owner: POSTGRES_UID,
-          group: POSTGRES_UID,
-        },
-        { file: POSTGRES_START_SCRIPT, content: startScript(), permissions: "0555" },
-        // In the image's init folder: an empty volume gets the role during its initialisation.
-        { file: ROLE_SCRIPT_PATH, content: roleScript(a.appRole), permissions: "0555" },
+        ...(a.app
+          ? [
+              {
+                file: APP_PASSWORD_FILE,
+                content: a.app.password,
+                permissions: "0400",
+                owner: POSTGRES_UID,
+                group: POSTGRES_UID,
+              },
+              { file: POSTGRES_START_SCRIPT, content: startScript(), permissions: "0555" },
+              // In the image's init folder: an empty volume gets the role during its
+              // initialisation.
+              { file: ROLE_SCRIPT_PATH, content: roleScript(a.app.role), permissions: "0555" },
+            ]
+          : []),
       ],
       volumes: [{ volumeName: a.volume, containerPath: "/var/lib/postgresql/data" }],
-      networksAdvanced: [{ name: a.network, aliases: [POSTGRES_ALIAS] }],
+      networksAdvanced: [{ name: a.network, aliases: [a.alias ?? POSTGRES_ALIAS] }],
       healthcheck: {
         tests: ["CMD", "pg_isready", "-h", "127.0.0.1", "-U", a.user, "-d", a.database],
         interval: "10s",
@@ -142,6 +159,11 @@ export interface OrthancContainerArgs {
   readonly dicomTls?: Pick<DicomTlsFiles, "certificate" | "privateKey" | "trusted">;
   readonly environment: Record<string, string>;
   readonly dicom?: { port: number; publishAddress: string; publishPort: number };
+  /**
+   * The health probe's command; the image's (Basic auth as the probe user) unless given (under
+   * access control, where Basic auth is off).
+   */
+  readonly probe?: readonly string[];
   readonly provider: docker.Provider;
   readonly dependsOn: pulumi.Resource[];
 }
@@ -240,7 +262,7 @@ export function createOrthancContainer(
       healthcheck: {
         // The image's probe reads the probe user's password from its generated configuration and
         // calls /changes?last, which touches the database: no credential on the command line.
-        tests: ["CMD", ...PROBE_COMMAND],
+        tests: ["CMD", ...(a.probe ?? PROBE_COMMAND)],
         interval: "30s",
         timeout: "10s",
         retries: 3,
@@ -344,20 +366,55 @@ export function createDicomGateContainer(
 export interface BackupContainerArgs {
   /** Memory limit in MiB (no swap beyond it). */
   readonly memoryMiB: number;
+  /** A PostgreSQL image (its pg_dump), not older than any server it dumps. */
   readonly image: pulumi.Input<string>;
-  readonly network: pulumi.Input<string>;
   readonly backupVolume: pulumi.Input<string>;
-  readonly password: pulumi.Input<string>;
-  readonly database: string;
-  readonly user: string;
+  /**
+   * Orthanc's index in its PostgreSQL container, on the backend network. Undefined (SQLite, an
+   * external database): Keycloak's database only.
+   */
+  readonly orthanc?: {
+    readonly network: pulumi.Input<string>;
+    readonly password: pulumi.Input<string>;
+    readonly database: string;
+    readonly user: string;
+  };
+  /** Keycloak's database too (access control): on its own network, as its superuser. */
+  readonly keycloak?: KeycloakDump;
   readonly intervalHours: number;
   readonly retentionDays: number;
   readonly provider: docker.Provider;
   readonly dependsOn: pulumi.Resource[];
 }
 
-/** The backup loop as a script: a custom-format dump every N hours, dumps older than the retention deleted. */
-export function backupScript(intervalHours: number, retentionDays: number): string {
+/** Keycloak's PostgreSQL as the backup container reaches it. */
+export interface KeycloakDump {
+  readonly network: pulumi.Input<string>;
+  /** Its container's alias on that network. */
+  readonly host: string;
+  readonly database: string;
+  readonly user: string;
+  readonly password: pulumi.Input<string>;
+}
+
+/** The dump of Keycloak's database: its own server, user and database for that one `pg_dump`. */
+export const keycloakDump = (
+  k: Pick<KeycloakDump, "host" | "database" | "user">,
+): DumpedDatabase => ({
+  prefix: "keycloak",
+  connection: `PGHOST=${k.host} PGUSER=${k.user} PGDATABASE=${k.database}`,
+});
+
+/**
+ * The backup loop as a script: a custom-format dump of each database (Orthanc's index unless
+ * told otherwise) every N hours, dumps older than the retention deleted.
+ */
+export function backupScript(
+  intervalHours: number,
+  retentionDays: number,
+  databases: DumpedDatabase[] = [ORTHANC_DUMP],
+): string {
+  if (!databases.length) throw new Error("a backup loop with no database to dump");
   return [
     "#!/bin/sh",
     "set -eu",
@@ -365,20 +422,34 @@ export function backupScript(intervalHours: number, retentionDays: number): stri
     "# A new volume is root-owned: hand it to postgres, then drop to postgres for good.",
     'if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir" && chmod 0700 "$dir"; exec gosu postgres "$0"; fi',
     "while true; do",
-    ...dumpAndPrune(retentionDays, "continue").map((line) => `  ${line}`),
+    ...databases.flatMap((db) =>
+      dumpAndPrune(retentionDays, "continue", db).map((line) => `  ${line}`),
+    ),
     `  sleep ${intervalHours * 3600}`,
     "done",
     "",
   ].join("\n");
 }
 
-/** Scheduled `pg_dump` into the backup volume; it reaches only the backend network. */
+/**
+ * Scheduled `pg_dump`s into the backup volume; it reaches only the backend network (and, with
+ * Keycloak's database, that database's own network).
+ */
 export function createBackupContainer(
   name: string,
   parent: pulumi.Resource,
   a: BackupContainerArgs,
 ) {
-  const pgpass = pulumi.interpolate`${POSTGRES_ALIAS}:5432:${a.database}:${a.user}:${a.password}\n`;
+  const o = a.orthanc;
+  const k = a.keycloak;
+  if (!o && !k) throw new pulumi.ResourceError("A backup container with nothing to dump.", parent);
+  // One line per server: libpq picks the line matching each dump's host, user and database.
+  const pgpass = pulumi
+    .all([
+      o && pulumi.interpolate`${POSTGRES_ALIAS}:5432:${o.database}:${o.user}:${o.password}\n`,
+      k && pulumi.interpolate`${k.host}:5432:${k.database}:${k.user}:${k.password}\n`,
+    ])
+    .apply((lines) => lines.filter((l) => l !== undefined).join(""));
   return new docker.Container(
     `${name}-backup`,
     {
@@ -391,16 +462,18 @@ export function createBackupContainer(
       capabilities: { drops: ["ALL"], adds: ["CHOWN", "FOWNER", "SETUID", "SETGID"] },
       entrypoints: ["/bin/sh", "/usr/local/bin/orthanc-backup.sh"],
       envs: [
-        `PGHOST=${POSTGRES_ALIAS}`,
+        ...(o ? [`PGHOST=${POSTGRES_ALIAS}`] : []),
         "PGPORT=5432",
-        `PGUSER=${a.user}`,
-        `PGDATABASE=${a.database}`,
+        ...(o ? [`PGUSER=${o.user}`, `PGDATABASE=${o.database}`] : []),
         "PGPASSFILE=/run/secrets/pgpass",
       ],
       uploads: [
         {
           file: "/usr/local/bin/orthanc-backup.sh",
-          content: backupScript(a.intervalHours, a.retentionDays),
+          content: backupScript(a.intervalHours, a.retentionDays, [
+            ...(o ? [ORTHANC_DUMP] : []),
+            ...(k ? [keycloakDump(k)] : []),
+          ]),
           permissions: "0555",
         },
         {
@@ -412,7 +485,7 @@ export function createBackupContainer(
         },
       ],
       volumes: [{ volumeName: a.backupVolume, containerPath: "/backups" }],
-      networksAdvanced: [{ name: a.network }],
+      networksAdvanced: [...(o ? [{ name: o.network }] : []), ...(k ? [{ name: k.network }] : [])],
     },
     { parent, provider: a.provider, dependsOn: a.dependsOn },
   );

@@ -6,6 +6,7 @@ import {
   createBackupContainer,
   createBackupSyncContainer,
   createDatabaseContainer,
+  KeycloakDump,
   POSTGRES_ALIAS,
 } from "./containers";
 import type { DockerHost } from "./host";
@@ -21,6 +22,15 @@ export interface DockerDatabase {
   dependsOn: docker.Container[];
 }
 
+/** Keycloak's database, which the scheduled dumps also cover (access control). */
+export interface KeycloakBackup {
+  dump: KeycloakDump;
+  /** Its PostgreSQL container, which the dumps wait for. */
+  container: docker.Container;
+  /** Its PostgreSQL image: the dumps' own when there is no Orthanc database to dump. */
+  image: pulumi.Input<string>;
+}
+
 /**
  * SQLite (on Orthanc's storage volume), an external PostgreSQL, or a PostgreSQL container of its
  * own on the backend network with its volume, its scheduled dumps and their optional copy to S3.
@@ -33,11 +43,16 @@ export function createDatabase(
   host: DockerHost,
   args: Pick<OrthancDockerArgs, "database" | "backup" | "storage" | "resources">,
   generated?: { admin?: pulumi.Output<string>; app?: pulumi.Output<string> },
+  keycloak?: KeycloakBackup,
 ): DockerDatabase {
   const db = args.database;
-  if (db.kind === "sqlite") return { runtime: { kind: "sqlite" }, dependsOn: [] };
-  if (db.kind === "external")
-    return { runtime: { ...db, kind: "postgresql" }, password: db.password, dependsOn: [] };
+  if (db.kind !== "container") {
+    // No index of ours to dump; Keycloak's database (access control) still is.
+    if (args.backup.enabled && keycloak) createDumps(name, parent, host, args, { keycloak });
+    return db.kind === "sqlite"
+      ? { runtime: { kind: "sqlite" }, dependsOn: [] }
+      : { runtime: { ...db, kind: "postgresql" }, password: db.password, dependsOn: [] };
+  }
   const adminPassword = generated?.admin;
   const appPassword = generated?.app;
   if (!adminPassword || !appPassword)
@@ -49,14 +64,17 @@ export function createDatabase(
     network: host.backend.name,
     volume: host.volume("pgdata").name,
     password: adminPassword,
-    appRole: ORTHANC_APP_ROLE,
-    appPassword,
+    app: { role: ORTHANC_APP_ROLE, password: appPassword },
     database: DB_NAME,
     user: DB_USER,
     memoryMiB: args.resources.postgresMemoryMiB,
     provider: host.provider,
   });
-  if (args.backup.enabled) createDumps(name, parent, host, args, pgImage, postgres, appPassword);
+  if (args.backup.enabled)
+    createDumps(name, parent, host, args, {
+      orthanc: { image: pgImage, container: postgres, password: appPassword },
+      keycloak,
+    });
   return {
     // Traffic stays on the internal bridge network of this host: no TLS.
     runtime: ownPostgres(POSTGRES_ALIAS, false, db.connectionsPerReplica, ORTHANC_APP_ROLE),
@@ -66,32 +84,43 @@ export function createDatabase(
 }
 
 /**
- * Scheduled `pg_dump`s into a protected volume and, with S3 storage, their copy to the bucket. They
- * log in as Orthanc's role: it owns every object in the database, so it reads all of it, and the
- * container that keeps running beside the dumps never holds the administrator's password.
+ * Scheduled `pg_dump`s into a protected volume and, with S3 storage, their copy to the bucket.
+ * Orthanc's index is dumped as Orthanc's role: it owns every object in the database, so it reads
+ * all of it, and the container that keeps running beside the dumps never holds the
+ * administrator's password. Keycloak's database (access control) is dumped as the superuser of a
+ * server that holds nothing else, with the same retention, into the same volume.
  */
 function createDumps(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
   args: Pick<OrthancDockerArgs, "backup" | "storage" | "resources">,
-  pgImage: docker.RemoteImage,
-  postgres: docker.Container,
-  password: pulumi.Output<string>,
+  dumped: {
+    orthanc?: {
+      image: docker.RemoteImage;
+      container: docker.Container;
+      password: pulumi.Output<string>;
+    };
+    keycloak?: KeycloakBackup;
+  },
 ) {
+  const { orthanc, keycloak } = dumped;
   const backups = host.volume("backups");
   const dumper = createBackupContainer(name, parent, {
-    image: pgImage.imageId,
-    network: host.backend.name,
+    image: orthanc ? orthanc.image.imageId : keycloak!.image,
     backupVolume: backups.name,
-    password,
-    database: DB_NAME,
-    user: ORTHANC_APP_ROLE,
+    orthanc: orthanc && {
+      network: host.backend.name,
+      password: orthanc.password,
+      database: DB_NAME,
+      user: ORTHANC_APP_ROLE,
+    },
+    keycloak: keycloak?.dump,
     intervalHours: args.backup.intervalHours,
     retentionDays: args.backup.retentionDays,
     memoryMiB: args.resources.backupMemoryMiB,
     provider: host.provider,
-    dependsOn: [postgres],
+    dependsOn: [orthanc?.container, keycloak?.container].filter((c): c is docker.Container => !!c),
   });
   const st = args.storage;
   if (!args.backup.copyToS3 || st.kind !== "s3") return;

@@ -1,5 +1,6 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { KEYCLOAK_UPSTREAM } from "./accessControl";
 import { PROXY_ACCESS_LOG, renderCaddyfile } from "./caddyfile";
 import { createDicomGateContainer, createProxyContainer } from "./containers";
 import { DICOM_GATE_PORT, renderDicomGateConfig } from "./dicomGate";
@@ -15,7 +16,7 @@ export function createEntrances(
   name: string,
   parent: pulumi.Resource,
   host: DockerHost,
-  args: Pick<OrthancDockerArgs, "orthanc" | "proxy" | "dicomGate" | "resources">,
+  args: Pick<OrthancDockerArgs, "orthanc" | "proxy" | "dicomGate" | "resources" | "accessControl">,
   orthancs: docker.Container[],
   dicomExposure: DicomExposure,
 ) {
@@ -54,6 +55,7 @@ export function createEntrances(
       upstream: replicas.map((h) => `${h}:${args.orthanc.httpPort}`).join(" "),
       corsOrigins: args.orthanc.corsOrigins,
       accessLog: { file: PROXY_ACCESS_LOG, retentionDays: args.proxy.accessLogRetentionDays },
+      ...(args.accessControl ? { keycloakUpstream: KEYCLOAK_UPSTREAM } : {}),
     }),
     dataVolume: proxyData.name,
     ports,

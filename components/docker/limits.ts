@@ -20,6 +20,14 @@ export const DOCKER_MEMORY_MIB = {
   dicomGate: 128,
   /** `pg_dump`, and the AWS CLI copying the dumps. */
   backup: 512,
+  /**
+   * Access control: Keycloak (a JVM sized from its container's limit, which builds itself at
+   * its first start), its PostgreSQL (a few MB of realm data; shared_buffers 128MB, a quarter),
+   * and the auth service (one uvicorn worker).
+   */
+  keycloak: 1024,
+  keycloakPostgres: 512,
+  authService: 256,
 } as const;
 
 /** The never-started container holding Orthanc's files: a limit only so that none is unbounded. */

@@ -1,6 +1,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { orthancDocuments } from "../shared/documents";
+import { unauthenticatedProbeCommand } from "../shared/orthancImage";
+import type { DockerAccessControl } from "./accessControl";
 import { storageMasterKey } from "../shared/storageKey";
 import { createOrthancContainer } from "./containers";
 import type { DicomTlsFiles } from "./dicomTls";
@@ -30,6 +32,8 @@ export function createOrthancReplicas(
     dicomExposure: DicomExposure;
     /** Orthanc's DICOM TLS files, the same for every replica; undefined: plain DICOM. */
     dicomTls?: DicomTlsFiles;
+    /** Access control: Orthanc asks the auth service; undefined: Orthanc's Basic-auth users. */
+    accessControl?: Pick<DockerAccessControl, "orthanc" | "servicePassword" | "dependsOn">;
   },
 ): docker.Container[] {
   const st = args.storage;
@@ -48,6 +52,7 @@ export function createOrthancReplicas(
   const orthancImage = host.image("orthanc", args.orthanc.image);
   const publicUrl = args.proxy.domain ? { host: args.proxy.domain, https: true } : undefined;
   const dicomPort = args.orthanc.dicom.port;
+  const ac = resolved.accessControl;
 
   return Array.from({ length: args.orthanc.replicas }, (_, index) => {
     const replicaName = index === 0 ? name : `${name}-${index + 1}`;
@@ -70,12 +75,14 @@ export function createOrthancReplicas(
         publicUrl,
         serverIdentifier: `${replicaName}-orthanc`,
         dicomTls: resolved.dicomTls ? { mutual: resolved.dicomTls.mutual } : undefined,
+        ...(ac ? { accessControl: ac.orthanc } : {}),
       },
       {
         users: resolved.users,
         databasePassword: resolved.database.password,
         s3AccessKey: st.kind === "s3" ? st.accessKeyId : undefined,
         s3SecretKey: st.kind === "s3" ? st.secretAccessKey : undefined,
+        ...(ac ? { authServicePassword: ac.servicePassword } : {}),
       },
     );
     return createOrthancContainer(replicaName, parent, {
@@ -93,9 +100,11 @@ export function createOrthancReplicas(
         index === 0 && resolved.dicomExposure === "loopback"
           ? { port: dicomPort, publishAddress: "127.0.0.1", publishPort: dicomPort }
           : undefined,
+      // Without Basic auth the image's probe cannot log in: the unchecked path, no credentials.
+      probe: ac ? unauthenticatedProbeCommand(args.orthanc.httpPort) : undefined,
       memoryMiB: args.resources.orthancMemoryMiB,
       provider: host.provider,
-      dependsOn: resolved.database.dependsOn,
+      dependsOn: [...resolved.database.dependsOn, ...(ac?.dependsOn ?? [])],
     });
   });
 }

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessControlArgs } from "../shared/accessControl";
 import { isLoopbackCidr } from "../shared/cidr";
 import { Credentials } from "../shared/credentials";
 import {
@@ -7,6 +8,7 @@ import {
   OrthancAppOptions,
   S3StorageArgs,
 } from "../shared/settings";
+import { createAccessControl } from "./accessControl";
 import type { AwsVmHostArgs } from "./awsVmHost";
 import { createDatabase } from "./database";
 import { createDicomTlsFiles } from "./dicomTls";
@@ -89,9 +91,18 @@ export interface OrthancDockerArgs {
     proxyMemoryMiB: number;
     dicomGateMemoryMiB: number;
     backupMemoryMiB: number;
+    /** Access control only; `DOCKER_MEMORY_MIB` (limits.ts) when left out. */
+    keycloakMemoryMiB?: number;
+    keycloakPostgresMemoryMiB?: number;
+    authServiceMemoryMiB?: number;
   };
   /** Protect volumes from deletion and replacement. */
   readonly protectData: boolean;
+  /**
+   * Users, roles and shares through Keycloak and the auth service instead of Orthanc's Basic-auth
+   * users; undefined: Basic auth, and none of these containers.
+   */
+  readonly accessControl?: AccessControlArgs;
 }
 
 /**
@@ -124,14 +135,23 @@ export class OrthancDocker extends pulumi.ComponentResource {
         users: args.orthanc.users,
         generateDatabasePassword: args.database.kind === "container",
         generateAppRolePassword: args.database.kind === "container",
+        // Under access control Keycloak holds the users: no Basic-auth password at all.
+        ...(args.accessControl ? { basicAuth: false } : {}),
       },
       { parent: this },
     );
     const dockerHost = createHost(name, this, provider, args.protectData);
-    const database = createDatabase(name, this, dockerHost, args, {
-      admin: credentials.databasePassword,
-      app: credentials.appRolePassword,
-    });
+    const accessControl = args.accessControl
+      ? createAccessControl(name, this, dockerHost, { ...args, accessControl: args.accessControl })
+      : undefined;
+    const database = createDatabase(
+      name,
+      this,
+      dockerHost,
+      args,
+      { admin: credentials.databasePassword, app: credentials.appRolePassword },
+      accessControl?.backup,
+    );
     const cidrs = args.orthanc.dicomAllowedCidrs;
     const dicomExposure: DicomExposure = !cidrs.length
       ? "none"
@@ -144,6 +164,7 @@ export class OrthancDocker extends pulumi.ComponentResource {
       users: credentials.users,
       dicomExposure,
       dicomTls,
+      accessControl,
     });
     createEntrances(name, this, dockerHost, args, orthancs, dicomExposure);
 
@@ -167,8 +188,9 @@ export class OrthancDocker extends pulumi.ComponentResource {
         : undefined,
     );
     this.dicomCaCertificate = dicomTls?.caCertificate;
-    this.adminUser = pulumi.output(args.orthanc.adminUser);
-    this.adminPassword = credentials.adminPassword!;
+    // Under access control: the first admin and its initial password (changed at first login).
+    this.adminUser = pulumi.output(accessControl?.firstAdmin.user ?? args.orthanc.adminUser);
+    this.adminPassword = accessControl?.firstAdmin.password ?? credentials.adminPassword!;
     this.vm = vm && {
       publicIp: vm.publicIp,
       instanceId: vm.instanceId,

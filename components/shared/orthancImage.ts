@@ -3,6 +3,7 @@
  * place: who Orthanc runs as, where it reads its configuration and secrets, where it keeps files,
  * and how its health is probed. (What the image does with them is summed up in the README.)
  */
+import { UNCHECKED_PROBE_PATH } from "./accessControl";
 
 /** The image every target runs unless the stack names another, pinned to a release. */
 export const ORTHANC_IMAGE = { repository: "orthancteam/orthanc", tag: "26.8.1" } as const;
@@ -31,6 +32,21 @@ export const PROBE_USER = "healthcheck";
 
 /** The image's own probe, logging in as the probe user (exit 0: Orthanc answers /system). */
 export const PROBE_COMMAND = ["/probes/test-aliveness.py", `--user=${PROBE_USER}`] as const;
+
+/**
+ * Orthanc's probe under access control, without credentials (Basic auth is off, so the image's
+ * probe cannot log in): the image's python3 GETs the one path the authorization plugin leaves
+ * unchecked. Exit 0 once Orthanc answers; it never depends on the auth service or Keycloak.
+ */
+export function unauthenticatedProbeCommand(httpPort: number): string[] {
+  if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65535)
+    throw new Error(`not a TCP port: ${httpPort}`);
+  return [
+    "python3",
+    "-c",
+    `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${httpPort}${UNCHECKED_PROBE_PATH}', timeout=8)`,
+  ];
+}
 
 /**
  * Where the image writes outside the storage directory when its root file system is read-only,

@@ -5,6 +5,8 @@
  * to substitute.
  */
 import { readFileSync } from "node:fs";
+import { createServer, Server } from "node:http";
+import { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { renderCaddyfile } from "../../components/docker/caddyfile";
 import { makeInstance } from "./dicom";
@@ -34,6 +36,17 @@ proxySuite("real Caddy with the rendered Caddyfile in front of the real Orthanc"
         upstream: "orthanc:8042 orthanc-2:8042",
         corsOrigins: [],
         accessLog: { file: "/data/access.log", retentionDays: 30 },
+      },
+    ],
+    [
+      "with Keycloak's path (access control)",
+      {
+        domain: "pacs.example.org",
+        acmeStaging: false,
+        upstream: "orthanc:8042",
+        corsOrigins: [],
+        accessLog: { file: "/data/access.log", retentionDays: 30 },
+        keycloakUpstream: "keycloak:8080",
       },
     ],
   ])("caddy validate accepts the Caddyfile %s", async (_name, settings) => {
@@ -117,6 +130,88 @@ proxySuite("real Caddy with the rendered Caddyfile in front of the real Orthanc"
     }
   }, 120_000);
 });
+
+proxySuite(
+  "the /keycloak route (access control), real Caddy in front of two stub upstreams",
+  () => {
+    const lab = useLab("keycloak-route");
+
+    /** An upstream that answers with who it is, the path it got and the forwarded headers. */
+    const stub = async (who: string): Promise<Server> => {
+      const server = createServer((req, res) => {
+        res.setHeader("content-type", "application/json");
+        res.end(
+          JSON.stringify({
+            who,
+            url: req.url,
+            host: req.headers.host,
+            forwardedFor: req.headers["x-forwarded-for"],
+            forwardedProto: req.headers["x-forwarded-proto"],
+            forwardedHost: req.headers["x-forwarded-host"],
+          }),
+        );
+      });
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+      return server;
+    };
+    const portOf = (s: Server) => (s.address() as AddressInfo).port;
+
+    test("/keycloak and below reach Keycloak with the path unchanged and X-Forwarded-* set by Caddy; the rest reaches Orthanc", async () => {
+      const keycloak = await stub("keycloak");
+      const orthanc = await stub("orthanc");
+      const [httpPort, healthPort] = await freePorts(2);
+      const caddy = new LabCaddy(
+        renderCaddyfile({
+          acmeStaging: false,
+          upstream: `127.0.0.1:${portOf(orthanc)}`,
+          corsOrigins: [],
+          httpPort,
+          healthPort,
+          accessLog: { file: join(lab.scratch, "access.log"), retentionDays: 30 },
+          keycloakUpstream: `127.0.0.1:${portOf(keycloak)}`,
+        }),
+        lab.scratch,
+      );
+      await caddy.start(`http://127.0.0.1:${healthPort}/healthz`);
+      try {
+        const get = async (path: string, headers: Record<string, string> = {}) =>
+          (await (await fetch(`http://127.0.0.1:${httpPort}${path}`, { headers })).json()) as {
+            who: string;
+            url: string;
+            host: string;
+            forwardedFor?: string;
+            forwardedProto?: string;
+            forwardedHost?: string;
+          };
+        const openid = "/keycloak/realms/orthanc/.well-known/openid-configuration?x=1";
+        // A client's own forwarded headers are replaced, never passed on to Keycloak.
+        expect(
+          await get(openid, {
+            "x-forwarded-for": "203.0.113.66",
+            "x-forwarded-proto": "https",
+            "x-forwarded-host": "evil.example.com",
+          }),
+        ).toEqual({
+          who: "keycloak",
+          url: openid,
+          host: `127.0.0.1:${httpPort}`,
+          forwardedFor: "127.0.0.1",
+          forwardedProto: "http",
+          forwardedHost: `127.0.0.1:${httpPort}`,
+        });
+        expect((await get("/keycloak")).url).toBe("/keycloak");
+        expect((await get("/keycloak")).who).toBe("keycloak");
+        expect((await get("/keycloak/")).who).toBe("keycloak");
+        for (const path of ["/keycloakx", "/system", "/ui/app/", "/"])
+          expect(await get(path)).toMatchObject({ who: "orthanc", url: path });
+      } finally {
+        await caddy.stop();
+        keycloak.close();
+        orthanc.close();
+      }
+    }, 60_000);
+  },
+);
 
 proxySuite("the proxy's access log, written by the real Caddy in front of the real Orthanc", () => {
   const lab = useLab("access-log");
