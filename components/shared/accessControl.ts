@@ -75,6 +75,9 @@ export const AUTH_SERVICE_PROBE = [
 /** The Basic-auth user Orthanc's plugin logs in to the service as. */
 export const SERVICE_USER = "orthanc";
 
+/** What the first admin may do in Keycloak's console of the realm (realm-management roles). */
+export const FIRST_ADMIN_REALM_ROLES = ["manage-users", "view-realm", "manage-realm"] as const;
+
 /** The permission names the service accepts (any other stops it at start). */
 export const PERMISSIONS = [
   "all",
@@ -308,6 +311,9 @@ export function renderRealm(a: AccessControlArgs, s: AccessControlSecretValues):
         enabled: true,
         ...(a.firstAdmin.email ? { email: a.firstAdmin.email, emailVerified: true } : {}),
         realmRoles: [...a.firstAdmin.roles, DEFAULT_ROLE],
+        // The realm's administrator in its own console (/keycloak/admin/orthanc/console/): users
+        // and their roles, and the realm's roles; not its clients, whose secrets the stack owns.
+        clientRoles: { "realm-management": [...FIRST_ADMIN_REALM_ROLES] },
         credentials: [{ type: "password", value: s.firstAdminPassword, temporary: true }],
         requiredActions: ["UPDATE_PASSWORD"],
       },

@@ -245,11 +245,16 @@ function dockerStores(rs: Resources): DataStore[] {
   return rs.of("docker:index/volume:Volume").map((v) => {
     const name = str(v.inputs.name) || v.name;
     const users = mounting(name);
-    // A container that dumps a database (PGHOST) into another volume backs this one up when the
-    // database's container mounts it.
+    // A container that dumps a database (PGHOST, in its environment or its uploaded script) into
+    // another volume backs this one up when the database's container mounts it.
     const dumps = containers.filter((b) => {
-      const host = (b.inputs.envs ?? []).find((e: string) => e.startsWith("PGHOST="))?.slice(7);
-      return host && users.some((u) => aliasesOf(u).includes(host) && u !== b);
+      const hosts = [
+        ...(b.inputs.envs ?? []).filter((e: string) => e.startsWith("PGHOST=")),
+        ...(b.inputs.uploads ?? []).flatMap(
+          (u: any) => str(u.content).match(/\bPGHOST=[A-Za-z0-9.-]+/g) ?? [],
+        ),
+      ].map((e: string) => e.slice(7));
+      return users.some((u) => u !== b && aliasesOf(u).some((a) => hosts.includes(a)));
     });
     const intoVolumes = dumps.flatMap((b) =>
       (b.inputs.volumes ?? []).map((m: any) => m.volumeName).filter(Boolean),

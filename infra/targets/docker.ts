@@ -4,6 +4,7 @@ import { OrthancDocker, OrthancDockerArgs } from "../../components/docker";
 import { DockerConfig } from "../config";
 import { StackOutputs } from "./types";
 import {
+  accessControlArgs,
   DEFAULT_S3_REGION,
   dicomPublishedTo,
   dicomTlsArgs,
@@ -64,6 +65,9 @@ function engineArgs(cfg: DockerConfig): OrthancDockerArgs["engine"] {
 export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
   const db = cfg.database;
   const tls = tlsEnabled(cfg);
+  // Keycloak's PostgreSQL is Orthanc's image: the backup container's pg_dump serves both.
+  const postgresTag = cfg.docker.images.postgres ?? POSTGRES_TAGS[db.version];
+  const accessControl = accessControlArgs(cfg, postgresTag);
   return {
     engine: engineArgs(cfg),
     hostName: cfg.docker.host === "aws-vm" ? cfg.dns.name : undefined,
@@ -79,11 +83,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
           ? { kind: "external", ...db.external, connectionsPerReplica: db.connectionsPerReplica }
           : {
               kind: "container",
-              image: pulledImage(
-                cfg,
-                "postgres",
-                cfg.docker.images.postgres ?? POSTGRES_TAGS[db.version],
-              ),
+              image: pulledImage(cfg, "postgres", postgresTag),
               connectionsPerReplica: db.connectionsPerReplica,
             },
     proxy: {
@@ -98,7 +98,10 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
     dicomTls: dicomTlsArgs(cfg),
     dicomGate: { image: pulledImage(cfg, "haproxy", cfg.docker.images.haproxy) },
     backup: {
-      enabled: cfg.docker.backup.enabled && db.engine === "postgresql" && !db.external,
+      // Orthanc's own PostgreSQL, and Keycloak's under access control (whatever Orthanc's index).
+      enabled:
+        cfg.docker.backup.enabled &&
+        ((db.engine === "postgresql" && !db.external) || accessControl !== undefined),
       intervalHours: cfg.docker.backup.intervalHours,
       retentionDays: cfg.docker.backup.retentionDays,
       copyToS3: cfg.docker.backup.copyToS3
@@ -107,6 +110,7 @@ export function dockerArgs(cfg: DockerConfig): OrthancDockerArgs {
     },
     resources: cfg.docker.resources,
     protectData: cfg.protectData,
+    accessControl,
   };
 }
 

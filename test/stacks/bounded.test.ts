@@ -23,6 +23,7 @@ test("the shipped stacks are all walked", () => {
     "aws-ec2",
     "aws-fargate-efs",
     "aws-fargate-s3",
+    "docker-access",
     "docker-vm",
     "k8s-basic",
     "k8s-ha",

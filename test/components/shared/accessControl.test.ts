@@ -62,6 +62,10 @@ describe("the realm is secure by construction", () => {
     ]);
     expect(admin.requiredActions).toEqual(["UPDATE_PASSWORD"]);
     expect(admin.realmRoles).toEqual(["admin", "default-roles-orthanc"]);
+    // It administers the realm's users and roles in Keycloak's console, not its clients.
+    expect(admin.clientRoles).toEqual({
+      "realm-management": ["manage-users", "view-realm", "manage-realm"],
+    });
   });
   test("no self-registration, brute-force protection, a password policy", () => {
     const r = realm();
