@@ -5,6 +5,9 @@
 #   orthanc-deploy-standin/postgres:current  for postgres             (Debian's PostgreSQL 15)
 #   orthanc-deploy-standin/caddy:current     for caddy                (Debian's Caddy 2.6.2)
 #   orthanc-deploy-standin/haproxy:current   for haproxy              (Debian's HAProxy 2.6)
+#   orthanc-deploy-standin/keycloak:current  for quay.io/keycloak/keycloak  (a Python server, NOT Keycloak)
+#   orthanc-deploy-standin/auth-service:current  for orthancteam/orthanc-auth-service
+#                                                (a Python server, NOT the real service)
 # Everything comes from Debian bookworm packages, fetched with apt from the mirror in this
 # machine's own apt sources. No network is used inside `docker build`.
 #
@@ -19,8 +22,9 @@ ARCHIVES=$CACHE/apt-archives              # downloaded .debs, shared by the imag
 PREFIX=orthanc-deploy-standin
 HASH_LABEL=org.orthanc-deploy.standin-hash
 # image folder -> official image it stands in for
-declare -A OFFICIAL=([orthanc]=orthancteam/orthanc [postgres]=postgres [caddy]=caddy [haproxy]=haproxy)
-ORDER=(postgres orthanc caddy haproxy)
+declare -A OFFICIAL=([orthanc]=orthancteam/orthanc [postgres]=postgres [caddy]=caddy [haproxy]=haproxy
+  [keycloak]=quay.io/keycloak/keycloak [auth-service]=orthancteam/orthanc-auth-service)
+ORDER=(postgres orthanc caddy haproxy keycloak auth-service)
 
 START=$SECONDS
 WORK=""        # temp dir of the image being built (removed on exit)
@@ -242,7 +246,7 @@ main() {
   case "${1:-}" in
     "") ;;
     --rebuild) REBUILD=yes ;;
-    -h | --help) sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (try --help)" ;;
   esac
   ((EUID == 0)) || die "run as root: debootstrap, chroot and mount need it"
