@@ -168,8 +168,40 @@ export function accessControl(): void {
     const imported = await execIn(c("keycloak-postgres"), [
       "sh",
       "-c",
-      'psql -U keycloak -d keycloak -tAc "select count(*) from standin_realm"',
+      'PGPASSWORD="$(cat /run/secrets/postgres-password)" psql -h 127.0.0.1 -U keycloak -d keycloak -tAc "select count(*) from standin_realm"',
     ]);
     expect(imported.output.trim()).toBe("1");
   }, 300_000);
+
+  test("the backup container dumps Keycloak's database beside Orthanc's, into a dump pg_restore reads with Keycloak's table", async () => {
+    const dumps = async () =>
+      (
+        await execIn(c("backup"), ["sh", "-c", "ls /backups | grep -E '\\.dump$' || true"], {
+          user: "postgres",
+        })
+      ).output
+        .trim()
+        .split("\n")
+        .filter(Boolean);
+    const before = await dumps();
+    // The loop dumps when it starts: a restart is the interval, shortened.
+    await connect().getContainer(c("backup")).restart();
+    let after = await dumps();
+    for (
+      let i = 0;
+      i < 120 && !after.some((f) => f.startsWith("keycloak-") && !before.includes(f));
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 500));
+      after = await dumps();
+    }
+    const dump = after.find((f) => f.startsWith("keycloak-") && !before.includes(f));
+    expect(dump).toBeDefined();
+    expect(after.some((f) => f.startsWith("orthanc-"))).toBe(true);
+    // The dump lists the stand-in's table: Keycloak's data is in it.
+    const listed = await execIn(c("backup"), ["pg_restore", "--list", `/backups/${dump}`], {
+      user: "postgres",
+    });
+    expect(listed.output).toMatch(/TABLE .*standin_realm/);
+  }, 120_000);
 }
