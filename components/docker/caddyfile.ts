@@ -95,7 +95,7 @@ export function renderCaddyfile(s: ProxySettings): string {
       "respond @corsPreflight 204",
     );
   }
-  site.push(...accessLog(s.accessLog));
+  site.push(...accessLog(s.accessLog, s.keycloakUpstream ? ACCESS_CONTROL_SECRET_HEADERS : []));
   if (s.keycloakUpstream)
     site.push(
       // Its HTTP port only (the management port, with health and metrics, is never routed).
@@ -143,7 +143,7 @@ export function renderCaddyfile(s: ProxySettings): string {
  * reach it: the headers that carry them are deleted (Caddy would write them as REDACTED), and the
  * value of any query parameter whose name suggests a secret is replaced.
  */
-function accessLog(a: AccessLogSettings): string[] {
+function accessLog(a: AccessLogSettings, moreSecretHeaders: readonly string[]): string[] {
   const names = SECRET_QUERY_NAMES.join("|");
   const secretQuery = `(?i)([?&][^=&]*(?:${names})[^=&]*=)[^&]*`;
   return [
@@ -156,7 +156,7 @@ function accessLog(a: AccessLogSettings): string[] {
     "\tformat filter {",
     "\t\twrap json",
     "\t\tfields {",
-    ...SECRET_HEADERS.map((h) => `\t\t\t${h} delete`),
+    ...[...SECRET_HEADERS, ...moreSecretHeaders].map((h) => `\t\t\t${h} delete`),
     `\t\t\trequest>uri regexp "${secretQuery}" "\${1}REDACTED"`,
     "\t\t}",
     "\t}",
@@ -171,6 +171,12 @@ export const SECRET_HEADERS = [
   "request>headers>Cookie",
   "resp_headers>Set-Cookie",
 ];
+
+/**
+ * Under access control, browsers send their Keycloak access token in a `token` header (Orthanc
+ * Explorer 2) and scripts their API key in `api-key`: both are credentials (Go's canonical names).
+ */
+export const ACCESS_CONTROL_SECRET_HEADERS = ["request>headers>Token", "request>headers>Api-Key"];
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

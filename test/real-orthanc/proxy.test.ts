@@ -322,6 +322,56 @@ proxySuite("the proxy's access log, written by the real Caddy in front of the re
   }, 120_000);
 });
 
+proxySuite("the proxy's access log under access control", () => {
+  const lab = useLab("access-log-keycloak");
+
+  test("a Keycloak token (Explorer 2's `token` header) and an API key (`api-key`) never reach the log", async () => {
+    const shipped = await shippedDocuments({ target: "docker" }, "lab-access-log-keycloak");
+    const b = await lab.boot(shipped);
+    const [httpPort, healthPort, nobody] = await freePorts(3);
+    const file = join(lab.scratch, "access.log");
+    const caddy = new LabCaddy(
+      renderCaddyfile({
+        acmeStaging: false,
+        upstream: `127.0.0.1:${b.orthanc.httpPort}`,
+        corsOrigins: [],
+        httpPort,
+        healthPort,
+        accessLog: { file, retentionDays: 30 },
+        // Only Orthanc's paths are asked: Keycloak's upstream need not answer.
+        keycloakUpstream: `127.0.0.1:${nobody}`,
+      }),
+      lab.scratch,
+    );
+    const secrets = {
+      jwt: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJsYWIifQ.c2lnbmF0dXJlLTQ3MTE",
+      apiKey: "api-key-value-5c6d7e8f",
+    };
+    await caddy.start(`http://127.0.0.1:${healthPort}/healthz`);
+    try {
+      for (const headers of [{ token: `Bearer ${secrets.jwt}` }, { "api-key": secrets.apiKey }]) {
+        const res = await fetch(`http://127.0.0.1:${httpPort}/system`, { headers });
+        await res.arrayBuffer();
+        expect(res.status).toBe(401);
+      }
+    } finally {
+      await caddy.stop();
+    }
+    const text = readFileSync(file, "utf8");
+    const entries = text
+      .split("\n")
+      .filter((l) => l.length)
+      .map((l) => JSON.parse(l) as AccessEntry);
+    expect(entries).toHaveLength(2);
+    for (const e of entries) {
+      expect(e.request.headers).not.toHaveProperty("Token");
+      expect(e.request.headers).not.toHaveProperty("Api-Key");
+    }
+    for (const [what, value] of Object.entries(secrets))
+      expect({ what, found: text.includes(value) }).toEqual({ what, found: false });
+  }, 120_000);
+});
+
 /** The fields of Caddy's access log entry that the test reads. */
 interface AccessEntry {
   ts: number;
