@@ -3,7 +3,7 @@
  * Caddy obtains and renews a Let's Encrypt certificate (state persisted in its /data volume) and
  * redirects HTTP to HTTPS; without one, plain HTTP.
  */
-import { KEYCLOAK_PATH } from "../shared/accessControl";
+import { KEYCLOAK_MASTER_REALM_PATH, KEYCLOAK_PATH } from "../shared/accessControl";
 
 export interface ProxySettings {
   /** Public name; undefined for plain HTTP (no certificate without a domain). */
@@ -102,7 +102,11 @@ export function renderCaddyfile(s: ProxySettings): string {
       // Caddy overwrites the X-Forwarded-* headers a client sends (no trusted proxies), which is
       // what Keycloak's `proxy-headers xforwarded` requires. Caddy runs a directive with a
       // matcher before the same directive without one (Orthanc's, below).
-      `@keycloak path ${KEYCLOAK_PATH} ${KEYCLOAK_PATH}/*`,
+      // Keycloak's own `master` realm is left out: it falls to Orthanc, which has no such path.
+      "@keycloak {",
+      `\tpath ${KEYCLOAK_PATH} ${KEYCLOAK_PATH}/*`,
+      `\tnot path ${KEYCLOAK_MASTER_REALM_PATH} ${KEYCLOAK_MASTER_REALM_PATH}/*`,
+      "}",
       `reverse_proxy @keycloak ${s.keycloakUpstream}`,
     );
   site.push(

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { createDnsRecords, createRoute53Provider, DnsRecordsArgs } from "../dns/records";
-import { KEYCLOAK_PATH } from "../shared/accessControl";
+import { KEYCLOAK_MASTER_REALM_PATH, KEYCLOAK_PATH } from "../shared/accessControl";
 import {
   httpsRedirectRoute,
   nginxGatewayFabricBodyPolicy,
@@ -166,7 +166,13 @@ function createIngress(
       corsOrigins: args.corsOrigins,
       annotations: web.annotations,
       ...(args.keycloak
-        ? { keycloak: { pathPrefix: KEYCLOAK_PATH, service: args.keycloak.service } }
+        ? {
+            keycloak: {
+              pathPrefix: KEYCLOAK_PATH,
+              hiddenPrefix: KEYCLOAK_MASTER_REALM_PATH,
+              service: args.keycloak.service,
+            },
+          }
         : {}),
     }),
     { parent, dependsOn: [...ns.dependsOn, ...(middleware ? [middleware] : [])] },
@@ -221,7 +227,15 @@ function createGatewayRoute(
       parent: parentRef,
       httpPort: args.httpPort,
       corsOrigins: args.corsOrigins,
-      ...(args.keycloak ? { keycloak: { pathPrefix: KEYCLOAK_PATH, ...args.keycloak } } : {}),
+      ...(args.keycloak
+        ? {
+            keycloak: {
+              pathPrefix: KEYCLOAK_PATH,
+              hiddenPrefix: KEYCLOAK_MASTER_REALM_PATH,
+              ...args.keycloak,
+            },
+          }
+        : {}),
     }),
     web.own ? [gateway] : [],
   );

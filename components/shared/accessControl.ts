@@ -28,6 +28,12 @@ export const RESERVED_ROLES = [DEFAULT_ROLE, "offline_access", "uma_authorizatio
  * Gateway API route, an Ingress) routes the prefix as it is, with no rewrite to get wrong.
  */
 export const KEYCLOAK_PATH = "/keycloak";
+/**
+ * The `master` realm (Keycloak's own administration) is never served publicly: every edge sends
+ * this prefix to Orthanc, which has no such path. The realm's own console logs in through
+ * `/keycloak/realms/orthanc`.
+ */
+export const KEYCLOAK_MASTER_REALM_PATH = `${KEYCLOAK_PATH}/realms/master`;
 export const KEYCLOAK_HTTP_PORT = 8080;
 /** Keycloak's management interface: health (`/keycloak/health/ready`), never routed publicly. */
 export const KEYCLOAK_MANAGEMENT_PORT = 9000;
@@ -132,6 +138,11 @@ export interface AccessControlArgs {
   readonly shares: { readonly enabled: boolean; readonly viewer: "stone" | "ohif" | "none" };
   /** API keys for scripts and DICOMweb clients (the `api-key` header). */
   readonly apiKeys: boolean;
+  /**
+   * The browser's client requires PKCE (S256). Orthanc Explorer 2 built with keycloak-js 20 does
+   * not send it (keycloak-js sends it by default from 24), and would then not log in at all.
+   */
+  readonly requirePkce: boolean;
   readonly images: {
     readonly keycloak: string;
     readonly authService: string;
@@ -279,7 +290,8 @@ export function renderRealm(a: AccessControlArgs, s: AccessControlSecretValues):
         redirectUris: [`${appUrl(a)}*`],
         webOrigins: [origin(a.publicUrl)],
         attributes: {
-          "pkce.code.challenge.method": "S256",
+          // Without it Keycloak still checks a code challenge a client sends.
+          ...(a.requirePkce ? { "pkce.code.challenge.method": "S256" } : {}),
           "post.logout.redirect.uris": `${appUrl(a)}*`,
         },
       },
@@ -384,6 +396,8 @@ export function authServiceEnvironment(
     ENABLE_KEYCLOAK_API_KEYS: a.apiKeys ? "true" : "false",
     PUBLIC_ORTHANC_ROOT: `${a.publicUrl}/`,
     PUBLIC_LANDING_ROOT: `${appUrl(a)}token-landing.html`,
+    // OHIF's shares open the study there; without it the service refuses them.
+    ...(a.shares.viewer === "ohif" ? { PUBLIC_OHIF_ROOT: `${a.publicUrl}/ohif/` } : {}),
     PERMISSIONS_FILE_PATH: AUTH_SERVICE_PATHS.permissions,
     ANONYMOUS_PROFILE_FILE_PATH: AUTH_SERVICE_PATHS.anonymousProfile,
     ENABLE_EMAILS: "false",

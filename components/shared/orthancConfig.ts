@@ -214,17 +214,27 @@ function credentialSections(s: OrthancSettings): Set<string> {
 
 /**
  * The stack's own settings merged over a document, for the keys `here` says live in it: a plugin
- * section the program renders gains the given sub-keys; any other key is set as given.
+ * section the program renders gains the given sub-keys, objects merged at every depth (Explorer
+ * 2's `UiOptions` given keeps the program's share switches); any other key is set as given.
  */
 function withExtra(json: JsonObject, s: OrthancSettings, here: (key: string) => boolean) {
   for (const [key, value] of Object.entries(s.extra)) {
     if (!here(key)) continue;
-    const current = json[key];
-    json[key] =
-      isObject(current) && isObject(value) ? { ...current, ...value } : (value as unknown);
+    json[key] = merged(json[key], value);
   }
   return json;
 }
+
+/** `value` over `current`: objects key by key, at every depth; anything else replaced. */
+const merged = (current: unknown, value: unknown): unknown =>
+  isObject(current) && isObject(value)
+    ? Object.fromEntries(
+        [...new Set([...Object.keys(current), ...Object.keys(value)])].map((k) => [
+          k,
+          k in value ? merged(current[k], value[k]) : current[k],
+        ]),
+      )
+    : value;
 
 const isObject = (v: unknown): v is JsonObject =>
   typeof v === "object" && v !== null && !Array.isArray(v);

@@ -143,7 +143,8 @@ export function accessControlArgs(
     tlsEnabled(cfg) && cfg.dns.name
       ? `https://${cfg.dns.name}`
       : cfg.target === "docker"
-        ? `http://localhost:${cfg.docker.httpPort}`
+        ? // As browsers write it: port 80 is left out (Keycloak compares redirect URIs as text).
+          `http://localhost${cfg.docker.httpPort === 80 ? "" : `:${cfg.docker.httpPort}`}`
         : undefined;
   if (!publicUrl) throw new Error("unchecked config: access control without a public URL");
   return {
@@ -154,6 +155,7 @@ export function accessControlArgs(
     firstAdmin: a.firstAdmin,
     shares: { enabled: a.shares, viewer: cfg.orthanc.plugins.viewer },
     apiKeys: a.apiKeys,
+    requirePkce: a.requirePkce,
     images: {
       keycloak: pulledImage(cfg, a.images.keycloak.repository, a.images.keycloak.tag),
       authService: pulledImage(cfg, a.images.authService.repository, a.images.authService.tag),

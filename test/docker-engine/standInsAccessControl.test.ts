@@ -78,6 +78,7 @@ const ARGS: AccessControlArgs = {
   firstAdmin: { username: "admin", roles: ["admin"] },
   shares: { enabled: true, viewer: "stone" },
   apiKeys: true,
+  requirePkce: false,
   images: { keycloak: "k", authService: "a", postgres: "p" },
 };
 const SECRETS: AccessControlSecretValues = {

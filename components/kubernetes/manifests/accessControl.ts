@@ -485,6 +485,7 @@ export function keycloakPostgresBackupCronJob(
       host: n.keycloakPostgres,
       cronJobName: n.keycloakBackup,
       component: ACCESS_CONTROL_COMPONENTS.keycloakBackup,
+      dumpPrefix: "keycloak",
     },
   });
 }

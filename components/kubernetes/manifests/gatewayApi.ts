@@ -60,6 +60,8 @@ const corsFilter = (origins: string[]): IHTTPRouteFilter => ({
 /** A further Service routed by path prefix, as it is (no rewrite): Keycloak under `/keycloak`. */
 export interface PrefixBackend {
   readonly pathPrefix: string;
+  /** A prefix below `pathPrefix` that stays with Orthanc (Keycloak's `master` realm). */
+  readonly hiddenPrefix: string;
   readonly service: string;
   readonly port: number;
 }
@@ -98,6 +100,15 @@ export function orthancRoute(
                 matches: [{ path: { type: "PathPrefix" as const, value: a.keycloak.pathPrefix } }],
                 filters: [hstsFilter],
                 backendRefs: [{ kind: "Service", name: a.keycloak.service, port: a.keycloak.port }],
+              },
+              // Keycloak's own `master` realm is never served: its prefix goes to Orthanc, which
+              // has no such path.
+              {
+                matches: [
+                  { path: { type: "PathPrefix" as const, value: a.keycloak.hiddenPrefix } },
+                ],
+                filters: [hstsFilter],
+                backendRefs: [{ kind: "Service", name: s.name, port: a.httpPort }],
               },
             ]
           : []),

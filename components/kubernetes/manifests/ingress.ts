@@ -37,7 +37,12 @@ export interface IngressArgs {
   /** The stack's own further annotations (validated for the controller in the config). */
   readonly annotations?: Record<string, string>;
   /** Keycloak's prefix to its Service (its `http` port), as it is: Keycloak serves under it. */
-  readonly keycloak?: { readonly pathPrefix: string; readonly service: string };
+  readonly keycloak?: {
+    readonly pathPrefix: string;
+    /** A prefix below it that stays with Orthanc (Keycloak's `master` realm). */
+    readonly hiddenPrefix: string;
+    readonly service: string;
+  };
 }
 
 type Named = { readonly name: string; readonly namespace: string };
@@ -127,6 +132,12 @@ export function orthancIngress(s: Named, a: IngressArgs): k8s.types.input.networ
                       path: a.keycloak.pathPrefix,
                       pathType: "Prefix",
                       backend: { service: { name: a.keycloak.service, port: { name: "http" } } },
+                    },
+                    // Keycloak's own `master` realm is never served: Orthanc has no such path.
+                    {
+                      path: a.keycloak.hiddenPrefix,
+                      pathType: "Prefix",
+                      backend: { service: { name: s.name, port: { name: "http" } } },
                     },
                   ]
                 : []),

@@ -340,6 +340,8 @@ export interface BackupArgs extends Pick<
     readonly host: string;
     readonly cronJobName: string;
     readonly component: string;
+    /** Its dump files' prefix (`keycloak-<stamp>.dump`), never taken for Orthanc's. */
+    readonly dumpPrefix: string;
   };
 }
 
@@ -354,7 +356,11 @@ export function postgresBackupCronJob(a: BackupArgs): k8s.types.input.batch.v1.C
     "dir=/backups",
     // The password stays in this process's environment; it is never in the pod spec.
     'PGPASSWORD="$(cat /run/secrets/postgres/password)"; export PGPASSWORD',
-    ...dumpAndPrune(a.retentionDays, "exit"),
+    ...dumpAndPrune(
+      a.retentionDays,
+      "exit",
+      a.server ? { prefix: a.server.dumpPrefix } : undefined,
+    ),
   ].join("\n");
   return {
     apiVersion: "batch/v1",

@@ -24,6 +24,9 @@ export const ACCESS_CONTROL_IMAGES = {
   authService: { repository: "orthancteam/orthanc-auth-service", tag: "25.12.0" },
 } as const;
 
+/** The Keycloak release the rendered options are for. */
+const KEYCLOAK_MAJOR = ACCESS_CONTROL_IMAGES.keycloak.tag.split(".")[0];
+
 /** A Keycloak realm role the permissions file names. */
 const roleName = z
   .string()
@@ -87,6 +90,11 @@ export const accessControlSection = z.strictObject({
   shares: z.boolean().default(true),
   /** API keys (a Keycloak user attribute, sent as the `api-key` header) for scripts and DICOMweb. */
   apiKeys: z.boolean().default(false),
+  /**
+   * The browser's login must use PKCE. Off by default: Orthanc Explorer 2 (keycloak-js 20) does
+   * not send it, and Keycloak would refuse every login; Keycloak still checks it when sent.
+   */
+  requirePkce: z.boolean().default(false),
   images: z
     .strictObject({
       keycloak: image(ACCESS_CONTROL_IMAGES.keycloak),
@@ -133,6 +141,13 @@ function sectionIssues(a: AccessControlSection): ConfigIssue[] {
         message: `names ${JSON.stringify(unknown)}, not in \`${K}.availableLabels\` (${JSON.stringify(a.availableLabels)}): nobody could put those labels on a study. Fix: add them to availableLabels, or remove them here.`,
       });
   }
+  // The options, the bootstrap admin and the health port the program sets are Keycloak 26's.
+  const major = /^(\d+)\./.exec(a.images.keycloak.tag)?.[1];
+  if (major !== undefined && major !== KEYCLOAK_MAJOR)
+    issues.push({
+      key: `${K}.images.keycloak.tag`,
+      message: `${JSON.stringify(a.images.keycloak.tag)} is Keycloak ${major}; the program configures Keycloak ${KEYCLOAK_MAJOR} (its bootstrap admin, hostname and health options). Fix: ${set(`${K}.images.keycloak.tag`, ACCESS_CONTROL_IMAGES.keycloak.tag)}.`,
+    });
   for (const r of a.firstAdmin.roles)
     if (!roles.includes(r))
       issues.push({

@@ -36,6 +36,7 @@ const AC: AccessControlArgs = {
   firstAdmin: { username: "alice", email: "alice@example.org", roles: ["admin"] },
   shares: { enabled: true, viewer: "stone" },
   apiKeys: true,
+  requirePkce: false,
   images: {
     keycloak: "quay.io/keycloak/keycloak:26.4.7",
     authService: "orthancteam/orthanc-auth-service:25.12.0",
@@ -394,10 +395,10 @@ describe("docker access control", () => {
     ]);
   });
 
-  test("the proxy routes /keycloak to Keycloak's HTTP port, with the path unchanged", () => {
+  test("the proxy routes /keycloak to Keycloak's HTTP port, with the path unchanged, but not its master realm", () => {
     const caddyfile = upload(container(on.plan, "proxy"), "/etc/caddy/Caddyfile")!.content;
     expect(caddyfile).toContain(
-      "\t@keycloak path /keycloak /keycloak/*\n\treverse_proxy @keycloak keycloak:8080\n",
+      "\t@keycloak {\n\t\tpath /keycloak /keycloak/*\n\t\tnot path /keycloak/realms/master /keycloak/realms/master/*\n\t}\n\treverse_proxy @keycloak keycloak:8080\n",
     );
     expect(caddyfile).not.toContain("9000");
     expect(upload(container(off.plan, "proxy"), "/etc/caddy/Caddyfile")!.content).not.toContain(

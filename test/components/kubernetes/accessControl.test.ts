@@ -61,6 +61,7 @@ const accessControl: KubernetesAccessControl = {
   firstAdmin: { username: "alice", email: "alice@example.org", roles: ["admin"] },
   shares: { enabled: true, viewer: "stone" },
   apiKeys: true,
+  requirePkce: false,
   images: {
     keycloak: "quay.io/keycloak/keycloak:26.4.7",
     authService: "orthancteam/orthanc-auth-service:25.12.0",
@@ -319,7 +320,7 @@ describe("OrthancKubernetes with access control", () => {
   });
 
   describe("the edge", () => {
-    test("the Ingress routes /keycloak to Keycloak's Service as it is", () => {
+    test("the Ingress routes /keycloak to Keycloak's Service as it is, its master realm to Orthanc", () => {
       const paths =
         ac.plain["kubernetes:networking.k8s.io/v1:Ingress::pacs-ingress"].spec.rules[0].http.paths;
       expect(paths).toEqual([
@@ -333,10 +334,15 @@ describe("OrthancKubernetes with access control", () => {
           pathType: "Prefix",
           backend: { service: { name: "orthanc-keycloak", port: { name: "http" } } },
         },
+        {
+          path: "/keycloak/realms/master",
+          pathType: "Prefix",
+          backend: { service: { name: "orthanc", port: { name: "http" } } },
+        },
       ]);
     });
 
-    test("the HTTPRoute: a /keycloak rule to Keycloak's 8080; Cilium's identity admitted to it", async () => {
+    test("the HTTPRoute: a /keycloak rule to Keycloak's 8080, its master realm to Orthanc; Cilium's identity admitted to it", async () => {
       const p = await on(
         {},
         {
@@ -358,6 +364,10 @@ describe("OrthancKubernetes with access control", () => {
         [
           [{ path: { type: "PathPrefix", value: "/keycloak" } }],
           [{ kind: "Service", name: "orthanc-keycloak", port: 8080 }],
+        ],
+        [
+          [{ path: { type: "PathPrefix", value: "/keycloak/realms/master" } }],
+          [{ kind: "Service", name: "orthanc", port: 8042 }],
         ],
       ]);
       const cilium =

@@ -29,6 +29,7 @@ const ARGS: AccessControlArgs = {
   firstAdmin: { username: "pacs-admin", email: "ops@example.org", roles: ["admin"] },
   shares: { enabled: true, viewer: "stone" },
   apiKeys: false,
+  requirePkce: false,
   images: { keycloak: "k", authService: "a", postgres: "p" },
 };
 const SECRETS: AccessControlSecretValues = {
@@ -80,7 +81,7 @@ describe("the realm is secure by construction", () => {
   ])("served at %s: TLS required from %s addresses", (publicUrl, ssl) => {
     expect(realm({ publicUrl }).sslRequired).toBe(ssl);
   });
-  test("the browser's client: public, PKCE S256, exact redirect URIs and origin, no password grant", () => {
+  test("the browser's client: public, exact redirect URIs and origin, no password grant", () => {
     const c = client(realm(), "orthanc");
     expect(c).toMatchObject({
       publicClient: true,
@@ -89,8 +90,14 @@ describe("the realm is secure by construction", () => {
       directAccessGrantsEnabled: false,
       redirectUris: ["https://pacs.example.org/ui/app/*"],
       webOrigins: ["https://pacs.example.org"],
-      attributes: { "pkce.code.challenge.method": "S256" },
     });
+  });
+  test.each([
+    [false, undefined],
+    [true, "S256"],
+  ])("PKCE required %s: the client's challenge method %s", (requirePkce, method) => {
+    const c = client(realm({ requirePkce }), "orthanc");
+    expect(c.attributes["pkce.code.challenge.method"]).toBe(method);
   });
   test("admin-cli: confidential with the generated secret; its service account may only view users", () => {
     const r = realm();
@@ -188,6 +195,16 @@ describe("the auth service's files", () => {
       ENABLE_EMAILS: "false",
     });
   });
+  test.each([
+    ["stone", undefined],
+    ["ohif", "https://pacs.example.org/ohif/"],
+  ] as const)("viewer %s: the root OHIF shares open, %s", (viewer, root) => {
+    const env = authServiceEnvironment(
+      { ...ARGS, shares: { enabled: true, viewer } },
+      { keycloak: "http://keycloak:8080" },
+    );
+    expect(env.PUBLIC_OHIF_ROOT).toBe(root);
+  });
   test("USERS is exported from its file, then uvicorn replaces the shell", () => {
     expect(AUTH_SERVICE_COMMAND[2]).toBe(
       'USERS="$(cat /run/secrets/USERS)" && export USERS && exec uvicorn app:app --host 0.0.0.0 --port 8000',
@@ -267,6 +284,17 @@ describe("Orthanc's side", () => {
       Tokens: { ShareType: "stone-viewer-publication" },
     });
     expect(renderOrthancJson(base).AuthenticationEnabled).toBe(true);
+  });
+  test("Explorer 2's options the stack gives are merged into the program's, not over them", () => {
+    const json = renderOrthancJson({
+      ...on,
+      extra: { OrthancExplorer2: { UiOptions: { EnableUpload: false }, Theme: "dark" } },
+    });
+    expect(json.OrthancExplorer2).toMatchObject({
+      Theme: "dark",
+      Keycloak: { Enable: true },
+      UiOptions: { EnableShares: true, EnablePermissionsEdition: false, EnableUpload: false },
+    });
   });
   test("the plugin's section with the service's password in the credentials, and no users", () => {
     const creds = renderCredentialsJson(on, { users: {}, authServicePassword: "pw" });

@@ -1,5 +1,6 @@
 /** `orthanc:accessControl`: refused before anything is made when it cannot work as asked. */
-import { parseConfig } from "../../../infra/config";
+import { DockerConfig, parseConfig } from "../../../infra/config";
+import { accessControlArgs } from "../../../infra/targets/common";
 import { AWS_HTTPS, K8S_EDGE, testRejections } from "../helpers";
 
 const ON = { enabled: true };
@@ -143,10 +144,16 @@ describe("roles, labels and the first admin", () => {
       /names "admin", which is not a role.*\(reader\).*Fix: `pulumi config set --path 'orthanc:accessControl.firstAdmin.roles\[0\]' reader`/,
     ],
     ["no role at all", roles({}), "orthanc:accessControl.roles", /is empty/],
+    [
+      "another Keycloak release than the options are written for",
+      docker({ enabled: true, images: { keycloak: { tag: "24.0.5" } } }),
+      "orthanc:accessControl.images.keycloak.tag",
+      /"24.0.5" is Keycloak 24; the program configures Keycloak 26.*Fix: .*tag' 26.2.5/,
+    ],
   ]);
 });
 
-test("the documented defaults: admin, doctor, external; shares on, API keys off", () => {
+test("the documented defaults: admin, doctor, external; shares on, API keys and required PKCE off", () => {
   const cfg = parseConfig({
     target: "kubernetes",
     ...HTTPS,
@@ -164,6 +171,7 @@ test("the documented defaults: admin, doctor, external; shares on, API keys off"
     firstAdmin: { username: "pacs-admin", roles: ["admin"] },
     shares: true,
     apiKeys: false,
+    requirePkce: false,
     images: {
       keycloak: { repository: "quay.io/keycloak/keycloak", tag: "26.2.5" },
       authService: { repository: "orthancteam/orthanc-auth-service", tag: "25.12.0" },
@@ -173,4 +181,12 @@ test("the documented defaults: admin, doctor, external; shares on, API keys off"
 
 test("plain HTTP on this machine's loopback is a trial that works", () => {
   expect(parseConfig({ target: "docker", accessControl: ON }).accessControl.enabled).toBe(true);
+});
+
+test.each([
+  [8042, "http://localhost:8042"],
+  [80, "http://localhost"],
+])("the loopback trial on port %s is reached at %s", (httpPort, url) => {
+  const cfg = parseConfig({ target: "docker", docker: { httpPort }, accessControl: ON });
+  expect(accessControlArgs(cfg as DockerConfig, "17.6-bookworm")?.publicUrl).toBe(url);
 });

@@ -55,6 +55,7 @@ const ac: AccessControlArgs = {
   firstAdmin: { username: "alice", roles: ["admin"] },
   shares: { enabled: true, viewer: "stone" },
   apiKeys: true,
+  requirePkce: false,
   images: {
     keycloak: "quay.io/keycloak/keycloak:26.4.7",
     authService: "orthancteam/orthanc-auth-service:25.12.0",
@@ -304,6 +305,10 @@ describe("Keycloak's dumps", () => {
     expect(job.spec.schedule).toBe("30 3 * * *");
     const pod = job.spec.jobTemplate.spec.template;
     expect(pod.metadata.labels).toEqual(L.keycloakBackup);
+    // Named after Keycloak, never taken for Orthanc's index when restoring.
+    const script = JSON.stringify(pod.spec.containers[0]);
+    expect(script).toContain("$dir/keycloak-$stamp.dump");
+    expect(script).not.toContain("orthanc-");
     expect(pod.spec.containers[0].env).toEqual([
       { name: "PGHOST", value: "pacs-keycloak-postgres" },
       { name: "PGUSER", value: "keycloak" },
@@ -392,11 +397,16 @@ describe("the edge under access control", () => {
     parent: { name: "shared", namespace: "gw", listener: "https" },
     httpPort: 8042,
   };
-  test("the HTTPRoute: Orthanc's rule as before, then /keycloak to Keycloak's Service, unchanged", () => {
+  test("the HTTPRoute: Orthanc's rule as before, then /keycloak to Keycloak's Service, unchanged, but its master realm to Orthanc", () => {
     const without = orthancRoute(S, routeArgs) as Any;
     const r = orthancRoute(S, {
       ...routeArgs,
-      keycloak: { pathPrefix: "/keycloak", service: "pacs-keycloak", port: 8080 },
+      keycloak: {
+        pathPrefix: "/keycloak",
+        hiddenPrefix: "/keycloak/realms/master",
+        service: "pacs-keycloak",
+        port: 8080,
+      },
     }) as Any;
     validate(HTTPRoute, r);
     expect(r.spec.rules[0]).toEqual(without.spec.rules[0]);
@@ -406,10 +416,15 @@ describe("the edge under access control", () => {
         filters: [without.spec.rules[0].filters[0]],
         backendRefs: [{ kind: "Service", name: "pacs-keycloak", port: 8080 }],
       },
+      {
+        matches: [{ path: { type: "PathPrefix", value: "/keycloak/realms/master" } }],
+        filters: [without.spec.rules[0].filters[0]],
+        backendRefs: without.spec.rules[0].backendRefs,
+      },
     ]);
     expect({ ...r, spec: { ...r.spec, rules: [r.spec.rules[0]] } }).toEqual(without);
   });
-  test("the Ingress: / to Orthanc as before, /keycloak to Keycloak's http port", () => {
+  test("the Ingress: / to Orthanc as before, /keycloak to Keycloak's http port, its master realm to Orthanc", () => {
     const a = {
       host: "pacs.example.org",
       className: "nginx",
@@ -419,7 +434,11 @@ describe("the edge under access control", () => {
     const without = orthancIngress(S, a) as Any;
     const i = orthancIngress(S, {
       ...a,
-      keycloak: { pathPrefix: "/keycloak", service: "pacs-keycloak" },
+      keycloak: {
+        pathPrefix: "/keycloak",
+        hiddenPrefix: "/keycloak/realms/master",
+        service: "pacs-keycloak",
+      },
     }) as Any;
     validate(Ingress, i);
     const paths = i.spec.rules[0].http.paths;
@@ -429,6 +448,11 @@ describe("the edge under access control", () => {
         path: "/keycloak",
         pathType: "Prefix",
         backend: { service: { name: "pacs-keycloak", port: { name: "http" } } },
+      },
+      {
+        path: "/keycloak/realms/master",
+        pathType: "Prefix",
+        backend: without.spec.rules[0].http.paths[0].backend,
       },
     ]);
     expect(i.metadata).toEqual(without.metadata);
