@@ -25,7 +25,7 @@ import {
   renderPermissions,
   renderRealm,
 } from "../../shared/accessControl";
-import { postgresBackupCronJob } from "./postgres";
+import { postgresBackupCronJob, postgresImageEnv } from "./postgres";
 import {
   labels,
   objectMeta,
@@ -189,24 +189,31 @@ export function keycloakDeployment(s: KeycloakPodSpec): k8s.types.input.apps.v1.
   };
 }
 
-/** Keycloak's HTTP port inside the cluster; the management port (health) stays in the pod. */
-export function keycloakService(s: Named): k8s.types.input.core.v1.Service {
+/** A part's `http` port inside the cluster only, on the port it listens on. */
+function httpService(
+  s: Named,
+  part: "keycloak" | "authService",
+  port: number,
+): k8s.types.input.core.v1.Service {
   return {
     apiVersion: "v1",
     kind: "Service",
     metadata: objectMeta(
-      accessControlNames(s.name).keycloak,
+      accessControlNames(s.name)[part],
       s.namespace,
       s.name,
-      ACCESS_CONTROL_COMPONENTS.keycloak,
+      ACCESS_CONTROL_COMPONENTS[part],
     ),
     spec: {
       type: "ClusterIP",
-      selector: accessControlLabels(s.name).keycloak,
-      ports: [{ name: "http", port: KEYCLOAK_HTTP_PORT, targetPort: "http", protocol: "TCP" }],
+      selector: accessControlLabels(s.name)[part],
+      ports: [{ name: "http", port, targetPort: "http", protocol: "TCP" }],
     },
   };
 }
+
+/** Keycloak's HTTP port inside the cluster; the management port (health) stays in the pod. */
+export const keycloakService = (s: Named) => httpService(s, "keycloak", KEYCLOAK_HTTP_PORT);
 
 export interface AuthServicePodSpec extends Named {
   readonly image: string;
@@ -282,23 +289,7 @@ export function authServiceDeployment(s: AuthServicePodSpec): k8s.types.input.ap
 }
 
 /** The service inside the cluster only (Orthanc's plugin is its only client). */
-export function authServiceService(s: Named): k8s.types.input.core.v1.Service {
-  return {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: objectMeta(
-      accessControlNames(s.name).authService,
-      s.namespace,
-      s.name,
-      ACCESS_CONTROL_COMPONENTS.authService,
-    ),
-    spec: {
-      type: "ClusterIP",
-      selector: accessControlLabels(s.name).authService,
-      ports: [{ name: "http", port: AUTH_SERVICE_PORT, targetPort: "http", protocol: "TCP" }],
-    },
-  };
-}
+export const authServiceService = (s: Named) => httpService(s, "authService", AUTH_SERVICE_PORT);
 
 /** The service's ConfigMap: permissions and anonymous profile, by their file names. */
 export function authServiceConfigMap(
@@ -323,8 +314,6 @@ export interface KeycloakPostgresSpec extends Named {
   readonly storageGiB: number;
   readonly storageClass?: string;
 }
-
-const PGDATA = "/var/lib/postgresql/data/pgdata";
 
 /**
  * Keycloak's own PostgreSQL: the image's superuser (`KEYCLOAK_DATABASE.username`) owns the one
@@ -370,17 +359,7 @@ export function keycloakPostgresStatefulSet(
             {
               name: "postgres",
               image: s.image,
-              env: [
-                { name: "POSTGRES_USER", value: KEYCLOAK_DATABASE.username },
-                { name: "POSTGRES_DB", value: KEYCLOAK_DATABASE.database },
-                { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" },
-                {
-                  name: "POSTGRES_INITDB_ARGS",
-                  value: "--auth-host=scram-sha-256 --auth-local=scram-sha-256",
-                },
-                { name: "POSTGRES_HOST_AUTH_METHOD", value: "scram-sha-256" },
-                { name: "PGDATA", value: PGDATA },
-              ],
+              env: postgresImageEnv(KEYCLOAK_DATABASE.username, KEYCLOAK_DATABASE.database),
               ports: [{ name: "postgres", containerPort: 5432, protocol: "TCP" }],
               volumeMounts: [
                 { name: "data", mountPath: "/var/lib/postgresql/data" },

@@ -145,15 +145,7 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
                 ...postgresTlsSettings(POSTGRES_TLS_FILES),
               }),
               env: [
-                { name: "POSTGRES_USER", value: a.user },
-                { name: "POSTGRES_DB", value: a.database },
-                { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" },
-                {
-                  name: "POSTGRES_INITDB_ARGS",
-                  value: "--auth-host=scram-sha-256 --auth-local=scram-sha-256",
-                },
-                { name: "POSTGRES_HOST_AUTH_METHOD", value: "scram-sha-256" },
-                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                ...postgresImageEnv(a.user, a.database),
                 { name: "ORTHANC_APP_PASSWORD_FILE", value: `${APP_PASSWORD_DIR}/password` },
               ],
               ports: [{ name: "postgres", containerPort: 5432, protocol: "TCP" }],
@@ -183,7 +175,7 @@ export function postgresStatefulSet(a: PostgresArgs): k8s.types.input.apps.v1.St
               image: a.image,
               command: ["/bin/sh", "-c", tlsReloadScript()],
               env: [
-                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                { name: "PGDATA", value: PGDATA },
                 { name: "TLS_DIR", value: POSTGRES_TLS_DIR },
                 { name: "HBA_FILE", value: POSTGRES_TLS_FILES.hbaFile },
                 { name: "CHECK_SECONDS", value: String(TLS_RELOAD_CHECK_SECONDS) },
@@ -300,6 +292,25 @@ export function postgresService(
     },
   };
 }
+
+/** Where the official image keeps the cluster, below the volume's root (its lost+found). */
+export const PGDATA = "/var/lib/postgresql/data/pgdata";
+
+/**
+ * The official image's initialisation of a server this program runs (Orthanc's, Keycloak's):
+ * `user` owning `database`, its password from the mounted Secret, SCRAM for every connection.
+ */
+export const postgresImageEnv = (user: string, database: string) => [
+  { name: "POSTGRES_USER", value: user },
+  { name: "POSTGRES_DB", value: database },
+  { name: "POSTGRES_PASSWORD_FILE", value: "/run/secrets/postgres/password" },
+  {
+    name: "POSTGRES_INITDB_ARGS",
+    value: "--auth-host=scram-sha-256 --auth-local=scram-sha-256",
+  },
+  { name: "POSTGRES_HOST_AUTH_METHOD", value: "scram-sha-256" },
+  { name: "PGDATA", value: PGDATA },
+];
 
 /** Where the dumps go: a volume of its own, twice the database's size. */
 export function postgresBackupClaim(
