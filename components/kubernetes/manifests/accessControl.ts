@@ -101,12 +101,56 @@ const dirName = (path: string) => path.slice(0, path.lastIndexOf("/"));
 const envOf = (environment: Record<string, string>): EnvVar[] =>
   Object.entries(environment).map(([name, value]) => ({ name, value }));
 
-export interface KeycloakPodSpec extends Named {
+/** What a part's pod is made of (Keycloak's, the auth service's). */
+export interface PartPodSpec extends Named {
   readonly image: string;
-  /** `keycloakEnvironment(...)`: never a secret. */
+  /** `keycloakEnvironment(...)` or `authServiceEnvironment(...)`: never a secret. */
   readonly environment: Record<string, string>;
-  /** A digest of the Secret's data: a new realm or password rolls the pod. */
+  /** A digest of its Secret's (and ConfigMap's) data: a new realm or password rolls the pod. */
   readonly configChecksum: pulumi.Input<string>;
+}
+
+/**
+ * One replica of a part: its own labels, rolled when its configuration's digest changes, no API
+ * token and no service links (the image would read them as configuration), restricted as `uid`.
+ */
+function partDeployment(
+  s: PartPodSpec,
+  part: "keycloak" | "authService",
+  pod: {
+    uid: number;
+    /** Replaced rather than rolled: two versions must not share what one of them migrates. */
+    recreate?: boolean;
+    container: k8s.types.input.core.v1.Container;
+    volumes: k8s.types.input.core.v1.Volume[];
+  },
+): k8s.types.input.apps.v1.Deployment {
+  const sel = accessControlLabels(s.name)[part];
+  return {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: objectMeta(
+      accessControlNames(s.name)[part],
+      s.namespace,
+      s.name,
+      ACCESS_CONTROL_COMPONENTS[part],
+    ),
+    spec: {
+      replicas: 1,
+      ...(pod.recreate ? { strategy: { type: "Recreate" } } : {}),
+      selector: { matchLabels: sel },
+      template: {
+        metadata: { labels: sel, annotations: { "checksum/config": s.configChecksum } },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: restrictedPod(pod.uid),
+          containers: [pod.container],
+          volumes: pod.volumes,
+        },
+      },
+    },
+  };
 }
 
 /**
@@ -114,79 +158,62 @@ export interface KeycloakPodSpec extends Named {
  * rather than rolled (two versions must not migrate one database), its secret options and the
  * realm from one Secret, file by file, health on the management port, which no Service exposes.
  */
-export function keycloakDeployment(s: KeycloakPodSpec): k8s.types.input.apps.v1.Deployment {
+export function keycloakDeployment(s: PartPodSpec): k8s.types.input.apps.v1.Deployment {
   const n = accessControlNames(s.name);
-  const sel = accessControlLabels(s.name).keycloak;
   const health = (path: string, periodSeconds: number, failureThreshold: number) => ({
     httpGet: { path, port: "management" },
     periodSeconds,
     timeoutSeconds: 5,
     failureThreshold,
   });
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: objectMeta(n.keycloak, s.namespace, s.name, ACCESS_CONTROL_COMPONENTS.keycloak),
-    spec: {
-      replicas: 1,
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: sel },
-      template: {
-        metadata: { labels: sel, annotations: { "checksum/config": s.configChecksum } },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: restrictedPod(KEYCLOAK_UID),
-          containers: [
-            {
-              name: "keycloak",
-              image: s.image,
-              args: [...KEYCLOAK_COMMAND],
-              env: envOf(s.environment),
-              ports: [
-                { name: "http", containerPort: KEYCLOAK_HTTP_PORT, protocol: "TCP" },
-                { name: "management", containerPort: KEYCLOAK_MANAGEMENT_PORT, protocol: "TCP" },
-              ],
-              volumeMounts: [
-                ...(["conf", "realm"] as const).map((k) => ({
-                  name: "config",
-                  mountPath: KEYCLOAK_PATHS[k],
-                  subPath: KEYCLOAK_SECRET_KEYS[k],
-                  readOnly: true,
-                })),
-                { name: "tmp", mountPath: "/tmp" },
-              ],
-              // `start` re-builds the server into /opt/keycloak/lib (the upstream image is not
-              // built for PostgreSQL) and keeps its caches in /opt/keycloak/data: an emptyDir
-              // there would hide the image's own files, so the root stays writable (the
-              // restricted profile does not require it read-only); all else is restricted.
-              securityContext: { ...restrictedContainer, readOnlyRootFilesystem: false },
-              resources: {
-                requests: { cpu: "250m", memory: "768Mi" },
-                limits: { memory: "1536Mi" },
-              },
-              // The build at start and the first migration of its database take minutes.
-              startupProbe: health(KEYCLOAK_HEALTH_PATH, 10, 60),
-              readinessProbe: health(KEYCLOAK_HEALTH_PATH, 10, 3),
-              // Alive is not ready: a database outage must not restart Keycloak in a loop.
-              livenessProbe: health(`${KEYCLOAK_PATH}/health/live`, 30, 3),
-            },
-          ],
-          volumes: [
-            {
-              name: "config",
-              secret: {
-                secretName: n.keycloak,
-                defaultMode: 0o400,
-                items: Object.values(KEYCLOAK_SECRET_KEYS).map((key) => ({ key, path: key })),
-              },
-            },
-            { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
-          ],
+  return partDeployment(s, "keycloak", {
+    uid: KEYCLOAK_UID,
+    recreate: true,
+    container: {
+      name: "keycloak",
+      image: s.image,
+      args: [...KEYCLOAK_COMMAND],
+      env: envOf(s.environment),
+      ports: [
+        { name: "http", containerPort: KEYCLOAK_HTTP_PORT, protocol: "TCP" },
+        { name: "management", containerPort: KEYCLOAK_MANAGEMENT_PORT, protocol: "TCP" },
+      ],
+      volumeMounts: [
+        ...(["conf", "realm"] as const).map((k) => ({
+          name: "config",
+          mountPath: KEYCLOAK_PATHS[k],
+          subPath: KEYCLOAK_SECRET_KEYS[k],
+          readOnly: true,
+        })),
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+      // `start` re-builds the server into /opt/keycloak/lib (the upstream image is not
+      // built for PostgreSQL) and keeps its caches in /opt/keycloak/data: an emptyDir
+      // there would hide the image's own files, so the root stays writable (the
+      // restricted profile does not require it read-only); all else is restricted.
+      securityContext: { ...restrictedContainer, readOnlyRootFilesystem: false },
+      resources: {
+        requests: { cpu: "250m", memory: "768Mi" },
+        limits: { memory: "1536Mi" },
+      },
+      // The build at start and the first migration of its database take minutes.
+      startupProbe: health(KEYCLOAK_HEALTH_PATH, 10, 60),
+      readinessProbe: health(KEYCLOAK_HEALTH_PATH, 10, 3),
+      // Alive is not ready: a database outage must not restart Keycloak in a loop.
+      livenessProbe: health(`${KEYCLOAK_PATH}/health/live`, 30, 3),
+    },
+    volumes: [
+      {
+        name: "config",
+        secret: {
+          secretName: n.keycloak,
+          defaultMode: 0o400,
+          items: Object.values(KEYCLOAK_SECRET_KEYS).map((key) => ({ key, path: key })),
         },
       },
-    },
-  };
+      { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+    ],
+  });
 }
 
 /** A part's `http` port inside the cluster only, on the port it listens on. */
@@ -215,77 +242,52 @@ function httpService(
 /** Keycloak's HTTP port inside the cluster; the management port (health) stays in the pod. */
 export const keycloakService = (s: Named) => httpService(s, "keycloak", KEYCLOAK_HTTP_PORT);
 
-export interface AuthServicePodSpec extends Named {
-  readonly image: string;
-  /** `authServiceEnvironment(...)`: never a secret. */
-  readonly environment: Record<string, string>;
-  /** A digest of the Secret's and the ConfigMap's data: a change rolls the pod. */
-  readonly configChecksum: pulumi.Input<string>;
-}
-
 /**
  * The orthanc-auth-service: its secrets as the files it reads first (`/run/secrets/<NAME>`, the
  * Secret's keys), its permissions and anonymous profile read-only from a ConfigMap, a read-only
  * root. It exits while Keycloak is not ready; the kubelet restarts it until Keycloak answers.
  */
-export function authServiceDeployment(s: AuthServicePodSpec): k8s.types.input.apps.v1.Deployment {
+export function authServiceDeployment(s: PartPodSpec): k8s.types.input.apps.v1.Deployment {
   const n = accessControlNames(s.name);
-  const sel = accessControlLabels(s.name).authService;
   const probe = (periodSeconds: number, failureThreshold: number) => ({
     httpGet: { path: "/openapi.json", port: "http" },
     periodSeconds,
     timeoutSeconds: 5,
     failureThreshold,
   });
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: objectMeta(n.authService, s.namespace, s.name, ACCESS_CONTROL_COMPONENTS.authService),
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: sel },
-      template: {
-        metadata: { labels: sel, annotations: { "checksum/config": s.configChecksum } },
-        spec: {
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: restrictedPod(AUTH_SERVICE_UID),
-          containers: [
-            {
-              name: "auth-service",
-              image: s.image,
-              command: [...AUTH_SERVICE_COMMAND],
-              env: envOf(s.environment),
-              ports: [{ name: "http", containerPort: AUTH_SERVICE_PORT, protocol: "TCP" }],
-              volumeMounts: [
-                { name: "secrets", mountPath: AUTH_SERVICE_PATHS.secretsDir, readOnly: true },
-                {
-                  name: "config",
-                  mountPath: dirName(AUTH_SERVICE_PATHS.permissions),
-                  readOnly: true,
-                },
-                { name: "tmp", mountPath: "/tmp" },
-              ],
-              securityContext: restrictedContainer,
-              resources: {
-                requests: { cpu: "50m", memory: "128Mi" },
-                limits: { memory: "256Mi" },
-              },
-              startupProbe: probe(5, 24),
-              readinessProbe: probe(10, 3),
-              livenessProbe: probe(30, 3),
-            },
-          ],
-          volumes: [
-            // Files named by the Secret's keys; 0400, group-readable through the pod's fsGroup.
-            { name: "secrets", secret: { secretName: n.authService, defaultMode: 0o400 } },
-            { name: "config", configMap: { name: n.authService } },
-            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
-          ],
+  return partDeployment(s, "authService", {
+    uid: AUTH_SERVICE_UID,
+    container: {
+      name: "auth-service",
+      image: s.image,
+      command: [...AUTH_SERVICE_COMMAND],
+      env: envOf(s.environment),
+      ports: [{ name: "http", containerPort: AUTH_SERVICE_PORT, protocol: "TCP" }],
+      volumeMounts: [
+        { name: "secrets", mountPath: AUTH_SERVICE_PATHS.secretsDir, readOnly: true },
+        {
+          name: "config",
+          mountPath: dirName(AUTH_SERVICE_PATHS.permissions),
+          readOnly: true,
         },
+        { name: "tmp", mountPath: "/tmp" },
+      ],
+      securityContext: restrictedContainer,
+      resources: {
+        requests: { cpu: "50m", memory: "128Mi" },
+        limits: { memory: "256Mi" },
       },
+      startupProbe: probe(5, 24),
+      readinessProbe: probe(10, 3),
+      livenessProbe: probe(30, 3),
     },
-  };
+    volumes: [
+      // Files named by the Secret's keys; 0400, group-readable through the pod's fsGroup.
+      { name: "secrets", secret: { secretName: n.authService, defaultMode: 0o400 } },
+      { name: "config", configMap: { name: n.authService } },
+      { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+    ],
+  });
 }
 
 /** The service inside the cluster only (Orthanc's plugin is its only client). */
