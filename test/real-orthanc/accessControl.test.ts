@@ -18,7 +18,7 @@ import { makeInstance } from "./dicom";
 import { documentedCoreKeys, undocumentedKeys } from "./debian";
 import { dcmtk } from "./lab";
 import { countInstances, suite, upload, useLab } from "./harness";
-import { shippedDocuments } from "./shippedDocuments";
+import { Shipped, shippedDocuments } from "./shippedDocuments";
 import { accessControlStacks } from "./stacks";
 import { K8S_EDGE } from "../config/helpers";
 
@@ -70,9 +70,12 @@ suite("real Orthanc with access control's documents", () => {
 
   describe.each(cases)("%s", (name, raw) => {
     const cfg = parseConfig(raw);
+    let shipped: Shipped;
+    beforeAll(async () => {
+      shipped = await shippedDocuments(raw, name);
+    });
 
-    test("ships Basic auth off, no users, and only settings Orthanc or the plugin know", async () => {
-      const shipped = await shippedDocuments(raw, name);
+    test("ships Basic auth off, no users, and only settings Orthanc or the plugin know", () => {
       expect(shipped.orthancJson.AuthenticationEnabled).toBe(false);
       expect(shipped.credentialsJson.RegisteredUsers).toBeUndefined();
       expect(shipped.orthancJson.RegisteredUsers).toBeUndefined();
@@ -87,7 +90,6 @@ suite("real Orthanc with access control's documents", () => {
     });
 
     test("boots; the probe's path answers without credentials; stores over REST, DICOM and DICOMweb", async () => {
-      const shipped = await shippedDocuments(raw, name);
       const b = await lab.boot(shipped);
       console.info(
         `Not booted here (${name}), only rendered:\n  ${b.notes.join("\n  ")}\n` +
